@@ -1,0 +1,217 @@
+//! The Canvas operations Taskbell needs, each one a FHIR call (or a read-modify-PUT) with the
+//! token, retry and timeout rules of [`http`](super::http).
+
+use super::directory::{self, PatientSummary, Person};
+use super::fhir::{self, TaskDraft};
+use super::http::{send, Answer, Call};
+use super::token::TokenCache;
+use super::{CanvasConfig, CanvasError, TaskSearch};
+use crate::task::{Task, TaskStatus};
+use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE, LAST_MODIFIED};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use url::Url;
+
+/// How many times a read-modify-PUT starts over after Canvas answers 412 (someone else changed
+/// the task between our read and our write).
+const CONFLICT_RETRIES: u32 = 3;
+
+/// A picker shows one page; nobody scrolls 100 Jane Does.
+const PICKER_PAGE: &str = "20";
+
+#[derive(Clone)]
+pub struct CanvasClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    cfg: CanvasConfig,
+    tokens: TokenCache,
+}
+
+/// A task as read, with what a conditional update needs.
+struct Read {
+    json: Value,
+    last_modified: Option<String>,
+}
+
+impl CanvasClient {
+    pub fn new(cfg: CanvasConfig) -> Result<Self, CanvasError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.connect_timeout)
+            .user_agent(concat!("Taskbell/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CanvasError::Config(format!("cannot start an HTTP client: {e}")))?;
+        Ok(CanvasClient { inner: Arc::new(Inner { http, cfg, tokens: TokenCache::default() }) })
+    }
+
+    pub fn config(&self) -> &CanvasConfig {
+        &self.inner.cfg
+    }
+
+    pub fn system(&self) -> &str {
+        &self.inner.cfg.system
+    }
+
+    async fn call(&self, call: Call) -> Result<Answer, CanvasError> {
+        send(&self.inner.http, &self.inner.cfg, &self.inner.tokens, &call).await
+    }
+
+    /// Fetches a token now, to prove the credentials work.
+    pub async fn check_credentials(&self) -> Result<(), CanvasError> {
+        self.inner.tokens.get(&self.inner.http, &self.inner.cfg).await.map(|_| ())
+    }
+
+    /// `POST /Task`; Canvas answers 201 with no body and the new id only in `Location`.
+    pub async fn create_task(&self, draft: &TaskDraft) -> Result<String, CanvasError> {
+        let url = self.inner.cfg.fhir_url("Task");
+        let answer = self
+            .call(Call { method: Method::POST, url, body: Some(draft.to_fhir()), headers: Vec::new(), idempotent: false })
+            .await?;
+        if answer.status != 201 && answer.status != 200 {
+            return Err(CanvasError::BadResponse(format!("a create answered {} instead of 201", answer.status)));
+        }
+        let location = answer
+            .header("location")
+            .or_else(|| answer.header("content-location"))
+            .ok_or_else(|| CanvasError::BadResponse("the create answer has no Location header".into()))?;
+        fhir::id_from_location(location)
+            .ok_or_else(|| CanvasError::BadResponse(format!("no task id in the Location header {location:?}")))
+    }
+
+    async fn read_raw(&self, id: &str) -> Result<Read, CanvasError> {
+        let answer = self.call(Call::get(self.task_url(id)?)).await?;
+        let last_modified = answer.header(LAST_MODIFIED.as_str()).map(str::to_string);
+        Ok(Read { json: answer.json()?, last_modified })
+    }
+
+    pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
+        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?.json)
+    }
+
+    /// Read, change the status, PUT without the notes, conditional on nobody having changed the
+    /// task since the read; on 412 read again and start over.
+    pub async fn set_status(&self, id: &str, status: TaskStatus) -> Result<Task, CanvasError> {
+        self.update(id, true, |t| {
+            t.insert("status".into(), json!(status.fhir()));
+        })
+        .await
+    }
+
+    /// Adds one comment. The PUT carries only the new note: Canvas appends every note it is
+    /// sent, so resending the old ones would duplicate them.
+    pub async fn add_comment(&self, id: &str, text: &str, author: Option<&str>) -> Result<Task, CanvasError> {
+        let mut note = json!({"text": text});
+        if let Some(a) = author {
+            note["authorReference"] = json!({"reference": format!("Practitioner/{a}")});
+        }
+        self.update(id, false, move |t| {
+            t.insert("note".into(), json!([note]));
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        id: &str,
+        idempotent: bool,
+        edit: impl Fn(&mut serde_json::Map<String, Value>),
+    ) -> Result<Task, CanvasError> {
+        let mut attempt = 0;
+        loop {
+            let read = self.read_raw(id).await?;
+            let body = fhir::put_body(&read.json, &edit)?;
+            let mut headers: Vec<(HeaderName, String)> = Vec::new();
+            if let Some(lm) = &read.last_modified {
+                headers.push((IF_UNMODIFIED_SINCE, lm.clone()));
+            }
+            let put = Call { method: Method::PUT, url: self.task_url(id)?, body: Some(body), headers, idempotent };
+            match self.call(put).await {
+                Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(task = id, attempt, "task changed under us; reading it again");
+                }
+                Err(e) => return Err(e),
+                Ok(_) => return self.read_task(id).await,
+            }
+        }
+    }
+
+    /// Every task matching `search`, following `next` links page by page.
+    pub async fn search_tasks(&self, search: &TaskSearch) -> Result<Vec<Task>, CanvasError> {
+        let mut tasks = Vec::new();
+        self.search_pages(search, |page| {
+            tasks.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(tasks)
+    }
+
+    /// Hands each page to `each` as it arrives, so a caller can store progress as it goes.
+    pub async fn search_pages(
+        &self,
+        search: &TaskSearch,
+        mut each: impl FnMut(Vec<Task>) -> Result<(), CanvasError>,
+    ) -> Result<usize, CanvasError> {
+        let mut url = self.inner.cfg.fhir_url("Task");
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in search.pairs() {
+                q.append_pair(k, v);
+            }
+            q.append_pair("_count", &self.inner.cfg.page_size.to_string());
+        }
+        let mut pages = 0;
+        loop {
+            let answer = self.call(Call::get(url)).await?.json()?;
+            let (resources, next) = fhir::bundle_page(&answer)?;
+            let tasks = resources
+                .into_iter()
+                .map(|r| fhir::task_from_fhir(self.system(), r))
+                .collect::<Result<Vec<_>, _>>()?;
+            pages += 1;
+            each(tasks)?;
+            match next {
+                Some(link) => url = self.inner.cfg.resolve_link(link)?,
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    pub async fn search_patients(&self, name: &str) -> Result<Vec<PatientSummary>, CanvasError> {
+        self.picker("Patient", &[("name", name)], directory::patient).await
+    }
+
+    pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
+        self.picker("Practitioner", &[("name", name)], directory::practitioner).await
+    }
+
+    /// Canvas teams are FHIR Groups of type practitioner.
+    pub async fn teams(&self) -> Result<Vec<Person>, CanvasError> {
+        self.picker("Group", &[("type", "practitioner")], directory::team).await
+    }
+
+    async fn picker<T>(
+        &self,
+        resource: &str,
+        params: &[(&str, &str)],
+        map: fn(&Value) -> Result<T, CanvasError>,
+    ) -> Result<Vec<T>, CanvasError> {
+        let mut url = self.inner.cfg.fhir_url(resource);
+        url.query_pairs_mut().extend_pairs(params).append_pair("_count", PICKER_PAGE);
+        let answer = self.call(Call::get(url)).await?.json()?;
+        let (resources, _) = fhir::bundle_page(&answer)?;
+        resources.into_iter().map(map).collect()
+    }
+
+    fn task_url(&self, id: &str) -> Result<Url, CanvasError> {
+        let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !valid {
+            return Err(CanvasError::Config(format!("{id:?} is not a Canvas task id")));
+        }
+        Ok(self.inner.cfg.fhir_url(&format!("Task/{id}")))
+    }
+}

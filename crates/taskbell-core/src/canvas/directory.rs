@@ -1,0 +1,78 @@
+//! Patients, practitioners and teams, for the pickers in the New task form.
+
+use super::CanvasError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A patient as a picker shows them: enough to tell two Jane Does apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientSummary {
+    pub id: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+}
+
+/// A practitioner or a team (a FHIR Group of practitioners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+}
+
+/// "Given Family" from a FHIR `name[]`, preferring `text` when present.
+pub(crate) fn human_name(resource: &Value) -> String {
+    let Some(first) = resource.get("name").and_then(Value::as_array).and_then(|n| n.first()) else {
+        return String::new();
+    };
+    if let Some(text) = first.get("text").and_then(Value::as_str) {
+        return text.to_string();
+    }
+    let given = first
+        .get("given")
+        .and_then(Value::as_array)
+        .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let family = first.get("family").and_then(Value::as_str).unwrap_or_default();
+    format!("{given} {family}").trim().to_string()
+}
+
+fn id_of(resource: &Value) -> Result<String, CanvasError> {
+    resource
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| CanvasError::BadResponse("a search result without an id".into()))
+}
+
+pub(crate) fn patient(resource: &Value) -> Result<PatientSummary, CanvasError> {
+    Ok(PatientSummary {
+        id: id_of(resource)?,
+        name: human_name(resource),
+        birth_date: resource.get("birthDate").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+pub(crate) fn practitioner(resource: &Value) -> Result<Person, CanvasError> {
+    Ok(Person { id: id_of(resource)?, name: human_name(resource) })
+}
+
+pub(crate) fn team(resource: &Value) -> Result<Person, CanvasError> {
+    let name = resource.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    Ok(Person { id: id_of(resource)?, name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_read_given_and_family_or_text() {
+        assert_eq!(human_name(&json!({"name": [{"given": ["Ada", "M"], "family": "Byron"}]})), "Ada M Byron");
+        assert_eq!(human_name(&json!({"name": [{"text": "Dr. Who"}]})), "Dr. Who");
+        assert_eq!(human_name(&json!({})), "");
+        let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"})).expect("ok");
+        assert_eq!(p, PatientSummary { id: "1".into(), name: "Z".into(), birth_date: Some("1980-01-02".into()) });
+        assert!(team(&json!({"name": "x"})).is_err());
+    }
+}

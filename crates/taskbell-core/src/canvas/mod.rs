@@ -1,0 +1,18 @@
+//! Talking to Canvas: OAuth token cache, FHIR JSON <-> [`Task`](crate::Task), the HTTP calls with
+//! their retry rules, and typed errors carrying the server's own words.
+
+mod client;
+mod config;
+mod directory;
+mod error;
+pub mod fhir;
+mod http;
+mod search;
+mod token;
+
+pub use client::CanvasClient;
+pub use config::CanvasConfig;
+pub use directory::{PatientSummary, Person};
+pub use error::CanvasError;
+pub use fhir::TaskDraft;
+pub use search::TaskSearch;

@@ -1,0 +1,112 @@
+//! The OAuth client-credentials token, cached until shortly before it expires. Canvas issues no
+//! refresh token, so renewing means asking again.
+
+use super::{CanvasConfig, CanvasError};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+#[derive(Clone)]
+struct Token {
+    value: Arc<str>,
+    renew_at: Instant,
+}
+
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    // A tokio mutex so that concurrent calls wait for one fetch instead of each fetching.
+    current: Mutex<Option<Token>>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl TokenCache {
+    pub async fn get(&self, http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Arc<str>, CanvasError> {
+        let mut current = self.current.lock().await;
+        if let Some(t) = current.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(t.value.clone());
+        }
+        let token = fetch(http, cfg).await?;
+        let value = token.value.clone();
+        *current = Some(token);
+        Ok(value)
+    }
+
+    /// Forgets `used` after Canvas refused it; a token renewed meanwhile by another call is kept.
+    pub async fn invalidate(&self, used: &str) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|t| &*t.value == used) {
+            *current = None;
+        }
+    }
+}
+
+async fn fetch(http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Token, CanvasError> {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", cfg.client_id.as_str()),
+        ("client_secret", cfg.client_secret.as_str()),
+    ];
+    let answer = http
+        .post(cfg.token_url.clone())
+        .form(&form)
+        .timeout(cfg.request_timeout)
+        .send()
+        .await
+        .map_err(|e| super::http::network_error(&cfg.token_url, e))?;
+    let status = answer.status().as_u16();
+    let body = answer.bytes().await.map_err(|e| super::http::network_error(&cfg.token_url, e))?;
+    match status {
+        200..=299 => {}
+        400 | 401 | 403 => return Err(CanvasError::Auth(auth_reason(&body))),
+        429 => return Err(CanvasError::RateLimited { retry_after: None }),
+        _ => return Err(CanvasError::from_answer(status, &body)),
+    }
+    let parsed: TokenAnswer = serde_json::from_slice(&body)
+        .map_err(|e| CanvasError::BadResponse(format!("the token answer has no access_token ({e})")))?;
+    let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
+    Ok(Token { value: parsed.access_token.into(), renew_at: Instant::now() + lifetime - renew_margin(lifetime) })
+}
+
+/// Renew a tenth of the lifetime early, at most five minutes, so a call never starts with a
+/// token about to lapse.
+fn renew_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(300))
+}
+
+fn auth_reason(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct OAuthError {
+        error: Option<String>,
+        error_description: Option<String>,
+    }
+    match serde_json::from_slice::<OAuthError>(body) {
+        Ok(OAuthError { error_description: Some(d), .. }) => d,
+        Ok(OAuthError { error: Some(e), .. }) => e,
+        _ => "the token endpoint said no".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_is_a_tenth_capped_at_five_minutes() {
+        assert_eq!(renew_margin(Duration::from_secs(36_000)), Duration::from_secs(300));
+        assert_eq!(renew_margin(Duration::from_secs(60)), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn oauth_errors_are_worded() {
+        assert_eq!(auth_reason(br#"{"error":"invalid_client"}"#), "invalid_client");
+        assert_eq!(auth_reason(br#"{"error":"x","error_description":"bad secret"}"#), "bad secret");
+        assert_eq!(auth_reason(b"nope"), "the token endpoint said no");
+    }
+}

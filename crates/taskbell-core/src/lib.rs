@@ -1,0 +1,11 @@
+//! Taskbell's engine room: everything that is not GUI.
+//!
+//! The desktop shell (`src-tauri`) and the headless binary (`taskbell-cli`) are thin adapters over
+//! this crate, so the logic is tested without a window.
+
+pub mod canvas;
+pub mod store;
+pub mod task;
+pub mod time_util;
+
+pub use task::{EventKind, Source, Task, TaskEvent, TaskRef, TaskStatus};

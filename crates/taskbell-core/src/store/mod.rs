@@ -1,0 +1,89 @@
+//! SQLite: the one place Taskbell's history lives. A file only the user can read, in WAL mode,
+//! its schema grown by numbered SQL migrations.
+
+mod apply;
+mod cursors;
+mod history;
+mod outbox;
+mod schema;
+
+pub use apply::{apply_event, Applied};
+pub use cursors::PollCursor;
+pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
+pub use outbox::{OutboxEntry, OutboxState};
+
+use rusqlite::Connection;
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the task database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the task database at {path} could not be opened: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    #[error("the task database could not be upgraded: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Open { path: path.into(), source })?;
+        }
+        // Create the file ourselves so it is never, even briefly, readable by others; SQLite
+        // gives its -wal and -shm files the database file's mode.
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| StoreError::Open { path: path.into(), source })?;
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Store {
+    /// Applies one event in its own transaction.
+    pub fn apply(&mut self, event: &crate::TaskEvent, mine: bool) -> Result<Applied, StoreError> {
+        Ok(self.apply_batch(std::slice::from_ref(event), mine)?.remove(0))
+    }
+
+    /// Applies many events in one transaction: one commit (one fsync) for the whole group.
+    pub fn apply_batch(&mut self, events: &[crate::TaskEvent], mine: bool) -> Result<Vec<Applied>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let applied = events.iter().map(|e| apply_event(&tx, e, mine)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    pub fn event_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM task_events", [], |r| r.get(0))?)
+    }
+
+    pub fn task_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?)
+    }
+}

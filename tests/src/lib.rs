@@ -1,0 +1,1 @@
+//! Helpers for Taskbell's end-to-end tests, which run the built desktop app under Xvfb.

@@ -1,0 +1,11 @@
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+// The shell embeds ui/dist; relative asset paths keep it loadable from tauri://localhost.
+export default defineConfig({
+  plugins: [svelte()],
+  base: "./",
+  build: { outDir: "dist", emptyOutDir: true, target: "safari15" },
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  test: { environment: "jsdom", include: ["src/**/*.test.ts"] },
+});
