@@ -1,0 +1,103 @@
+//! The FHIR Task endpoints: create (201, empty body, id only in `Location`), read (with
+//! `Last-Modified`), full-replace update honouring `If-Unmodified-Since`, and search.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::bundle;
+use super::{search, task_body, task_json};
+use crate::clock;
+use crate::outcome::Outcome;
+use crate::state::AppState;
+use crate::store::TaskRecord;
+
+fn version_headers(task: &TaskRecord) -> [(header::HeaderName, String); 2] {
+    [
+        (header::LAST_MODIFIED, clock::http_date(task.modified)),
+        (header::ETAG, format!("W/\"{}\"", task.version)),
+    ]
+}
+
+pub(crate) async fn create(State(state): State<AppState>, body: Bytes) -> Response {
+    let (_, input) = match task_body::parse(&body) {
+        Ok(parsed) => parsed,
+        Err(outcome) => return outcome.into_response(),
+    };
+    let task = match state.create_task(input) {
+        Ok(task) => task,
+        Err(outcome) => return outcome.into_response(),
+    };
+    let mut location = format!("{}/Task/{}", state.fhir_base(), task.id);
+    if state.knobs().location_with_history() {
+        location.push_str("/_history/1");
+    }
+    let mut response = (StatusCode::CREATED, version_headers(&task)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+pub(crate) async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.task_snapshot(&id) {
+        Some(task) => {
+            let body = task_json::render(&task, state.directory(), state.base_url());
+            (version_headers(&task), Json(body)).into_response()
+        }
+        None => Outcome::not_found(format!("Task/{id} not found.")).into_response(),
+    }
+}
+
+/// `GET /Task/<id>/_history/<v>`: only the current version is kept, so any version id reads it.
+pub(crate) async fn read_version(
+    state: State<AppState>,
+    Path((id, _version)): Path<(String, String)>,
+) -> Response {
+    read(state, Path(id)).await
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let since = match headers.get(header::IF_UNMODIFIED_SINCE) {
+        None => None,
+        Some(v) => match v.to_str().ok().and_then(clock::parse_http_date) {
+            Some(secs) => Some(secs),
+            None => {
+                return Outcome::invalid("If-Unmodified-Since is not a valid HTTP date.")
+                    .into_response()
+            }
+        },
+    };
+    let (body_id, input) = match task_body::parse(&body) {
+        Ok(parsed) => parsed,
+        Err(outcome) => return outcome.into_response(),
+    };
+    if body_id.as_deref().is_some_and(|b| b != id) {
+        return Outcome::invalid(format!("The body's id does not match Task/{id} in the URL."))
+            .into_response();
+    }
+    match state.update_task(&id, input, since) {
+        Ok(task) => (StatusCode::OK, version_headers(&task)).into_response(),
+        Err(outcome) => outcome.into_response(),
+    }
+}
+
+pub(crate) async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let params = bundle::parse_query(query.as_deref());
+    match search::search(&state, &params) {
+        Ok(bundle) => Json(bundle).into_response(),
+        Err(outcome) => outcome.into_response(),
+    }
+}
+
+pub(crate) async fn not_supported() -> Response {
+    Outcome::not_supported("Canvas supports only GET, POST (create) and PUT (update) on Task.")
+        .into_response()
+}

@@ -1,0 +1,188 @@
+//! Test controls: make the sandbox slow, failing, forgetful or quiet at runtime, so a client's
+//! retry, re-auth, fallback and reconcile paths can each be driven on purpose.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// A cheap handle: clones share the same settings.
+#[derive(Clone)]
+pub struct Knobs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    latency_micros: AtomicU64,
+    fail_429: Mutex<(u32, u64)>,
+    fail_5xx: Mutex<(u32, u16)>,
+    /// Tokens carry the epoch they were issued in; bumping it invalidates all of them.
+    token_epoch: AtomicU64,
+    modified_search_supported: AtomicBool,
+    location_with_history: AtomicBool,
+    drop_pushes: AtomicBool,
+    skip_completed_push: AtomicBool,
+    socket_drops: watch::Sender<u64>,
+    request_count: AtomicU64,
+    token_count: AtomicU64,
+    staff_delay: Mutex<Option<Duration>>,
+}
+
+/// What the failure knobs say about the next FHIR request.
+pub(crate) enum Injected {
+    None,
+    Throttle(u64),
+    ServerError(u16),
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not wedge the sandbox: the data is plain counters.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Knobs {
+    pub(crate) fn new(staff_delay: Option<Duration>) -> Self {
+        let (socket_drops, _) = watch::channel(0);
+        Knobs {
+            inner: Arc::new(Inner {
+                latency_micros: AtomicU64::new(0),
+                fail_429: Mutex::new((0, 0)),
+                fail_5xx: Mutex::new((0, 500)),
+                token_epoch: AtomicU64::new(0),
+                modified_search_supported: AtomicBool::new(true),
+                location_with_history: AtomicBool::new(false),
+                drop_pushes: AtomicBool::new(false),
+                skip_completed_push: AtomicBool::new(false),
+                socket_drops,
+                request_count: AtomicU64::new(0),
+                token_count: AtomicU64::new(0),
+                staff_delay: Mutex::new(staff_delay),
+            }),
+        }
+    }
+
+    /// Added before every FHIR and token answer.
+    pub fn set_latency(&self, d: Duration) {
+        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.inner.latency_micros.store(micros, Ordering::SeqCst);
+    }
+
+    /// The next `n` FHIR requests answer 429 with `Retry-After: retry_after_secs`.
+    pub fn fail_with_429(&self, n: u32, retry_after_secs: u64) {
+        *lock(&self.inner.fail_429) = (n, retry_after_secs);
+    }
+
+    /// The next `n` FHIR requests answer `status` (a 5xx; anything else becomes 500).
+    pub fn fail_with_5xx(&self, n: u32, status: u16) {
+        *lock(&self.inner.fail_5xx) = (n, status);
+    }
+
+    /// Every token issued so far stops working.
+    pub fn expire_tokens(&self) {
+        self.inner.token_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// When false, any search using `modified` answers 400, as on instances whose docs
+    /// predate that parameter.
+    pub fn set_modified_search_supported(&self, yes: bool) {
+        self.inner.modified_search_supported.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, the create answer's `Location` ends with `/_history/1`.
+    pub fn set_location_with_history(&self, yes: bool) {
+        self.inner.location_with_history.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, WebSocket broadcasts and outgoing webhooks are silently dropped.
+    pub fn set_drop_pushes(&self, yes: bool) {
+        self.inner.drop_pushes.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, completions made through the FHIR API push nothing, like the platform gap
+    /// where `TASK_COMPLETED` does not fire for API changes.
+    pub fn set_skip_completed_push(&self, yes: bool) {
+        self.inner.skip_completed_push.store(yes, Ordering::SeqCst);
+    }
+
+    /// Closes every open plugin WebSocket connection now.
+    pub fn drop_socket_connections(&self) {
+        self.inner.socket_drops.send_modify(|n| *n += 1);
+    }
+
+    /// FHIR requests received, including those the failure knobs or auth turned away;
+    /// token requests are counted by [`Knobs::token_count`] instead.
+    pub fn request_count(&self) -> u64 {
+        self.inner.request_count.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_request_count(&self) {
+        self.inner.request_count.store(0, Ordering::SeqCst);
+    }
+
+    /// Tokens issued.
+    pub fn token_count(&self) -> u64 {
+        self.inner.token_count.load(Ordering::SeqCst)
+    }
+
+    /// Applies to tasks created from now on.
+    pub fn set_staff_delay(&self, d: Option<Duration>) {
+        *lock(&self.inner.staff_delay) = d;
+    }
+
+    pub(crate) fn latency(&self) -> Duration {
+        Duration::from_micros(self.inner.latency_micros.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn next_injected(&self) -> Injected {
+        {
+            let mut throttle = lock(&self.inner.fail_429);
+            if throttle.0 > 0 {
+                throttle.0 -= 1;
+                return Injected::Throttle(throttle.1);
+            }
+        }
+        let mut failure = lock(&self.inner.fail_5xx);
+        if failure.0 > 0 {
+            failure.0 -= 1;
+            return Injected::ServerError(failure.1);
+        }
+        Injected::None
+    }
+
+    pub(crate) fn count_request(&self) {
+        self.inner.request_count.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn count_token(&self) {
+        self.inner.token_count.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn token_epoch(&self) -> u64 {
+        self.inner.token_epoch.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn modified_search_supported(&self) -> bool {
+        self.inner.modified_search_supported.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn location_with_history(&self) -> bool {
+        self.inner.location_with_history.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn drop_pushes(&self) -> bool {
+        self.inner.drop_pushes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn skip_completed_push(&self) -> bool {
+        self.inner.skip_completed_push.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn socket_drops(&self) -> watch::Receiver<u64> {
+        self.inner.socket_drops.subscribe()
+    }
+
+    pub(crate) fn staff_delay(&self) -> Option<Duration> {
+        *lock(&self.inner.staff_delay)
+    }
+}

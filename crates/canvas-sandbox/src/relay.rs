@@ -1,0 +1,84 @@
+//! The Taskbell relay payload (canvas-plugin/schema/PAYLOAD.md, version 1), built the way the
+//! companion plugin builds it. Patient details are never included: the sandbox plays a plugin
+//! with `INCLUDE_PATIENT_DETAILS` off.
+
+use serde_json::{json, Value};
+
+use crate::clinic::{Directory, Person};
+use crate::clock;
+use crate::permalink;
+use crate::store::TaskRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Created,
+    Updated,
+    Completed,
+    Closed,
+    Commented,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Updated => "updated",
+            EventKind::Completed => "completed",
+            EventKind::Closed => "closed",
+            EventKind::Commented => "commented",
+        }
+    }
+}
+
+/// One event about to be pushed: the payload text and its id (the `webhook-id`).
+#[derive(Debug, Clone)]
+pub(crate) struct Push {
+    pub event_id: String,
+    pub body: String,
+}
+
+/// What happened to a task, before it is turned into a payload.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub kind: EventKind,
+    pub actor: Option<String>,
+    pub comment_id: Option<String>,
+}
+
+fn staff_json(p: &Person) -> Value {
+    json!({"id": p.id, "first_name": p.first_name, "last_name": p.last_name})
+}
+
+pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_url: &str) -> Push {
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let creator = dir.staff(&task.requester).map(staff_json).unwrap_or(Value::Null);
+    let staff = task.owner.as_deref().and_then(|id| dir.staff(id)).map(staff_json);
+    let team = task
+        .group
+        .as_deref()
+        .and_then(|id| dir.team(id))
+        .map(|t| json!({"id": t.id, "name": t.name}));
+    let mut payload = json!({
+        "version": 1,
+        "event_id": event_id,
+        "event": change.kind.as_str(),
+        "occurred_at": clock::fmt_micros(clock::now()),
+        "task": {
+            "id": task.id,
+            "title": task.description.clone().unwrap_or_default(),
+            "status": task.status.relay(),
+            "due": task.due.map(clock::fmt_seconds),
+            "labels": task.labels,
+            "permalink": permalink::url(base_url, &task.id),
+        },
+        "creator": creator,
+        "assignee": {"staff": staff, "team": team},
+        "actor": change.actor.as_ref().map(|id| json!({"id": id})),
+    });
+    if let (EventKind::Commented, Some(id), Some(obj)) =
+        (change.kind, change.comment_id.as_ref(), payload.as_object_mut())
+    {
+        obj.insert("comment".into(), json!({"id": id}));
+    }
+    Push { event_id, body: payload.to_string() }
+}

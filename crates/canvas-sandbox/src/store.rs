@@ -1,0 +1,167 @@
+//! The tasks, in creation order, and the one rule for how a change moves `modified`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use time::OffsetDateTime;
+
+use crate::clock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Requested,
+    Completed,
+    Cancelled,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "requested" => Some(Status::Requested),
+            "completed" => Some(Status::Completed),
+            "cancelled" => Some(Status::Cancelled),
+            _ => None,
+        }
+    }
+
+    pub fn fhir(self) -> &'static str {
+        match self {
+            Status::Requested => "requested",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// The word the relay payload and the Canvas UI use.
+    pub fn relay(self) -> &'static str {
+        match self {
+            Status::Requested => "open",
+            Status::Completed => "completed",
+            Status::Cancelled => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Note {
+    pub id: String,
+    pub text: String,
+    pub time: OffsetDateTime,
+    pub author: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TaskRecord {
+    pub id: String,
+    pub seq: u64,
+    pub status: Status,
+    pub description: Option<String>,
+    pub requester: String,
+    pub patient: Option<String>,
+    pub owner: Option<String>,
+    pub group: Option<String>,
+    pub authored_on: OffsetDateTime,
+    pub due: Option<OffsetDateTime>,
+    pub notes: Vec<Note>,
+    pub labels: Vec<String>,
+    pub modified: OffsetDateTime,
+    pub version: u64,
+}
+
+impl TaskRecord {
+    /// Records a change. HTTP dates (`Last-Modified`, `If-Unmodified-Since`) only carry whole
+    /// seconds, so every change moves `modified` into a whole second of its own: the current
+    /// one, or the next one after the previous change's second when that is already taken.
+    /// The whole second of `modified` then names one version exactly, and the precondition
+    /// check can be a plain comparison (see `fhir::task::check_unmodified_since`). The price is
+    /// that a burst of changes to one task runs its `modified` a few seconds ahead of the
+    /// clock; it never runs behind, so a client's wall-clock cursor misses nothing.
+    pub fn touch(&mut self) {
+        let now = clock::now();
+        let taken = clock::whole_second(self.modified);
+        self.modified = if clock::whole_second(now) > taken {
+            now
+        } else {
+            taken + time::Duration::seconds(1)
+        };
+        self.version += 1;
+    }
+
+    /// Seconds since the epoch of the version a client saw in `Last-Modified`.
+    pub fn modified_second(&self) -> i64 {
+        clock::unix_seconds(self.modified)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Store {
+    tasks: BTreeMap<u64, TaskRecord>,
+    ids: HashMap<String, u64>,
+    next_seq: u64,
+}
+
+impl Store {
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    pub fn insert(&mut self, task: TaskRecord) {
+        self.ids.insert(task.id.clone(), task.seq);
+        self.tasks.insert(task.seq, task);
+    }
+
+    pub fn get(&self, id: &str) -> Option<&TaskRecord> {
+        self.ids.get(id).and_then(|seq| self.tasks.get(seq))
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut TaskRecord> {
+        let seq = self.ids.get(id)?;
+        self.tasks.get_mut(seq)
+    }
+
+    /// In creation order, the stable order searches fall back on.
+    pub fn iter(&self) -> impl Iterator<Item = &TaskRecord> {
+        self.tasks.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task() -> TaskRecord {
+        let now = clock::now();
+        TaskRecord {
+            id: "t".into(),
+            seq: 1,
+            status: Status::Requested,
+            description: None,
+            requester: "r".into(),
+            patient: None,
+            owner: None,
+            group: None,
+            authored_on: now,
+            due: None,
+            notes: vec![],
+            labels: vec![],
+            modified: now,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn every_touch_takes_a_new_second() {
+        let mut t = task();
+        let mut last = t.modified_second();
+        for _ in 0..5 {
+            t.touch();
+            assert!(t.modified_second() > last);
+            last = t.modified_second();
+        }
+        assert_eq!(t.version, 6);
+    }
+}
