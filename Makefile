@@ -1,0 +1,74 @@
+# Taskbell's entry points. `make run` and `make test` work on a fresh Debian 12 / Ubuntu machine:
+# they install what is missing (apt as root or with sudo, npm into ui/, pip into a venv).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+export CARGO_TARGET_DIR := $(TARGET_DIR)
+APP := $(TARGET_DIR)/debug/taskbell
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# System packages: building the app (WebKitGTK, tray, TLS, D-Bus) and testing it headless.
+APT_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev \
+             librsvg2-dev libssl-dev libdbus-1-dev python3 python3-venv python3-pip
+APT_TEST  := xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick xdotool
+
+.PHONY: help deps deps-test ui build run test test-rust test-ui test-plugin bench clean
+
+help:
+	@echo "make run    build and start Taskbell (sandbox mode when no Canvas is configured)"
+	@echo "make test   everything CI checks"
+	@echo "make bench  the benchmarks recorded in BENCHMARKS.md"
+
+# Installs only what dpkg says is missing, so a second run costs a second, not a minute.
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_ensure,$(APT_BUILD))
+	@command -v cargo >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again."; exit 1; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' \
+	  || { echo "Node.js 20.19 or newer is needed for the window's front-end (found $$(node --version))."; exit 1; }
+
+deps-test: deps
+	$(call apt_ensure,$(APT_TEST))
+	@cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
+
+# npm ci only when the lock file changed since the last install.
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	touch $@
+
+ui: ui/node_modules/.installed
+	cd ui && npm run --silent build
+
+build: deps ui
+	cargo build -p taskbell
+
+run: build
+	$(APP)
+
+test: deps-test ui test-rust test-ui test-plugin
+
+test-rust:
+	cargo nextest run --workspace --no-fail-fast
+
+test-ui: ui/node_modules/.installed
+	cd ui && npm test --silent
+
+test-plugin:
+	$(MAKE) -C canvas-plugin test
+
+bench: deps
+	@echo "Benchmarks arrive with the receiving pipeline; see BENCHMARKS.md."
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules canvas-plugin/.venv

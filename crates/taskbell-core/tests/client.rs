@@ -1,0 +1,299 @@
+//! The Canvas client against the sandbox, over real HTTP on loopback.
+
+use canvas_sandbox::{Sandbox, SandboxConfig};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use taskbell_core::canvas::{CanvasClient, CanvasConfig, CanvasError, TaskDraft, TaskSearch};
+use taskbell_core::time_util::parse_rfc3339;
+use taskbell_core::TaskStatus;
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts")
+}
+
+fn client_for(sb: &Sandbox) -> CanvasClient {
+    let mut cfg = CanvasConfig::with_urls(
+        "sandbox",
+        &sb.fhir_base(),
+        &sb.token_url(),
+        &sb.config().client_id,
+        &sb.config().client_secret,
+    )
+    .expect("config");
+    // Short waits keep the suite quick; the retry rules are the same.
+    cfg.backoff_base = Duration::from_millis(20);
+    cfg.backoff_cap = Duration::from_millis(200);
+    CanvasClient::new(cfg).expect("client")
+}
+
+fn draft(sb: &Sandbox, description: &str) -> TaskDraft {
+    let clinic = sb.clinic();
+    TaskDraft {
+        description: description.into(),
+        requester: clinic.requester.clone(),
+        patient: Some(clinic.patients[0].0.clone()),
+        owner: Some(clinic.practitioners[1].0.clone()),
+        team: Some(clinic.teams[0].0.clone()),
+        due: parse_rfc3339("2030-05-01T15:00:00Z"),
+        labels: vec!["Urgent".into(), "Billing".into()],
+        comment: Some("Please call before noon.".into()),
+        authored_on: None,
+    }
+}
+
+#[tokio::test]
+async fn create_takes_the_id_from_location_and_read_returns_every_field() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let d = draft(&sb, "Ask for new insurance card");
+    let id = client.create_task(&d).await.expect("created");
+    assert!(sb.task_json(&id).is_some(), "the sandbox has no task {id}");
+
+    let task = client.read_task(&id).await.expect("read");
+    assert_eq!(task.id, id);
+    assert_eq!(task.status, TaskStatus::Open);
+    assert_eq!(task.description, "Ask for new insurance card");
+    assert_eq!(task.patient.map(|p| p.id), d.patient);
+    assert_eq!(task.owner.map(|p| p.id), d.owner);
+    assert_eq!(task.team.map(|p| p.id), d.team);
+    assert_eq!(task.requester.map(|p| p.id), Some(d.requester));
+    assert_eq!(task.due, d.due);
+    assert_eq!(task.labels, d.labels);
+    assert_eq!(task.notes.len(), 1);
+    assert!(task.permalink.is_some_and(|p| p.starts_with(&sb.base_url())));
+}
+
+#[tokio::test]
+async fn create_strips_a_history_suffix_from_location() {
+    let sb = sandbox().await;
+    sb.knobs().set_location_with_history(true);
+    let id = client_for(&sb).create_task(&draft(&sb, "x")).await.expect("created");
+    assert!(!id.contains('/'), "{id}");
+    assert!(sb.task_json(&id).is_some());
+}
+
+#[tokio::test]
+async fn completing_keeps_every_field_and_adds_no_comment() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "Fax the referral")).await.expect("created");
+    let before = sb.task_json(&id).expect("stored");
+
+    let done = client.set_status(&id, TaskStatus::Completed).await.expect("completed");
+    assert_eq!(done.status, TaskStatus::Completed);
+
+    let after = sb.task_json(&id).expect("stored");
+    assert_eq!(after["status"], "completed");
+    for field in ["description", "owner", "restriction", "input", "for", "requester", "authoredOn"] {
+        assert_eq!(after[field], before[field], "{field} changed");
+    }
+    let group = |v: &Value| v["extension"].as_array().map(|a| a.iter().any(|e| e["url"].as_str().is_some_and(|u| u.ends_with("task-group"))));
+    assert_eq!(group(&after), Some(true));
+    assert_eq!(after["note"].as_array().map(Vec::len), Some(1), "a note was duplicated: {}", after["note"]);
+}
+
+#[tokio::test]
+async fn a_comment_is_added_once() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "Refill request")).await.expect("created");
+    let task = client.add_comment(&id, "Pharmacy called back", Some(&sb.clinic().requester)).await.expect("commented");
+    let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, ["Please call before noon.", "Pharmacy called back"]);
+    assert_eq!(task.labels.len(), 2, "labels were lost by the PUT");
+}
+
+#[tokio::test]
+async fn search_pages_through_250_tasks() {
+    let sb = sandbox().await;
+    let ids = sb.insert_tasks(250, "requested");
+    let client = client_for(&sb);
+    sb.knobs().reset_request_count();
+    let found = client.search_tasks(&TaskSearch::new().status(TaskStatus::Open)).await.expect("search");
+    assert_eq!(found.len(), 250);
+    let mut got: Vec<_> = found.iter().map(|t| t.id.clone()).collect();
+    let mut want = ids.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(sb.knobs().request_count(), 3, "100 + 100 + 50");
+
+    // A smaller page size than the server's maximum is honoured too.
+    let mut small = client.config().clone();
+    small.page_size = 40;
+    let small = CanvasClient::new(small).expect("client");
+    let pages = small.search_pages(&TaskSearch::new(), |_| Ok(())).await.expect("search");
+    assert_eq!(pages, 7);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_once_and_the_call_succeeds() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "x")).await.expect("created");
+    assert_eq!(sb.knobs().token_count(), 1);
+    sb.knobs().expire_tokens();
+    client.read_task(&id).await.expect("read after expiry");
+    assert_eq!(sb.knobs().token_count(), 2);
+    client.read_task(&id).await.expect("read again");
+    assert_eq!(sb.knobs().token_count(), 2, "the renewed token is cached");
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_renewed_before_they_lapse() {
+    let sb = Sandbox::start(SandboxConfig { token_lifetime: Duration::from_secs(2), ..Default::default() })
+        .await
+        .expect("sandbox");
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "x")).await.expect("created");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client.read_task(&id).await.expect("read");
+    assert_eq!(sb.knobs().token_count(), 2);
+}
+
+#[tokio::test]
+async fn wrong_credentials_say_so() {
+    let sb = sandbox().await;
+    let cfg = CanvasConfig::with_urls("sandbox", &sb.fhir_base(), &sb.token_url(), "sandbox-client", "wrong").expect("cfg");
+    let err = CanvasClient::new(cfg).expect("client").read_task("abc").await.expect_err("refused");
+    assert!(matches!(err, CanvasError::Auth(_)), "{err:?}");
+    assert!(err.to_string().contains("client id or secret"), "{err}");
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "x")).await.expect("created");
+    sb.knobs().fail_with_429(1, 1);
+    let started = Instant::now();
+    client.read_task(&id).await.expect("read after 429");
+    assert!(started.elapsed() >= Duration::from_secs(1), "retried after {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_create_answered_429_is_sent_again_and_made_once() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    client.check_credentials().await.expect("token");
+    sb.knobs().fail_with_429(2, 0);
+    client.create_task(&draft(&sb, "x")).await.expect("created");
+    assert_eq!(sb.task_count(), 1);
+}
+
+#[tokio::test]
+async fn server_errors_then_success() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "x")).await.expect("created");
+    sb.knobs().fail_with_5xx(2, 502);
+    sb.knobs().reset_request_count();
+    client.read_task(&id).await.expect("read after two 502s");
+    assert_eq!(sb.knobs().request_count(), 3);
+
+    // Endless failures give up with the server's answer, not a hang.
+    sb.knobs().fail_with_5xx(100, 500);
+    let err = client.read_task(&id).await.expect_err("gives up");
+    assert_eq!(err.status(), Some(500));
+}
+
+#[tokio::test]
+async fn a_create_answered_500_is_not_sent_again() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    client.check_credentials().await.expect("token");
+    sb.knobs().fail_with_5xx(1, 500);
+    sb.knobs().reset_request_count();
+    let err = client.create_task(&draft(&sb, "x")).await.expect_err("500");
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(sb.knobs().request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_400_carries_the_servers_text() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let mut bad = draft(&sb, "");
+    bad.requester = "no-such-practitioner".into();
+    let err = client.create_task(&bad).await.expect_err("refused");
+    match &err {
+        CanvasError::Outcome { status, text, .. } => {
+            assert!(*status == 400 || *status == 422, "{status}");
+            assert!(!text.is_empty() && !text.contains("no explanation"), "{text}");
+        }
+        other => panic!("expected an OperationOutcome error, got {other:?}"),
+    }
+    sb.knobs().set_modified_search_supported(false);
+    let err = client
+        .search_tasks(&TaskSearch::new().modified_after(parse_rfc3339("2020-01-01T00:00:00Z").expect("t")))
+        .await
+        .expect_err("modified refused");
+    assert_eq!(err.status(), Some(400));
+    assert!(err.to_string().contains("modified"), "{err}");
+}
+
+#[tokio::test]
+async fn a_412_is_retried_after_reading_again() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "x")).await.expect("created");
+    // Someone changes the task while our PUT waits on the wire.
+    sb.knobs().set_latency(Duration::from_millis(1200));
+    let sb_task = id.clone();
+    let changer = {
+        let knobs = sb.knobs();
+        let sb_ref = &sb;
+        async move {
+            tokio::time::sleep(Duration::from_millis(1300)).await;
+            sb_ref.set_task_status(&sb_task, "requested");
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            knobs.set_latency(Duration::ZERO);
+        }
+    };
+    let (result, ()) = tokio::join!(client.set_status(&id, TaskStatus::Closed), changer);
+    assert_eq!(result.expect("closed after a conflict").status, TaskStatus::Closed);
+    assert_eq!(sb.task_json(&id).expect("stored")["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn pickers_search_the_seeded_clinic() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let (_, name) = sb.clinic().patients[3].clone();
+    let family = name.split_whitespace().last().expect("family name").to_string();
+    let patients = client.search_patients(&family).await.expect("patients");
+    assert!(patients.iter().any(|p| p.name == name), "{patients:?}");
+    assert!(patients.iter().all(|p| p.name.to_lowercase().contains(&family.to_lowercase())));
+    let staff = client.search_practitioners("").await.expect("practitioners");
+    assert!(staff.len() >= 3);
+    let teams = client.teams().await.expect("teams");
+    assert_eq!(teams.len(), 2);
+}
+
+#[tokio::test]
+async fn calls_time_out_instead_of_hanging() {
+    let sb = sandbox().await;
+    let mut cfg = client_for(&sb).config().clone();
+    cfg.request_timeout = Duration::from_millis(300);
+    cfg.call_timeout = Duration::from_secs(2);
+    let client = CanvasClient::new(cfg).expect("client");
+    client.check_credentials().await.expect("token");
+    sb.knobs().set_latency(Duration::from_secs(5));
+    let started = Instant::now();
+    let err = client.read_task("abc").await.expect_err("timed out");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(matches!(err, CanvasError::Ambiguous { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_reported_as_such() {
+    // Bind then drop a listener to get a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cfg = CanvasConfig::with_urls("x", &base, &format!("{base}/auth/token/"), "i", "s").expect("cfg");
+    cfg.backoff_base = Duration::from_millis(10);
+    cfg.backoff_cap = Duration::from_millis(20);
+    let err = CanvasClient::new(cfg).expect("client").read_task("abc").await.expect_err("unreachable");
+    assert!(matches!(err, CanvasError::Unreachable { .. }), "{err:?}");
+    assert!(err.is_transient());
+}
