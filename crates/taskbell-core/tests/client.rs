@@ -245,13 +245,16 @@ async fn a_412_is_retried_after_reading_again() {
         let sb_ref = &sb;
         async move {
             tokio::time::sleep(Duration::from_millis(1300)).await;
-            sb_ref.set_task_status(&sb_task, "requested");
+            assert!(sb_ref.set_task_status(&sb_task, "completed"));
             tokio::time::sleep(Duration::from_millis(1500)).await;
             knobs.set_latency(Duration::ZERO);
         }
     };
+    sb.knobs().reset_request_count();
     let (result, ()) = tokio::join!(client.set_status(&id, TaskStatus::Closed), changer);
     assert_eq!(result.expect("closed after a conflict").status, TaskStatus::Closed);
+    // read, PUT (412), read again, PUT, read back: the conflict really happened and was retried.
+    assert_eq!(sb.knobs().request_count(), 5);
     assert_eq!(sb.task_json(&id).expect("stored")["status"], "cancelled");
 }
 

@@ -201,7 +201,9 @@ impl CanvasClient {
         map: fn(&Value) -> Result<T, CanvasError>,
     ) -> Result<Vec<T>, CanvasError> {
         let mut url = self.inner.cfg.fhir_url(resource);
-        url.query_pairs_mut().extend_pairs(params).append_pair("_count", PICKER_PAGE);
+        // An empty search word means "any": FHIR servers refuse a parameter with no value.
+        let given = params.iter().filter(|(_, v)| !v.trim().is_empty());
+        url.query_pairs_mut().extend_pairs(given).append_pair("_count", PICKER_PAGE);
         let answer = self.call(Call::get(url)).await?.json()?;
         let (resources, _) = fhir::bundle_page(&answer)?;
         resources.into_iter().map(map).collect()
