@@ -1,6 +1,7 @@
 """The payload each task event produces, built from real SDK models."""
 
 import uuid
+from typing import Any
 
 import pytest
 from canvas_sdk.test_utils.factories import (
@@ -30,9 +31,13 @@ def event_target(event_type: str, task: Task) -> str:
     return str(task.id)
 
 
-def relay_payload(event_type: str, task: Task, secrets: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
+def relay_payload(
+    event_type: str, task: Task, secrets: dict[str, str], actor: str = ""
+) -> dict[str, Any]:
     """The payload broadcast for this event on this task."""
-    return broadcast_message(run_relay(event_type, event_target(event_type, task), secrets, **kwargs))
+    return broadcast_message(
+        run_relay(event_type, event_target(event_type, task), secrets, actor=actor)
+    )
 
 
 @pytest.mark.parametrize("event_type", ALL_EVENTS)
@@ -219,11 +224,13 @@ def test_actor_that_is_not_staff_is_null(kind: str, socket_only: dict[str, str])
 
 @pytest.mark.parametrize("event_type", ALL_EVENTS)
 @pytest.mark.parametrize("target", ["", "not-a-uuid", str(uuid.uuid4())])
-def test_unknown_target_sends_nothing(event_type: str, target: str, all_channels) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_target_sends_nothing(
+    event_type: str, target: str, all_channels: dict[str, str]
+) -> None:
     assert run_relay(event_type, target, all_channels) == []
 
 
-def test_comment_of_a_missing_task_sends_nothing(all_channels) -> None:  # type: ignore[no-untyped-def]
+def test_comment_of_a_missing_task_sends_nothing(all_channels: dict[str, str]) -> None:
     comment = TaskCommentFactory.create(task=None)
 
     assert run_relay("TASK_COMMENT_CREATED", comment.id, all_channels) == []

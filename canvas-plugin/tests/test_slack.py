@@ -1,9 +1,11 @@
 """The Slack message: a `text` plus blocks shaped like seed 002's example."""
 
 import json
+from typing import Any
 
 import pytest
 from canvas_sdk.test_utils.factories import TaskCommentFactory, TeamFactory
+from canvas_sdk.v1.data import Task
 
 from tests.conftest import (
     ALL_EVENTS,
@@ -26,7 +28,9 @@ HEADINGS = {
 SLACK_ONLY = {"SLACK_WEBHOOK_URL": SLACK_URL}
 
 
-def slack_request(event_type: str, task, secrets: dict[str, str] | None = None) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def slack_request(
+    event_type: str, task: Task, secrets: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The HttpRequestEffect payload posted to Slack for this event."""
     target = task.id
     if event_type == "TASK_COMMENT_CREATED":
@@ -35,7 +39,7 @@ def slack_request(event_type: str, task, secrets: dict[str, str] | None = None) 
     return http_request(effects, SLACK_URL)
 
 
-def fields_of(message: dict) -> dict[str, str]:  # type: ignore[type-arg]
+def fields_of(message: dict[str, Any]) -> dict[str, str]:
     """The section's fields as {label: value}."""
     section = message["blocks"][1]
     assert section["type"] == "section"

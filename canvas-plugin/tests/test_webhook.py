@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+from typing import Any
 
 import pytest
 from canvas_sdk.effects import EffectType
@@ -21,7 +22,9 @@ from tests.conftest import (
 )
 
 
-def webhook_request(secrets: dict[str, str], title: str = "Follow up with patient") -> dict:  # type: ignore[type-arg]
+def webhook_request(
+    secrets: dict[str, str], title: str = "Follow up with patient"
+) -> dict[str, Any]:
     """The webhook HttpRequestEffect payload for a TASK_CREATED event."""
     task = full_task()
     task.title = title
