@@ -4,8 +4,12 @@
 //! this crate, so the logic is tested without a window.
 
 pub mod canvas;
+pub mod engine;
+pub mod inbox;
+pub mod notify;
 pub mod store;
 pub mod task;
 pub mod time_util;
 
+pub use engine::{Engine, EngineError, Ingested, UiEvent};
 pub use task::{EventKind, Source, Task, TaskEvent, TaskRef, TaskStatus};

@@ -38,6 +38,7 @@ fn draft(sb: &Sandbox, description: &str) -> TaskDraft {
         labels: vec!["Urgent".into(), "Billing".into()],
         comment: Some("Please call before noon.".into()),
         authored_on: None,
+        names: Default::default(),
     }
 }
 

@@ -26,6 +26,16 @@ pub struct TaskDraft {
     /// Set by the caller so that a create whose answer was lost can be found again.
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub authored_on: Option<OffsetDateTime>,
+    /// What the pickers showed, kept for the history view; never sent to Canvas.
+    #[serde(default)]
+    pub names: DraftNames,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DraftNames {
+    pub patient: Option<String>,
+    pub owner: Option<String>,
+    pub team: Option<String>,
 }
 
 impl TaskDraft {
@@ -216,6 +226,7 @@ mod tests {
             labels: vec!["Urgent".into()],
             comment: Some("please".into()),
             authored_on: None,
+            names: DraftNames::default(),
         };
         let v = d.to_fhir();
         assert_eq!(v["requester"]["reference"], "Practitioner/p1");

@@ -14,5 +14,5 @@ pub use client::CanvasClient;
 pub use config::CanvasConfig;
 pub use directory::{PatientSummary, Person};
 pub use error::CanvasError;
-pub use fhir::TaskDraft;
+pub use fhir::{DraftNames, TaskDraft};
 pub use search::TaskSearch;

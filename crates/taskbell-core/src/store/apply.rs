@@ -1,5 +1,5 @@
 //! Applying one event to the store: record the delivery (or notice it is a repeat), then merge
-//! what the event knows into the task, in the caller's transaction.
+//! what the event knows into the task, inside the caller's transaction.
 //!
 //! An event older than what the task already reflects joins the timeline but changes nothing:
 //! sources race (a push and a reconcile), and the newest word wins.
@@ -7,7 +7,7 @@
 use super::StoreError;
 use crate::task::{EventKind, Party, TaskEvent, TaskStatus};
 use crate::time_util::{now_millis, to_millis};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +49,7 @@ struct Record {
     mine: bool,
 }
 
-fn load(tx: &Transaction, e: &TaskEvent) -> Result<Option<Record>, StoreError> {
+fn load(tx: &Connection, e: &TaskEvent) -> Result<Option<Record>, StoreError> {
     let row = tx
         .query_row(
             "SELECT status, description, patient_id, patient_name, assignee_id, assignee_name, team_id, team_name,
@@ -143,7 +143,7 @@ fn implied_status(kind: EventKind) -> TaskStatus {
     }
 }
 
-pub fn apply_event(tx: &Transaction, e: &TaskEvent, mine: bool) -> Result<Applied, StoreError> {
+pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied, StoreError> {
     let at = to_millis(e.occurred_at);
     let existing = load(tx, e)?;
     let previous = existing.as_ref().and_then(|r| r.status);
@@ -212,7 +212,7 @@ fn detail(e: &TaskEvent, stale: bool) -> String {
     d.to_string()
 }
 
-fn write(tx: &Transaction, e: &TaskEvent, r: &Record) -> Result<(), StoreError> {
+fn write(tx: &Connection, e: &TaskEvent, r: &Record) -> Result<(), StoreError> {
     let status = r.status.unwrap_or(TaskStatus::Open);
     let id = |p: &Option<Party>| p.as_ref().map(|p| p.id.clone());
     let name = |p: &Option<Party>| p.as_ref().and_then(|p| p.display.clone());

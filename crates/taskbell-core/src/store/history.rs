@@ -46,6 +46,7 @@ pub struct TaskRow {
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
     pub team_name: Option<String>,
+    pub requester_id: Option<String>,
     pub labels: Vec<String>,
     pub due_at: Option<i64>,
     pub created_at: i64,
@@ -88,7 +89,7 @@ pub struct Stats {
 }
 
 const COLUMNS: &str = "rowid, system, task_id, status, description, patient_id, patient_name, assignee_id,
-    assignee_name, team_name, labels, due_at, created_at, done_at, permalink, external_id, mine";
+    assignee_name, team_name, labels, due_at, created_at, done_at, permalink, external_id, mine, requester_id";
 
 fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
     let status: String = r.get(3)?;
@@ -111,6 +112,7 @@ fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
         permalink: r.get(14)?,
         external_id: r.get(15)?,
         mine: r.get(16)?,
+        requester_id: r.get(17)?,
     })
 }
 

@@ -1,0 +1,224 @@
+//! The one pipeline: every change, from any source, goes through [`Engine::ingest`]; every task
+//! the user asks for goes through [`Engine::create`].
+//!
+//! ```text
+//! source -> TaskEvent -> ingest -> writer (dedupe + upsert, grouped commit)
+//!                                    | only on a real status transition
+//!                                    +-> Notifier   +-> UI event
+//! ```
+
+mod create;
+mod prefs;
+mod writer;
+
+pub use create::{CreateOutcome, OutboxReport};
+pub use prefs::{NotifyPrefs, NotifyScope};
+pub use writer::WriteError;
+
+use crate::canvas::CanvasClient;
+use crate::notify::{compose, Notification, Notifier};
+use crate::store::{apply_event, Applied, Store, StoreError, TaskRow};
+use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+use tokio::sync::broadcast;
+use writer::Writer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no Canvas connection is configured")]
+    NoCanvas,
+    #[error(transparent)]
+    Canvas(#[from] crate::canvas::CanvasError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the window hears, so it can refresh without polling the database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UiEvent {
+    TaskChanged { task: TaskRef, kind: EventKind, status: TaskStatus, previous: Option<TaskStatus> },
+    OutboxChanged { local_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub applied: Applied,
+    pub notified: bool,
+}
+
+struct Shared {
+    writer: Writer,
+    reader: Mutex<Store>,
+    notifier: Arc<dyn Notifier>,
+    ui: broadcast::Sender<UiEvent>,
+    prefs: RwLock<NotifyPrefs>,
+    me: RwLock<Option<String>>,
+    paused_until: RwLock<Option<Option<Instant>>>,
+    canvas: RwLock<Option<CanvasClient>>,
+    outbox_kick: tokio::sync::Notify,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    /// Opens the database at `path` and starts the writer.
+    pub fn open(path: &Path, notifier: Arc<dyn Notifier>) -> Result<Engine, EngineError> {
+        let (writer, _thread) = Writer::start(Store::open(path)?);
+        let reader = Store::open(path)?;
+        let (ui, _) = broadcast::channel(1024);
+        Ok(Engine {
+            shared: Arc::new(Shared {
+                writer,
+                reader: Mutex::new(reader),
+                notifier,
+                ui,
+                prefs: RwLock::new(NotifyPrefs::default()),
+                me: RwLock::new(None),
+                paused_until: RwLock::new(None),
+                canvas: RwLock::new(None),
+                outbox_kick: tokio::sync::Notify::new(),
+            }),
+        })
+    }
+
+    pub fn set_prefs(&self, prefs: NotifyPrefs) {
+        *write_lock(&self.shared.prefs) = prefs;
+    }
+
+    pub fn prefs(&self) -> NotifyPrefs {
+        read_lock(&self.shared.prefs).clone()
+    }
+
+    /// This user's practitioner id, for "tasks I requested or am assigned".
+    pub fn set_me(&self, practitioner: Option<String>) {
+        *write_lock(&self.shared.me) = practitioner;
+    }
+
+    pub fn set_canvas(&self, client: Option<CanvasClient>) {
+        *write_lock(&self.shared.canvas) = client;
+        self.shared.outbox_kick.notify_one();
+    }
+
+    pub fn canvas(&self) -> Option<CanvasClient> {
+        read_lock(&self.shared.canvas).clone()
+    }
+
+    /// Silences notifications until `until` (`None`: until resumed). Events are still stored.
+    pub fn pause_notifications(&self, until: Option<Instant>) {
+        *write_lock(&self.shared.paused_until) = Some(until);
+    }
+
+    pub fn resume_notifications(&self) {
+        *write_lock(&self.shared.paused_until) = None;
+    }
+
+    pub fn notifications_paused(&self) -> bool {
+        match *read_lock(&self.shared.paused_until) {
+            None => false,
+            Some(None) => true,
+            Some(Some(until)) => Instant::now() < until,
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<UiEvent> {
+        self.shared.ui.subscribe()
+    }
+
+    /// Reads on a connection of its own, off the async threads.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, EngineError> {
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let store = shared.reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&store)
+        })
+        .await
+        .map_err(|e| EngineError::Invalid(format!("a read failed: {e}")))?
+        .map_err(EngineError::from)
+    }
+
+    pub async fn ingest(&self, event: TaskEvent) -> Result<Ingested, EngineError> {
+        Ok(self.ingest_all(vec![event], false).await?.remove(0))
+    }
+
+    /// Stores `events` in one job (and one commit with whatever else is queued), then notifies
+    /// for each real transition. Returns once everything is durable.
+    pub async fn ingest_all(&self, events: Vec<TaskEvent>, mine: bool) -> Result<Vec<Ingested>, EngineError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let events = Arc::new(events);
+        let job_events = events.clone();
+        let results = self
+            .shared
+            .writer
+            .write(move |store| {
+                job_events
+                    .iter()
+                    .map(|e| {
+                        let applied = apply_event(store.conn(), e, mine)?;
+                        let row = if applied.transitioned() { store.task(&e.task)? } else { None };
+                        Ok((applied, row))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await?;
+        Ok(events.iter().zip(results).map(|(e, (applied, row))| self.after_commit(e, applied, row)).collect())
+    }
+
+    fn after_commit(&self, e: &TaskEvent, applied: Applied, row: Option<TaskRow>) -> Ingested {
+        if applied.duplicate || applied.stale {
+            return Ingested { applied, notified: false };
+        }
+        let _ = self.shared.ui.send(UiEvent::TaskChanged {
+            task: e.task.clone(),
+            kind: e.kind,
+            status: applied.current,
+            previous: applied.previous,
+        });
+        let notified = match row {
+            Some(row) if applied.transitioned() => self.maybe_notify(e, &row),
+            _ => false,
+        };
+        Ingested { applied, notified }
+    }
+
+    fn maybe_notify(&self, e: &TaskEvent, row: &TaskRow) -> bool {
+        let kind = if e.kind == EventKind::Updated { EventKind::for_status(row.status) } else { e.kind };
+        let prefs = self.prefs();
+        let me = read_lock(&self.shared.me).clone();
+        if !prefs.wants(kind, row, me.as_deref()) || self.notifications_paused() {
+            return false;
+        }
+        let n: Notification = compose(row, kind, e.actor.as_deref(), prefs.show_patient);
+        let notifier = self.shared.notifier.clone();
+        // D-Bus calls can block; the event is already committed, so nobody waits on this.
+        tokio::task::spawn_blocking(move || {
+            if let Err(err) = notifier.show(&n) {
+                tracing::warn!("{err}");
+            }
+        });
+        true
+    }
+}
+
+fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,5 @@
+//! Learning about changes. Three receivers (the webhook endpoint, the plugin WebSocket client
+//! and the FHIR poller) each turn what they hear into [`TaskEvent`](crate::TaskEvent)s for the
+//! engine; none of them decides anything else.
+
+pub mod payload;
