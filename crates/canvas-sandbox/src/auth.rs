@@ -34,18 +34,29 @@ pub(crate) struct TokenBook {
 
 impl TokenBook {
     fn issue(&self, epoch: u64, lifetime: Duration) -> String {
-        let token: String =
-            rand::thread_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect();
+        let token: String = rand::thread_rng()
+            .sample_iter(&Alphanumeric)
+            .take(40)
+            .map(char::from)
+            .collect();
         let now = Instant::now();
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens.retain(|_, t| t.expires > now);
-        tokens.insert(token.clone(), Issued { epoch, expires: now + lifetime });
+        tokens.insert(
+            token.clone(),
+            Issued {
+                epoch,
+                expires: now + lifetime,
+            },
+        );
         token
     }
 
     fn is_valid(&self, token: &str, epoch: u64) -> bool {
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        tokens.get(token).is_some_and(|t| t.epoch == epoch && t.expires > Instant::now())
+        tokens
+            .get(token)
+            .is_some_and(|t| t.epoch == epoch && t.expires > Instant::now())
     }
 }
 
@@ -56,13 +67,19 @@ fn oauth_error(status: StatusCode, error: &str) -> Response {
 /// Client credentials from an HTTP Basic header, which OAuth2 allows instead of the form.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
 }
 
-pub(crate) async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     tokio::time::sleep(state.knobs().latency()).await;
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     match form.get("grant_type").map(String::as_str) {
@@ -96,7 +113,9 @@ pub(crate) async fn token(State(state): State<AppState>, headers: HeaderMap, bod
 /// The bearer check every FHIR request passes through.
 pub(crate) fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<(), Outcome> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(Outcome::unknown("Authentication credentials were not provided."));
+        return Err(Outcome::unknown(
+            "Authentication credentials were not provided.",
+        ));
     };
     let token = value
         .to_str()
@@ -107,6 +126,8 @@ pub(crate) fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<(), 
     match token {
         Some(t) if state.tokens().is_valid(t, state.knobs().token_epoch()) => Ok(()),
         Some(_) => Err(Outcome::unknown("Invalid or expired token.")),
-        None => Err(Outcome::unknown("Authorization header must be 'Bearer <token>'.")),
+        None => Err(Outcome::unknown(
+            "Authorization header must be 'Bearer <token>'.",
+        )),
     }
 }

@@ -90,10 +90,21 @@ impl Directory {
         let team = |name: &str, members: &[usize]| Team {
             id: stable_id("team", name),
             name: name.into(),
-            members: members.iter().filter_map(|i| staff.get(*i)).map(|p| p.id.clone()).collect(),
+            members: members
+                .iter()
+                .filter_map(|i| staff.get(*i))
+                .map(|p| p.id.clone())
+                .collect(),
         };
-        let teams = vec![team("Front Desk", &[0, 3]), team("Care Coordination", &[1, 2, 4])];
-        Directory { patients, staff, teams }
+        let teams = vec![
+            team("Front Desk", &[0, 3]),
+            team("Care Coordination", &[1, 2, 4]),
+        ];
+        Directory {
+            patients,
+            staff,
+            teams,
+        }
     }
 
     /// Just enough to create a task: one practitioner to be its requester.
@@ -118,9 +129,21 @@ impl Directory {
 
     pub fn clinic(&self) -> Clinic {
         Clinic {
-            patients: self.patients.iter().map(|p| (p.id.clone(), p.display())).collect(),
-            practitioners: self.staff.iter().map(|p| (p.id.clone(), p.display())).collect(),
-            teams: self.teams.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
+            patients: self
+                .patients
+                .iter()
+                .map(|p| (p.id.clone(), p.display()))
+                .collect(),
+            practitioners: self
+                .staff
+                .iter()
+                .map(|p| (p.id.clone(), p.display()))
+                .collect(),
+            teams: self
+                .teams
+                .iter()
+                .map(|t| (t.id.clone(), t.name.clone()))
+                .collect(),
             requester: self.staff.first().map(|p| p.id.clone()).unwrap_or_default(),
         }
     }

@@ -7,8 +7,11 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
+/// Now, at the microsecond precision a database (and `meta.lastUpdated`) keeps, so a value a
+/// client read back compares equal to the stored one.
 pub(crate) fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+    let t = OffsetDateTime::now_utc();
+    t.replace_microsecond(t.microsecond()).unwrap_or(t)
 }
 
 /// `2023-09-22T14:00:00+00:00`, the shape Canvas uses for `authoredOn` and due dates.
@@ -16,6 +19,16 @@ pub(crate) fn fmt_seconds(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     let f = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
     t.format(&f).unwrap_or_default()
+}
+
+/// Whole seconds when the value has no fraction, else microseconds: what was stored comes
+/// back unchanged, so a read-modify-PUT does not alter dates by accident.
+pub(crate) fn fmt_auto(t: OffsetDateTime) -> String {
+    if t.nanosecond() == 0 {
+        fmt_seconds(t)
+    } else {
+        fmt_micros(t)
+    }
 }
 
 /// Microsecond precision, for `meta.lastUpdated` and payload timestamps, so a client that
@@ -61,7 +74,10 @@ pub(crate) fn parse_fhir_date(raw: &str) -> Option<DateRange> {
         let f = format_description!("[year]-[month]-[day]");
         let day = Date::parse(&value, &f).ok()?;
         let start = day.midnight().assume_utc();
-        return Some(DateRange { start, end: start + time::Duration::days(1) });
+        return Some(DateRange {
+            start,
+            end: start + time::Duration::days(1),
+        });
     }
     let start = OffsetDateTime::parse(&value, &Rfc3339).ok()?;
     let has_fraction = value.get(19..20) == Some(".");
@@ -70,7 +86,10 @@ pub(crate) fn parse_fhir_date(raw: &str) -> Option<DateRange> {
     } else {
         time::Duration::seconds(1)
     };
-    Some(DateRange { start, end: start + span })
+    Some(DateRange {
+        start,
+        end: start + span,
+    })
 }
 
 /// A due date or authoredOn from a request body: RFC 3339, or a bare date meaning midnight UTC.

@@ -23,6 +23,7 @@ struct Inner {
     location_with_history: AtomicBool,
     drop_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
+    socket_envelope: AtomicBool,
     socket_drops: watch::Sender<u64>,
     request_count: AtomicU64,
     token_count: AtomicU64,
@@ -54,6 +55,7 @@ impl Knobs {
                 location_with_history: AtomicBool::new(false),
                 drop_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
+                socket_envelope: AtomicBool::new(false),
                 socket_drops,
                 request_count: AtomicU64::new(0),
                 token_count: AtomicU64::new(0),
@@ -86,12 +88,16 @@ impl Knobs {
     /// When false, any search using `modified` answers 400, as on instances whose docs
     /// predate that parameter.
     pub fn set_modified_search_supported(&self, yes: bool) {
-        self.inner.modified_search_supported.store(yes, Ordering::SeqCst);
+        self.inner
+            .modified_search_supported
+            .store(yes, Ordering::SeqCst);
     }
 
     /// When true, the create answer's `Location` ends with `/_history/1`.
     pub fn set_location_with_history(&self, yes: bool) {
-        self.inner.location_with_history.store(yes, Ordering::SeqCst);
+        self.inner
+            .location_with_history
+            .store(yes, Ordering::SeqCst);
     }
 
     /// When true, WebSocket broadcasts and outgoing webhooks are silently dropped.
@@ -103,6 +109,13 @@ impl Knobs {
     /// where `TASK_COMPLETED` does not fire for API changes.
     pub fn set_skip_completed_push(&self, yes: bool) {
         self.inner.skip_completed_push.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, each WebSocket frame is `{"message": <payload>}`, the envelope Canvas's own
+    /// browser clients read; when false (the default) the frame is the bare payload. Clients
+    /// should accept both (canvas-plugin/schema/PAYLOAD.md).
+    pub fn set_socket_envelope(&self, yes: bool) {
+        self.inner.socket_envelope.store(yes, Ordering::SeqCst);
     }
 
     /// Closes every open plugin WebSocket connection now.
@@ -176,6 +189,10 @@ impl Knobs {
 
     pub(crate) fn skip_completed_push(&self) -> bool {
         self.inner.skip_completed_push.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn socket_envelope(&self) -> bool {
+        self.inner.socket_envelope.load(Ordering::SeqCst)
     }
 
     pub(crate) fn socket_drops(&self) -> watch::Receiver<u64> {

@@ -86,7 +86,10 @@ impl Sandbox {
             None => (None, None),
         };
         let base_url = format!("http://127.0.0.1:{}", addr.port());
-        let outlets = Outlets { webhooks, shutdown: shutdown_rx.clone() };
+        let outlets = Outlets {
+            webhooks,
+            shutdown: shutdown_rx.clone(),
+        };
         let state = AppState::new(config, base_url, outlets);
         let app = router(state.clone());
         let mut stop = shutdown_rx;
@@ -94,11 +97,20 @@ impl Sandbox {
             let graceful = async move {
                 let _ = stop.changed().await;
             };
-            if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(graceful)
+                .await
+            {
                 tracing::error!(%error, "sandbox server stopped");
             }
         });
-        Ok(Sandbox { state, addr, shutdown: Some(shutdown_tx), server: Some(server), webhook })
+        Ok(Sandbox {
+            state,
+            addr,
+            shutdown: Some(shutdown_tx),
+            server: Some(server),
+            webhook,
+        })
     }
 
     /// `http://127.0.0.1:PORT`
@@ -146,7 +158,9 @@ impl Sandbox {
     /// On any other status: this is a test helper and a typo should fail the test loudly.
     pub fn insert_tasks(&self, n: usize, status: &str) -> Vec<String> {
         let Some(status) = parse_status(status) else {
-            panic!("insert_tasks: unknown status {status:?}; use requested, completed or cancelled");
+            panic!(
+                "insert_tasks: unknown status {status:?}; use requested, completed or cancelled"
+            );
         };
         self.state.insert_seed_tasks(n, status)
     }
@@ -163,7 +177,11 @@ impl Sandbox {
     /// The task as `GET /fhir/Task/<id>` would answer it, without counting as a request.
     pub fn task_json(&self, id: &str) -> Option<serde_json::Value> {
         let task = self.state.task_snapshot(id)?;
-        Some(fhir::task_json::render(&task, self.state.directory(), self.state.base_url()))
+        Some(fhir::task_json::render(
+            &task,
+            self.state.directory(),
+            self.state.base_url(),
+        ))
     }
 
     pub fn task_count(&self) -> usize {
@@ -178,7 +196,10 @@ impl Sandbox {
         }
         if let Some(server) = self.server.take() {
             let abort = server.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), server).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), server)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

@@ -8,7 +8,10 @@ use canvas_sandbox::{Sandbox, SandboxConfig, WebhookTarget};
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(name = "canvas-sandbox", about = "An emulated Canvas Medical instance on 127.0.0.1")]
+#[command(
+    name = "canvas-sandbox",
+    about = "An emulated Canvas Medical instance on 127.0.0.1"
+)]
 struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8765)]
@@ -42,12 +45,17 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let staff_delay = match args.staff_delay_secs {
         Some(secs) => Some(
-            Duration::try_from_secs_f64(secs).context("--staff-delay-secs must be a positive number")?,
+            Duration::try_from_secs_f64(secs)
+                .context("--staff-delay-secs must be a positive number")?,
         ),
         None => None,
     };
     let webhook = match (args.webhook_url, args.webhook_secret) {
-        (Some(url), Some(secret)) => Some(WebhookTarget { url, secret, bearer: args.webhook_bearer }),
+        (Some(url), Some(secret)) => Some(WebhookTarget {
+            url,
+            secret,
+            bearer: args.webhook_bearer,
+        }),
         _ => None,
     };
     let config = SandboxConfig {
@@ -62,7 +70,11 @@ async fn main() -> anyhow::Result<()> {
     println!("Canvas sandbox listening on {}", sandbox.base_url());
     println!("  FHIR base:      {}", sandbox.fhir_base());
     println!("  token URL:      {}", sandbox.token_url());
-    println!("  WebSocket:      {}?api_key={}", sandbox.ws_url(), config.socket_api_key);
+    println!(
+        "  WebSocket:      {}?api_key={}",
+        sandbox.ws_url(),
+        config.socket_api_key
+    );
     println!("  client id:      {}", config.client_id);
     println!("  client secret:  {}", config.client_secret);
     println!("  socket api key: {}", config.socket_api_key);
@@ -70,13 +82,18 @@ async fn main() -> anyhow::Result<()> {
         println!("  webhooks to:    {}", target.url);
     }
     match config.staff_delay {
-        Some(d) => println!("  staff finish open tasks after about {:.1} s", d.as_secs_f64()),
+        Some(d) => println!(
+            "  staff finish open tasks after about {:.1} s",
+            d.as_secs_f64()
+        ),
         None => println!("  simulated staff: off"),
     }
     let clinic = sandbox.clinic();
     println!("  requester:      Practitioner/{}", clinic.requester);
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -15,7 +15,12 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     fn new(status: StatusCode, code: &'static str, text: impl Into<String>) -> Self {
-        Outcome { status, code, text: text.into(), retry_after: None }
+        Outcome {
+            status,
+            code,
+            text: text.into(),
+            retry_after: None,
+        }
     }
     pub fn invalid(text: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid", text)
@@ -49,7 +54,11 @@ impl Outcome {
             .ok()
             .filter(|s| s.is_server_error())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self::new(status, "exception", "The server failed to handle the request (simulated).")
+        Self::new(
+            status,
+            "exception",
+            "The server failed to handle the request (simulated).",
+        )
     }
 
     pub fn body(&self) -> serde_json::Value {

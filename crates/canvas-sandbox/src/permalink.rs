@@ -12,7 +12,10 @@ use crate::state::AppState;
 
 /// `<base>/permalinks/v1/<base64 of "Task:<id>">`, the shape Canvas uses.
 pub(crate) fn url(base_url: &str, task_id: &str) -> String {
-    format!("{base_url}/permalinks/v1/{}", STANDARD.encode(format!("Task:{task_id}")))
+    format!(
+        "{base_url}/permalinks/v1/{}",
+        STANDARD.encode(format!("Task:{task_id}"))
+    )
 }
 
 fn escape(s: &str) -> String {
@@ -24,7 +27,10 @@ fn escape(s: &str) -> String {
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No such task.</p>"))
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><title>Not found</title><p>No such task.</p>"),
+    )
         .into_response()
 }
 
@@ -44,16 +50,35 @@ pub(crate) async fn page(State(state): State<AppState>, Path(key): Path<String>)
     let name = |id: Option<&str>, f: &dyn Fn(&str) -> Option<String>| {
         id.and_then(f).unwrap_or_else(|| "—".into())
     };
-    let owner = name(task.owner.as_deref(), &|id| dir.staff(id).map(|p| p.display()));
-    let team = name(task.group.as_deref(), &|id| dir.team(id).map(|t| t.name.clone()));
-    let patient = name(task.patient.as_deref(), &|id| dir.patient(id).map(|p| p.display()));
+    let owner = name(task.owner.as_deref(), &|id| {
+        dir.staff(id).map(|p| p.display())
+    });
+    let team = name(task.group.as_deref(), &|id| {
+        dir.team(id).map(|t| t.name.clone())
+    });
+    let patient = name(task.patient.as_deref(), &|id| {
+        dir.patient(id).map(|p| p.display())
+    });
     let title = escape(task.description.as_deref().unwrap_or("(no title)"));
-    let due = task.due.map(clock::fmt_seconds).unwrap_or_else(|| "—".into());
-    let labels = if task.labels.is_empty() { "—".into() } else { task.labels.join(", ") };
+    let due = task
+        .due
+        .map(clock::fmt_seconds)
+        .unwrap_or_else(|| "—".into());
+    let labels = if task.labels.is_empty() {
+        "—".into()
+    } else {
+        task.labels.join(", ")
+    };
     let comments: String = task
         .notes
         .iter()
-        .map(|n| format!("<li>{} — {}</li>", escape(&clock::fmt_seconds(n.time)), escape(&n.text)))
+        .map(|n| {
+            format!(
+                "<li>{} — {}</li>",
+                escape(&clock::fmt_seconds(n.time)),
+                escape(&n.text)
+            )
+        })
         .collect();
     Html(format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · Canvas sandbox</title></head>\n\

@@ -51,8 +51,15 @@ fn staff_json(p: &Person) -> Value {
 
 pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_url: &str) -> Push {
     let event_id = uuid::Uuid::new_v4().to_string();
-    let creator = dir.staff(&task.requester).map(staff_json).unwrap_or(Value::Null);
-    let staff = task.owner.as_deref().and_then(|id| dir.staff(id)).map(staff_json);
+    let creator = dir
+        .staff(&task.requester)
+        .map(staff_json)
+        .unwrap_or(Value::Null);
+    let staff = task
+        .owner
+        .as_deref()
+        .and_then(|id| dir.staff(id))
+        .map(staff_json);
     let team = task
         .group
         .as_deref()
@@ -67,7 +74,7 @@ pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_ur
             "id": task.id,
             "title": task.description.clone().unwrap_or_default(),
             "status": task.status.relay(),
-            "due": task.due.map(clock::fmt_seconds),
+            "due": task.due.map(clock::fmt_auto),
             "labels": task.labels,
             "permalink": permalink::url(base_url, &task.id),
         },
@@ -75,10 +82,48 @@ pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_ur
         "assignee": {"staff": staff, "team": team},
         "actor": change.actor.as_ref().map(|id| json!({"id": id})),
     });
-    if let (EventKind::Commented, Some(id), Some(obj)) =
-        (change.kind, change.comment_id.as_ref(), payload.as_object_mut())
-    {
+    if let (EventKind::Commented, Some(id), Some(obj)) = (
+        change.kind,
+        change.comment_id.as_ref(),
+        payload.as_object_mut(),
+    ) {
         obj.insert("comment".into(), json!({"id": id}));
     }
-    Push { event_id, body: payload.to_string() }
+    Push {
+        event_id,
+        body: ascii_json(&payload),
+    }
+}
+
+/// Compact JSON with every non-ASCII character escaped, the bytes Python's `json.dumps`
+/// produces in the plugin, so signatures are computed over the same kind of body.
+pub(crate) fn ascii_json(value: &Value) -> String {
+    let compact = value.to_string();
+    let mut out = String::with_capacity(compact.len());
+    for c in compact.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            // Outside strings JSON is pure ASCII, so every such char sits inside a string.
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_ascii_is_escaped_like_python() {
+        let v = json!({"title": "Café 🎉"});
+        let text = ascii_json(&v);
+        assert_eq!(text, r#"{"title":"Caf\u00e9 \ud83c\udf89"}"#);
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
 }

@@ -20,7 +20,11 @@ pub(crate) fn schedule(state: AppState, task_id: String, delay: Duration) {
         }
         let (status, actor) = {
             let mut rng = rand::thread_rng();
-            let status = if rng.gen_range(0..5) == 0 { Status::Cancelled } else { Status::Completed };
+            let status = if rng.gen_range(0..5) == 0 {
+                Status::Cancelled
+            } else {
+                Status::Completed
+            };
             let staff = &state.directory().staff;
             let actor = match staff.len() {
                 0 => None,
@@ -29,7 +33,10 @@ pub(crate) fn schedule(state: AppState, task_id: String, delay: Duration) {
             (status, actor)
         };
         // The assignee, when there is one, is who gets to it.
-        let actor = state.task_snapshot(&task_id).and_then(|t| t.owner).or(actor);
+        let actor = state
+            .task_snapshot(&task_id)
+            .and_then(|t| t.owner)
+            .or(actor);
         state.set_status_as_staff(&task_id, status, actor, true);
     });
 }

@@ -36,7 +36,11 @@ pub(crate) struct Outlets {
 
 impl AppState {
     pub fn new(config: SandboxConfig, base_url: String, outlets: Outlets) -> Self {
-        let dir = if config.seed_clinic { Directory::seeded() } else { Directory::minimal() };
+        let dir = if config.seed_clinic {
+            Directory::seeded()
+        } else {
+            Directory::minimal()
+        };
         let knobs = Knobs::new(config.staff_delay);
         // Slow clients lag and skip messages rather than hold memory; reconcile covers them.
         let (sockets, _) = broadcast::channel(1024);
@@ -90,7 +94,10 @@ impl AppState {
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A handler that panicked mid-change leaves at worst one half-updated task; a sandbox
         // that keeps serving is more useful to a test run than one that poisons every call.
-        self.inner.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn task_snapshot(&self, id: &str) -> Option<TaskRecord> {
@@ -103,11 +110,17 @@ impl AppState {
         if self.inner.knobs.drop_pushes() {
             return;
         }
+        let envelope = self.inner.knobs.socket_envelope();
         for change in changes {
             let push = relay::build(task, change, &self.inner.dir, &self.inner.base_url);
             tracing::debug!(task = %task.id, event = change.kind.as_str(), "push");
+            let frame = if envelope {
+                format!("{{\"message\":{}}}", push.body)
+            } else {
+                push.body.clone()
+            };
             // No subscriber is not an error: a client that is not connected misses the push.
-            let _ = self.inner.sockets.send(Arc::from(push.body.as_str()));
+            let _ = self.inner.sockets.send(Arc::from(frame));
             if let Some(webhooks) = &self.inner.webhooks {
                 let _ = webhooks.send(push);
             }

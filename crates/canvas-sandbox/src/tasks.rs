@@ -36,9 +36,9 @@ pub(crate) struct NoteInput {
 
 fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     let staff = |what: &str, id: &Option<String>| match id {
-        Some(id) if dir.staff(id).is_none() => {
-            Err(Outcome::business_rule(format!("{what} Practitioner/{id} does not exist.")))
-        }
+        Some(id) if dir.staff(id).is_none() => Err(Outcome::business_rule(format!(
+            "{what} Practitioner/{id} does not exist."
+        ))),
         _ => Ok(()),
     };
     staff("requester", &input.requester)?;
@@ -48,7 +48,9 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     }
     if let Some(id) = &input.patient {
         if dir.patient(id).is_none() {
-            return Err(Outcome::business_rule(format!("for: Patient/{id} does not exist.")));
+            return Err(Outcome::business_rule(format!(
+                "for: Patient/{id} does not exist."
+            )));
         }
     }
     if let Some(id) = &input.group {
@@ -97,7 +99,13 @@ impl AppState {
     /// POST /Task. Pushes `created` only for tasks created open: Canvas fires TASK_CREATED
     /// only for those.
     pub fn create_task(&self, input: TaskInput) -> Result<TaskRecord, Outcome> {
-        if input.description.as_deref().map(str::trim).unwrap_or_default().is_empty() {
+        if input
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .is_empty()
+        {
             return Err(Outcome::invalid("Task.description is required."));
         }
         let Some(requester) = input.requester.clone() else {
@@ -116,7 +124,7 @@ impl AppState {
                 patient: input.patient,
                 owner: input.owner,
                 group: input.group,
-                authored_on: input.authored_on.unwrap_or(now),
+                authored_on: input.authored_on.unwrap_or(clock::whole_second(now)),
                 due: input.due,
                 notes: make_notes(input.notes, &requester),
                 labels: dedup_labels(input.labels),
@@ -124,8 +132,11 @@ impl AppState {
                 version: 1,
             };
             if task.status == Status::Requested {
-                let change =
-                    Change { kind: EventKind::Created, actor: Some(requester), comment_id: None };
+                let change = Change {
+                    kind: EventKind::Created,
+                    actor: Some(requester),
+                    comment_id: None,
+                };
                 self.emit(&task, &[change]);
             }
             store.insert(task.clone());
@@ -184,10 +195,18 @@ impl AppState {
         if status_changed {
             let kind = status_event(task.status);
             if !(kind == EventKind::Completed && skip_completed) {
-                changes.push(Change { kind, actor: None, comment_id: None });
+                changes.push(Change {
+                    kind,
+                    actor: None,
+                    comment_id: None,
+                });
             }
         } else if other_changed {
-            changes.push(Change { kind: EventKind::Updated, actor: None, comment_id: None });
+            changes.push(Change {
+                kind: EventKind::Updated,
+                actor: None,
+                comment_id: None,
+            });
         }
         for note in &new_notes {
             changes.push(Change {
@@ -226,9 +245,18 @@ impl AppState {
         }
         task.status = status;
         task.touch();
-        let actor = actor.or_else(|| task.owner.clone()).or_else(|| Some(task.requester.clone()));
+        let actor = actor
+            .or_else(|| task.owner.clone())
+            .or_else(|| Some(task.requester.clone()));
         let task = task.clone();
-        self.emit(&task, &[Change { kind: status_event(status), actor, comment_id: None }]);
+        self.emit(
+            &task,
+            &[Change {
+                kind: status_event(status),
+                actor,
+                comment_id: None,
+            }],
+        );
         true
     }
 
@@ -254,7 +282,7 @@ impl AppState {
                 patient,
                 owner: None,
                 group: None,
-                authored_on: now,
+                authored_on: clock::whole_second(now),
                 due: None,
                 notes: vec![],
                 labels: vec![],

@@ -3,7 +3,8 @@
 //! `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
 //!
 //! One worker sends them one at a time, so a task's events arrive in the order they happened;
-//! a failed delivery (network error, 429, 5xx) is retried with backoff before the next one.
+//! a failed delivery (network error, 429, 5xx) is retried with backoff, with the same headers
+//! and timestamp, before the next one.
 
 use std::time::Duration;
 
@@ -33,7 +34,9 @@ pub(crate) fn signing_key(secret: &str) -> anyhow::Result<Vec<u8>> {
     let Some(encoded) = secret.strip_prefix("whsec_") else {
         bail!("the webhook secret must look like whsec_<base64>");
     };
-    let key = STANDARD.decode(encoded).context("the webhook secret after whsec_ is not base64")?;
+    let key = STANDARD
+        .decode(encoded)
+        .context("the webhook secret after whsec_ is not base64")?;
     if key.is_empty() {
         bail!("the webhook secret is empty");
     }
@@ -80,21 +83,31 @@ enum Attempt {
     GiveUp,
 }
 
-async fn attempt(client: &reqwest::Client, target: &WebhookTarget, key: &[u8], push: &Push) -> Attempt {
-    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+async fn attempt(
+    client: &reqwest::Client,
+    target: &WebhookTarget,
+    key: &[u8],
+    push: &Push,
+    timestamp: i64,
+) -> Attempt {
     let mut request = client
         .post(&target.url)
         .header("content-type", "application/json")
         .header("webhook-id", &push.event_id)
         .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature(key, &push.event_id, timestamp, &push.body))
+        .header(
+            "webhook-signature",
+            signature(key, &push.event_id, timestamp, &push.body),
+        )
         .body(push.body.clone());
     if let Some(bearer) = &target.bearer {
         request = request.bearer_auth(bearer);
     }
     match request.send().await {
         Ok(response) if response.status().is_success() => Attempt::Delivered,
-        Ok(response) if response.status().as_u16() == 429 || response.status().is_server_error() => {
+        Ok(response)
+            if response.status().as_u16() == 429 || response.status().is_server_error() =>
+        {
             let retry_after = response
                 .headers()
                 .get("retry-after")
@@ -116,8 +129,10 @@ async fn attempt(client: &reqwest::Client, target: &WebhookTarget, key: &[u8], p
 }
 
 async fn deliver(client: &reqwest::Client, target: &WebhookTarget, key: &[u8], push: &Push) {
+    // Canvas retries with the same headers and timestamp, so receivers see one signature.
+    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
     for pause in BACKOFF.iter().map(Some).chain(std::iter::once(None)) {
-        match attempt(client, target, key, push).await {
+        match attempt(client, target, key, push, timestamp).await {
             Attempt::Delivered | Attempt::GiveUp => return,
             Attempt::Retry(retry_after) => match pause {
                 Some(pause) => tokio::time::sleep(retry_after.unwrap_or(*pause)).await,

@@ -14,8 +14,12 @@ pub(crate) const MAX_COUNT: usize = 100;
 pub(crate) type Params = Vec<(String, String)>;
 
 pub(crate) fn parse_query(raw: Option<&str>) -> Params {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Rejects parameters a resource does not support, as Canvas answers 400 for them.
@@ -31,7 +35,9 @@ pub(crate) fn check_known(params: &Params, resource: &str, known: &[&str]) -> Re
             )));
         }
         if value.trim().is_empty() {
-            return Err(Outcome::invalid(format!("Search parameter \"{name}\" has no value.")));
+            return Err(Outcome::invalid(format!(
+                "Search parameter \"{name}\" has no value."
+            )));
         }
     }
     Ok(())
@@ -44,7 +50,11 @@ pub(crate) struct Paging {
 }
 
 fn last_value<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 pub(crate) fn paging(params: &Params) -> Result<Paging, Outcome> {
@@ -52,7 +62,9 @@ pub(crate) fn paging(params: &Params) -> Result<Paging, Outcome> {
         match last_value(params, name) {
             None => Ok(default),
             Some(v) => v.trim().parse::<usize>().map_err(|_| {
-                Outcome::invalid(format!("{name} must be a non-negative integer, not \"{v}\"."))
+                Outcome::invalid(format!(
+                    "{name} must be a non-negative integer, not \"{v}\"."
+                ))
             }),
         }
     };
@@ -64,7 +76,10 @@ pub(crate) fn paging(params: &Params) -> Result<Paging, Outcome> {
 
 fn link(base: &str, params: &Params, count: usize, offset: usize) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in params.iter().filter(|(n, _)| n != "_count" && n != "_offset") {
+    for (name, value) in params
+        .iter()
+        .filter(|(n, _)| n != "_count" && n != "_offset")
+    {
         query.append_pair(name, value);
     }
     query.append_pair("_count", &count.to_string());
@@ -90,10 +105,13 @@ pub(crate) fn searchset(
     if count > 0 {
         if offset > 0 {
             let previous = offset.saturating_sub(count);
-            links.push(json!({"relation": "previous", "url": link(&base, params, count, previous)}));
+            links
+                .push(json!({"relation": "previous", "url": link(&base, params, count, previous)}));
         }
         if offset + count < total {
-            links.push(json!({"relation": "next", "url": link(&base, params, count, offset + count)}));
+            links.push(
+                json!({"relation": "next", "url": link(&base, params, count, offset + count)}),
+            );
         }
         let last = total.saturating_sub(1) / count * count;
         links.push(json!({"relation": "last", "url": link(&base, params, count, last)}));
@@ -115,5 +133,9 @@ pub(crate) fn searchset(
 
 /// The slice of `items` a page covers.
 pub(crate) fn page<T>(items: Vec<T>, paging: Paging) -> Vec<T> {
-    items.into_iter().skip(paging.offset).take(paging.count).collect()
+    items
+        .into_iter()
+        .skip(paging.offset)
+        .take(paging.count)
+        .collect()
 }

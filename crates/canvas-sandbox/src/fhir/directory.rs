@@ -40,7 +40,9 @@ fn group_json(t: &Team) -> Value {
 
 fn name_matches(p: &Person, needle: &str) -> bool {
     let needle = needle.to_lowercase();
-    [&p.first_name, &p.last_name, &p.display()].iter().any(|n| n.to_lowercase().contains(&needle))
+    [&p.first_name, &p.last_name, &p.display()]
+        .iter()
+        .any(|n| n.to_lowercase().contains(&needle))
 }
 
 fn id_matches(id: &str, value: &str) -> bool {
@@ -64,8 +66,15 @@ fn respond(
     };
     let total = hits.len();
     let page = bundle::page(hits, paging);
-    Json(bundle::searchset(&state.fhir_base(), resource_type, params, paging, total, page))
-        .into_response()
+    Json(bundle::searchset(
+        &state.fhir_base(),
+        resource_type,
+        params,
+        paging,
+        total,
+        page,
+    ))
+    .into_response()
 }
 
 fn people_search(
@@ -95,9 +104,19 @@ fn people_search(
     respond(state, resource_type, &params, hits)
 }
 
-pub(crate) async fn patient_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn patient_search(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let people = &state.directory().patients;
-    people_search(&state, q, "Patient", &["name", "birthdate", "_id"], people, patient_json)
+    people_search(
+        &state,
+        q,
+        "Patient",
+        &["name", "birthdate", "_id"],
+        people,
+        patient_json,
+    )
 }
 
 pub(crate) async fn practitioner_search(
@@ -105,7 +124,14 @@ pub(crate) async fn practitioner_search(
     RawQuery(q): RawQuery,
 ) -> Response {
     let people = &state.directory().staff;
-    people_search(&state, q, "Practitioner", &["name", "_id"], people, practitioner_json)
+    people_search(
+        &state,
+        q,
+        "Practitioner",
+        &["name", "_id"],
+        people,
+        practitioner_json,
+    )
 }
 
 pub(crate) async fn group_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
@@ -138,15 +164,26 @@ fn found_or_404(kind: &str, id: &str, found: Option<Value>) -> Response {
     }
 }
 
-pub(crate) async fn patient_read(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    found_or_404("Patient", &id, state.directory().patient(&id).map(patient_json))
+pub(crate) async fn patient_read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    found_or_404(
+        "Patient",
+        &id,
+        state.directory().patient(&id).map(patient_json),
+    )
 }
 
 pub(crate) async fn practitioner_read(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Response {
-    found_or_404("Practitioner", &id, state.directory().staff(&id).map(practitioner_json))
+    found_or_404(
+        "Practitioner",
+        &id,
+        state.directory().staff(&id).map(practitioner_json),
+    )
 }
 
 pub(crate) async fn group_read(State(state): State<AppState>, Path(id): Path<String>) -> Response {

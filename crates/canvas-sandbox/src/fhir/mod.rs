@@ -47,19 +47,38 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/Task",
-            get(task::search).post(task::create).fallback(task::not_supported),
+            get(task::search)
+                .post(task::create)
+                .fallback(task::not_supported),
         )
         .route(
             "/Task/{id}",
-            get(task::read).put(task::update).fallback(task::not_supported),
+            get(task::read)
+                .put(task::update)
+                .fallback(task::not_supported),
         )
         .route("/Task/{id}/_history/{version}", get(task::read_version))
-        .route("/Patient", get(directory::patient_search).fallback(read_only))
-        .route("/Patient/{id}", get(directory::patient_read).fallback(read_only))
-        .route("/Practitioner", get(directory::practitioner_search).fallback(read_only))
-        .route("/Practitioner/{id}", get(directory::practitioner_read).fallback(read_only))
+        .route(
+            "/Patient",
+            get(directory::patient_search).fallback(read_only),
+        )
+        .route(
+            "/Patient/{id}",
+            get(directory::patient_read).fallback(read_only),
+        )
+        .route(
+            "/Practitioner",
+            get(directory::practitioner_search).fallback(read_only),
+        )
+        .route(
+            "/Practitioner/{id}",
+            get(directory::practitioner_read).fallback(read_only),
+        )
         .route("/Group", get(directory::group_search).fallback(read_only))
-        .route("/Group/{id}", get(directory::group_read).fallback(read_only))
+        .route(
+            "/Group/{id}",
+            get(directory::group_read).fallback(read_only),
+        )
         .fallback(unknown_resource)
         .layer(middleware::from_fn_with_state(state, gate))
 }

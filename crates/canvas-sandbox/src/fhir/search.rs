@@ -77,7 +77,12 @@ fn ref_ids(value: &str, kind: &str) -> Vec<String> {
     value
         .split(',')
         .map(|v| v.trim())
-        .map(|v| v.strip_prefix(kind).and_then(|r| r.strip_prefix('/')).unwrap_or(v).to_owned())
+        .map(|v| {
+            v.strip_prefix(kind)
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(v)
+                .to_owned()
+        })
         .collect()
 }
 
@@ -111,7 +116,9 @@ fn predicate(state: &AppState, name: &str, value: &str) -> Result<Option<Predica
         "description" => {
             let needle = value.to_lowercase();
             Box::new(move |t| {
-                t.description.as_ref().is_some_and(|d| d.to_lowercase().contains(&needle))
+                t.description
+                    .as_ref()
+                    .is_some_and(|d| d.to_lowercase().contains(&needle))
             })
         }
         "label" => {
@@ -201,8 +208,10 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
     let store = state.store();
     // The store iterates in creation order, and the sort is stable, so equal keys keep it:
     // paging never shows a task twice or skips one while nothing changes.
-    let mut hits: Vec<&TaskRecord> =
-        store.iter().filter(|t| predicates.iter().all(|p| p(t))).collect();
+    let mut hits: Vec<&TaskRecord> = store
+        .iter()
+        .filter(|t| predicates.iter().all(|p| p(t)))
+        .collect();
     if !sort.is_empty() {
         hits.sort_by(|a, b| {
             sort.iter()
@@ -222,7 +231,19 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
     let dir = state.directory();
     let entries = bundle::page(hits, paging)
         .into_iter()
-        .map(|t| (t.id.clone(), super::task_json::render(t, dir, state.base_url())))
+        .map(|t| {
+            (
+                t.id.clone(),
+                super::task_json::render(t, dir, state.base_url()),
+            )
+        })
         .collect();
-    Ok(bundle::searchset(&state.fhir_base(), "Task", params, paging, total, entries))
+    Ok(bundle::searchset(
+        &state.fhir_base(),
+        "Task",
+        params,
+        paging,
+        total,
+        entries,
+    ))
 }

@@ -80,8 +80,10 @@ pub(crate) async fn update(
         Err(outcome) => return outcome.into_response(),
     };
     if body_id.as_deref().is_some_and(|b| b != id) {
-        return Outcome::invalid(format!("The body's id does not match Task/{id} in the URL."))
-            .into_response();
+        return Outcome::invalid(format!(
+            "The body's id does not match Task/{id} in the URL."
+        ))
+        .into_response();
     }
     match state.update_task(&id, input, since) {
         Ok(task) => (StatusCode::OK, version_headers(&task)).into_response(),

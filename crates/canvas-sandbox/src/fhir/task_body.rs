@@ -34,7 +34,9 @@ pub(crate) fn parse(body: &[u8]) -> Result<(Option<String>, TaskInput), Outcome>
     match obj.get("intent").and_then(Value::as_str) {
         Some("unknown") => {}
         Some(other) => {
-            return Err(Outcome::invalid(format!("Task.intent must be \"unknown\", not \"{other}\".")))
+            return Err(Outcome::invalid(format!(
+                "Task.intent must be \"unknown\", not \"{other}\"."
+            )))
         }
         None => return Err(Outcome::invalid("Task.intent is required (\"unknown\").")),
     }
@@ -67,21 +69,31 @@ fn opt_datetime(v: Option<&Value>, what: &str) -> Result<Option<time::OffsetDate
         Some(Value::String(s)) => clock::parse_body_datetime(s)
             .map(Some)
             .ok_or_else(|| Outcome::invalid(format!("{what} \"{s}\" is not a valid dateTime."))),
-        Some(_) => Err(Outcome::invalid(format!("{what} must be a dateTime string."))),
+        Some(_) => Err(Outcome::invalid(format!(
+            "{what} must be a dateTime string."
+        ))),
     }
 }
 
 /// `{"reference": "<Type>/<id>"}` to the id.
-pub(crate) fn reference(v: Option<&Value>, kind: &str, what: &str) -> Result<Option<String>, Outcome> {
+pub(crate) fn reference(
+    v: Option<&Value>,
+    kind: &str,
+    what: &str,
+) -> Result<Option<String>, Outcome> {
     let v = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(v) => v,
     };
     let Some(reference) = v.get("reference").and_then(Value::as_str) else {
-        return Err(Outcome::invalid(format!("{what} must be {{\"reference\": \"{kind}/<id>\"}}.")));
+        return Err(Outcome::invalid(format!(
+            "{what} must be {{\"reference\": \"{kind}/<id>\"}}."
+        )));
     };
     match reference.split_once('/') {
-        Some((k, id)) if k == kind && !id.is_empty() && !id.contains('/') => Ok(Some(id.to_owned())),
+        Some((k, id)) if k == kind && !id.is_empty() && !id.contains('/') => {
+            Ok(Some(id.to_owned()))
+        }
         _ => Err(Outcome::invalid(format!(
             "{what}.reference \"{reference}\" must look like \"{kind}/<id>\"."
         ))),
@@ -102,7 +114,11 @@ fn group(v: Option<&Value>) -> Result<Option<String>, Outcome> {
         // The permalink extension is read-only and other extensions are not Canvas's: both
         // are ignored, as a client that PUTs back what it read will send them.
         if ext.get("url").and_then(Value::as_str) == Some(GROUP_EXT) {
-            found = reference(ext.get("valueReference"), "Group", "task-group valueReference")?;
+            found = reference(
+                ext.get("valueReference"),
+                "Group",
+                "task-group valueReference",
+            )?;
         }
     }
     Ok(found)
@@ -123,7 +139,11 @@ fn notes(v: Option<&Value>) -> Result<Vec<NoteInput>, Outcome> {
         out.push(NoteInput {
             text,
             time: opt_datetime(note.get("time"), "Task.note.time")?,
-            author: reference(note.get("authorReference"), "Practitioner", "Task.note.authorReference")?,
+            author: reference(
+                note.get("authorReference"),
+                "Practitioner",
+                "Task.note.authorReference",
+            )?,
         });
     }
     Ok(out)
@@ -132,13 +152,22 @@ fn notes(v: Option<&Value>) -> Result<Vec<NoteInput>, Outcome> {
 fn labels(v: Option<&Value>) -> Result<Vec<String>, Outcome> {
     let mut out = Vec::new();
     for input in array(v, "Task.input")? {
-        let kind = input.get("type").and_then(|t| t.get("text")).and_then(Value::as_str);
+        let kind = input
+            .get("type")
+            .and_then(|t| t.get("text"))
+            .and_then(Value::as_str);
         if kind != Some("label") {
-            return Err(Outcome::invalid("Task.input entries must have type.text \"label\"."));
+            return Err(Outcome::invalid(
+                "Task.input entries must have type.text \"label\".",
+            ));
         }
         match input.get("valueString").and_then(Value::as_str) {
             Some(label) if !label.trim().is_empty() => out.push(label.to_owned()),
-            _ => return Err(Outcome::invalid("Every Task.input label needs a valueString.")),
+            _ => {
+                return Err(Outcome::invalid(
+                    "Every Task.input label needs a valueString.",
+                ))
+            }
         }
     }
     Ok(out)

@@ -21,7 +21,8 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
         }
         extension.push(json!({"url": GROUP_EXT, "valueReference": value_ref}));
     }
-    extension.push(json!({"url": PERMALINK_EXT, "valueString": permalink::url(base_url, &task.id)}));
+    extension
+        .push(json!({"url": PERMALINK_EXT, "valueString": permalink::url(base_url, &task.id)}));
 
     let mut t = Map::new();
     t.insert("resourceType".into(), json!("Task"));
@@ -39,8 +40,14 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
     if let Some(p) = &task.patient {
         t.insert("for".into(), typed_ref("Patient", p));
     }
-    t.insert("authoredOn".into(), json!(clock::fmt_seconds(task.authored_on)));
-    t.insert("requester".into(), typed_ref("Practitioner", &task.requester));
+    t.insert(
+        "authoredOn".into(),
+        json!(clock::fmt_auto(task.authored_on)),
+    );
+    t.insert(
+        "requester".into(),
+        typed_ref("Practitioner", &task.requester),
+    );
     if let Some(o) = &task.owner {
         t.insert("owner".into(), typed_ref("Practitioner", o));
     }
@@ -52,7 +59,7 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
                 json!({
                     "id": n.id,
                     "authorReference": typed_ref("Practitioner", &n.author),
-                    "time": clock::fmt_seconds(n.time),
+                    "time": clock::fmt_auto(n.time),
                     "text": n.text,
                 })
             })
@@ -60,7 +67,10 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
         t.insert("note".into(), Value::Array(notes));
     }
     if let Some(due) = task.due {
-        t.insert("restriction".into(), json!({"period": {"end": clock::fmt_seconds(due)}}));
+        t.insert(
+            "restriction".into(),
+            json!({"period": {"end": clock::fmt_auto(due)}}),
+        );
     }
     if !task.labels.is_empty() {
         let inputs: Vec<Value> = task

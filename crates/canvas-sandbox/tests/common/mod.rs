@@ -1,0 +1,165 @@
+//! Helpers shared by the integration tests: start a sandbox, get a token, make tasks.
+#![allow(dead_code)]
+
+use canvas_sandbox::{Sandbox, SandboxConfig};
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+pub async fn start() -> Sandbox {
+    start_with(SandboxConfig::default()).await
+}
+
+pub async fn start_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start(config).await.expect("sandbox starts")
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+pub async fn token(sb: &Sandbox) -> String {
+    let config = sb.config();
+    let response = http()
+        .post(sb.token_url())
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", config.client_id.as_str()),
+            ("client_secret", config.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A sandbox, a token and a client in one go.
+pub struct Api {
+    pub sb: Sandbox,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub async fn new() -> Api {
+        Api::with(SandboxConfig::default()).await
+    }
+
+    pub async fn with(config: SandboxConfig) -> Api {
+        let sb = start_with(config).await;
+        let token = token(&sb).await;
+        Api {
+            sb,
+            token,
+            http: http(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.sb.fhir_base(), path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, id: &str, body: &Value) -> Response {
+        self.http
+            .put(self.url(&format!("/Task/{id}")))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates a task and returns its id, taken from `Location`.
+    pub async fn create(&self, body: &Value) -> String {
+        let response = self.post("/Task", body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        location
+            .rsplit_once("/Task/")
+            .unwrap()
+            .1
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn task(&self, id: &str) -> Value {
+        let (status, body) = self.get_json(&format!("/Task/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        body
+    }
+
+    /// A minimal valid Task body.
+    pub fn body(&self, description: &str) -> Value {
+        task_body(&self.sb, description)
+    }
+}
+
+pub fn task_body(sb: &Sandbox, description: &str) -> Value {
+    json!({
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "unknown",
+        "description": description,
+        "requester": {"reference": format!("Practitioner/{}", sb.clinic().requester)},
+    })
+}
+
+/// The issue code and text of an OperationOutcome.
+pub async fn outcome(response: Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["resourceType"], "OperationOutcome", "{body}");
+    let issue = &body["issue"][0];
+    assert_eq!(issue["severity"], "error");
+    (
+        status,
+        issue["code"].as_str().unwrap().to_owned(),
+        issue["details"]["text"].as_str().unwrap().to_owned(),
+    )
+}
+
+pub fn ids(bundle: &Value) -> Vec<String> {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn link(bundle: &Value, relation: &str) -> Option<String> {
+    bundle["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == relation)
+        .map(|l| l["url"].as_str().unwrap().to_owned())
+}

@@ -1,0 +1,177 @@
+//! PUT as Canvas does it: a full replace that deletes omitted fields except the task-group
+//! extension and `authoredOn`, appends every note it carries, and honours
+//! `If-Unmodified-Since`.
+
+mod common;
+
+use common::{outcome, Api};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const GROUP_EXT: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-group";
+
+async fn rich_task(api: &Api) -> String {
+    let clinic = api.sb.clinic();
+    let mut body = api.body("Original");
+    body["owner"] = json!({"reference": format!("Practitioner/{}", clinic.practitioners[1].0)});
+    body["authoredOn"] = json!("2024-02-01T09:00:00+00:00");
+    body["restriction"] = json!({"period": {"end": "2024-02-03T09:00:00+00:00"}});
+    body["input"] = json!([{"type": {"text": "label"}, "valueString": "Urgent"}]);
+    body["note"] = json!([{"text": "first"}]);
+    body["extension"] = json!([{"url": GROUP_EXT, "valueReference": {"reference": format!("Group/{}", clinic.teams[1].0)}}]);
+    api.create(&body).await
+}
+
+#[tokio::test]
+async fn put_deletes_omitted_fields_but_keeps_group_and_authored_on() {
+    let api = Api::new().await;
+    let id = rich_task(&api).await;
+    let minimal = json!({
+        "resourceType": "Task", "id": id, "status": "requested", "intent": "unknown",
+        "requester": {"reference": format!("Practitioner/{}", api.sb.clinic().requester)},
+    });
+    let response = api.put(&id, &minimal).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let task = api.task(&id).await;
+    for gone in ["description", "owner", "restriction", "input"] {
+        assert!(task.get(gone).is_none(), "{gone} should be deleted: {task}");
+    }
+    assert_eq!(task["authoredOn"], "2024-02-01T09:00:00+00:00");
+    let group = task["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == GROUP_EXT);
+    assert!(group.is_some(), "task-group kept: {task}");
+    assert_eq!(task["note"].as_array().unwrap().len(), 1, "old notes stay");
+}
+
+#[tokio::test]
+async fn every_note_in_a_put_is_appended_without_dedup() {
+    let api = Api::new().await;
+    let id = rich_task(&api).await;
+    let mut task = api.task(&id).await;
+    // Sending the notes back, as a naive client would, duplicates them.
+    task["note"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"text": "second"}));
+    assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
+    let notes: Vec<String> = api.task(&id).await["note"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(notes, ["first", "first", "second"]);
+}
+
+#[tokio::test]
+async fn read_modify_put_round_trips() {
+    let api = Api::new().await;
+    let id = rich_task(&api).await;
+    let mut task = api.task(&id).await;
+    task.as_object_mut().unwrap().remove("note");
+    task["status"] = json!("completed");
+    assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
+    let after = api.task(&id).await;
+    assert_eq!(after["status"], "completed");
+    for kept in ["description", "owner", "restriction", "input", "authoredOn"] {
+        assert_eq!(after[kept], task[kept], "{kept}");
+    }
+}
+
+#[tokio::test]
+async fn put_checks_its_body() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    let mut wrong_id = api.body("x");
+    wrong_id["id"] = json!("someone-else");
+    assert_eq!(outcome(api.put(&id, &wrong_id).await).await.1, "invalid");
+    let mut bad_owner = api.body("x");
+    bad_owner["owner"] = json!({"reference": "Practitioner/ghost"});
+    assert_eq!(
+        outcome(api.put(&id, &bad_owner).await).await.1,
+        "business-rule"
+    );
+}
+
+async fn put_if_unmodified(api: &Api, id: &str, body: &Value, since: &str) -> reqwest::Response {
+    api.http
+        .put(api.url(&format!("/Task/{id}")))
+        .bearer_auth(&api.token)
+        .header("if-unmodified-since", since)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn last_modified(api: &Api, id: &str) -> (String, Value) {
+    let response = api.get(&format!("/Task/{id}")).await;
+    let date = response.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (date, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn if_unmodified_since_passes_right_after_a_read() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    let (date, mut task) = last_modified(&api, &id).await;
+    task["description"] = json!("changed at once");
+    let response = put_if_unmodified(&api, &id, &task, &date).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // And again with the date the PUT answered.
+    let next_date = response.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    task["description"] = json!("changed twice");
+    assert_eq!(
+        put_if_unmodified(&api, &id, &task, &next_date)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn if_unmodified_since_fails_after_any_later_change_even_in_the_same_second() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    let (date, mut task) = last_modified(&api, &id).await;
+    // Staff change it immediately, within the same second as the read.
+    assert!(api.sb.set_task_status(&id, "completed"));
+    task["description"] = json!("stale write");
+    let (status, code, _) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PRECONDITION_FAILED, "conflict")
+    );
+    assert_eq!(api.task(&id).await["description"], "x");
+
+    // A PUT from another client does the same.
+    let (date, task) = last_modified(&api, &id).await;
+    let mut other = task.clone();
+    other["description"] = json!("other client");
+    assert_eq!(api.put(&id, &other).await.status(), StatusCode::OK);
+    let (status, _, _) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+
+    let bad_date = put_if_unmodified(&api, &id, &task, "yesterday").await;
+    assert_eq!(outcome(bad_date).await.1, "invalid");
+}
+
+#[tokio::test]
+async fn a_put_that_changes_nothing_does_not_move_modified() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    let (date, task) = last_modified(&api, &id).await;
+    assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
+    let (after, after_task) = last_modified(&api, &id).await;
+    assert_eq!(date, after);
+    assert_eq!(task["meta"], after_task["meta"]);
+}
