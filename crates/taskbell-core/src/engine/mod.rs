@@ -150,6 +150,14 @@ impl Engine {
         .map_err(EngineError::from)
     }
 
+    /// Runs `f` through the single writer, committed with whatever else is queued.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, EngineError> {
+        Ok(self.shared.writer.write(f).await?)
+    }
+
     pub async fn ingest(&self, event: TaskEvent) -> Result<Ingested, EngineError> {
         Ok(self.ingest_all(vec![event], false).await?.remove(0))
     }

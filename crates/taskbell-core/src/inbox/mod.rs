@@ -3,3 +3,4 @@
 //! engine; none of them decides anything else.
 
 pub mod payload;
+pub mod poll;

@@ -34,3 +34,39 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Ids of the open tasks of `system`: what a reconcile must check when it cannot ask Canvas
+    /// for changes.
+    pub fn open_task_ids(&self, system: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT task_id FROM tasks WHERE system = ?1 AND status = 'open'")?;
+        let ids = stmt.query_map(params![system], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// When the oldest open task of `system` was created: how far back a first reconcile looks.
+    pub fn oldest_open_created(&self, system: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT min(created_at) FROM tasks WHERE system = ?1 AND status = 'open'",
+            params![system],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The stored status of each of `ids` that the store knows.
+    pub fn statuses(
+        &self,
+        system: &str,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, crate::TaskStatus>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT status FROM tasks WHERE system = ?1 AND task_id = ?2")?;
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let status: Option<String> = stmt.query_row(params![system, id], |r| r.get(0)).optional()?;
+            if let Some(s) = status.and_then(|s| s.parse().ok()) {
+                out.insert(id.clone(), s);
+            }
+        }
+        Ok(out)
+    }
+}
