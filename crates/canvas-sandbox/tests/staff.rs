@@ -9,7 +9,7 @@ use common::Api;
 use serde_json::json;
 
 async fn wait_until_all_finished(api: &Api, ids: &[String]) -> Vec<String> {
-    for _ in 0..60 {
+    for _ in 0..100 {
         let statuses: Vec<String> = ids
             .iter()
             .map(|id| {
@@ -30,7 +30,7 @@ async fn wait_until_all_finished(api: &Api, ids: &[String]) -> Vec<String> {
 #[tokio::test]
 async fn staff_complete_or_close_open_tasks_after_the_delay() {
     let config = SandboxConfig {
-        staff_delay: Some(Duration::from_millis(300)),
+        staff_delay: Some(Duration::from_millis(700)),
         ..Default::default()
     };
     let api = Api::with(config).await;
@@ -38,9 +38,15 @@ async fn staff_complete_or_close_open_tasks_after_the_delay() {
     for n in 0..10 {
         ids.push(api.create(&api.body(&format!("task {n}"))).await);
     }
+    let last = ids.last().unwrap();
+    assert_eq!(
+        api.task(last).await["status"],
+        "requested",
+        "not before the delay"
+    );
     let before = api.task(&ids[0]).await;
-    assert_eq!(before["status"], "requested", "not before the delay");
     let statuses = wait_until_all_finished(&api, &ids).await;
+    let unchanged = before["status"] == "requested";
     assert!(
         statuses
             .iter()
@@ -51,8 +57,10 @@ async fn staff_complete_or_close_open_tasks_after_the_delay() {
         statuses.iter().any(|s| s == "completed"),
         "mostly completed: {statuses:?}"
     );
-    let after = api.task(&ids[0]).await;
-    assert!(after["meta"]["lastUpdated"].as_str() > before["meta"]["lastUpdated"].as_str());
+    if unchanged {
+        let after = api.task(&ids[0]).await;
+        assert!(after["meta"]["lastUpdated"].as_str() > before["meta"]["lastUpdated"].as_str());
+    }
 }
 
 #[tokio::test]
