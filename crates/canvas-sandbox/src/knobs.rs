@@ -15,6 +15,7 @@ pub struct Knobs {
 
 struct Inner {
     latency_micros: AtomicU64,
+    answer_delay_micros: AtomicU64,
     fail_429: Mutex<(u32, u64)>,
     fail_5xx: Mutex<(u32, u16)>,
     /// Tokens carry the epoch they were issued in; bumping it invalidates all of them.
@@ -48,6 +49,7 @@ impl Knobs {
         Knobs {
             inner: Arc::new(Inner {
                 latency_micros: AtomicU64::new(0),
+                answer_delay_micros: AtomicU64::new(0),
                 fail_429: Mutex::new((0, 0)),
                 fail_5xx: Mutex::new((0, 500)),
                 token_epoch: AtomicU64::new(0),
@@ -62,6 +64,17 @@ impl Knobs {
                 staff_delay: Mutex::new(staff_delay),
             }),
         }
+    }
+
+    /// Held between doing a FHIR request's work and answering it: a client that gives up in
+    /// between has had its request applied without hearing so (a lost answer).
+    pub fn set_answer_delay(&self, d: Duration) {
+        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.inner.answer_delay_micros.store(micros, Ordering::SeqCst);
+    }
+
+    pub(crate) fn answer_delay(&self) -> Duration {
+        Duration::from_micros(self.inner.answer_delay_micros.load(Ordering::SeqCst))
     }
 
     /// Added before every FHIR and token answer.

@@ -31,7 +31,9 @@ async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Re
     if let Err(outcome) = auth::check_bearer(&state, request.headers()) {
         return outcome.into_response();
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    tokio::time::sleep(knobs.answer_delay()).await;
+    response
 }
 
 async fn unknown_resource() -> Response {
