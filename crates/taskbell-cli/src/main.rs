@@ -1,4 +1,11 @@
-//! `taskbell-cli`: the engine with no window, for servers, tests and benchmarks.
+//! `taskbell-cli`: the engine with no window, for servers, tests and benchmarks. Each
+//! subcommand is a thin adapter over taskbell-core, like the desktop shell.
+
+mod canvas_args;
+mod create;
+mod history;
+mod sandbox;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -11,9 +18,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run an emulated Canvas instance on loopback until Ctrl-C.
+    /// Receive task changes and notify, until Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Create one task in Canvas.
+    Create(create::CreateArgs),
+    /// List stored tasks.
+    History(history::HistoryArgs),
+    /// Run an emulated Canvas on loopback until Ctrl-C.
     Sandbox {
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 8765)]
         port: u16,
         /// Simulated staff complete new tasks after this many seconds.
         #[arg(long)]
@@ -22,22 +35,29 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
-    match Cli::parse().command {
-        Command::Sandbox { port, staff_delay_secs } => {
-            let config = canvas_sandbox::SandboxConfig {
-                port,
-                staff_delay: staff_delay_secs.map(std::time::Duration::from_secs),
-                ..Default::default()
-            };
-            let sandbox = canvas_sandbox::Sandbox::start(config).await?;
-            println!("Canvas sandbox on {}", sandbox.base_url());
-            println!("  FHIR   {}", sandbox.fhir_base());
-            println!("  token  {}", sandbox.token_url());
-            tokio::signal::ctrl_c().await?;
-            sandbox.shutdown().await;
-            Ok(())
-        }
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match Cli::parse().command {
+        Command::Serve(a) => serve::run(a).await,
+        Command::Create(a) => create::run(a).await,
+        Command::History(a) => history::run(a),
+        Command::Sandbox { port, staff_delay_secs } => run_sandbox(port, staff_delay_secs).await,
+    };
+    if let Err(e) = result {
+        eprintln!("taskbell-cli: {e:#}");
+        std::process::exit(1);
     }
+}
+
+async fn run_sandbox(port: u16, staff_delay_secs: Option<u64>) -> anyhow::Result<()> {
+    let sb = sandbox::start(port, staff_delay_secs.map(std::time::Duration::from_secs)).await?;
+    println!("{}", sandbox::describe(&sb));
+    tokio::signal::ctrl_c().await?;
+    sb.shutdown().await;
+    Ok(())
 }

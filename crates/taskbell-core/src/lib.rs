@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod engine;
 pub mod inbox;
 pub mod notify;
+pub mod runtime;
 pub mod store;
 pub mod task;
 pub mod time_util;

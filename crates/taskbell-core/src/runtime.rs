@@ -1,0 +1,135 @@
+//! Everything that runs while Taskbell runs, started and stopped as one: the engine, the
+//! receiver the user chose, the reconcile timer and the outbox. The desktop shell and the CLI
+//! both start a [`Runtime`]; neither wires receivers itself.
+
+use crate::canvas::{CanvasClient, CanvasConfig, CanvasError};
+use crate::engine::{Engine, EngineError};
+use crate::inbox::poll::{PollConfig, Poller};
+use crate::inbox::webhook::{self, WebhookConfig, WebhookError, WebhookServer};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+/// How Taskbell hears of changes.
+#[derive(Debug, Clone)]
+pub enum Receive {
+    /// The companion plugin's WebSocket channel (full URL without the key) and its api key.
+    Live { url: String, api_key: String },
+    /// The local webhook endpoint, fed by the plugin through a tunnel.
+    Webhook(WebhookConfig),
+    /// Only the FHIR poller.
+    Poll,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// `None`: no Canvas to ask (a webhook-only receiver); polling and creating are off.
+    pub canvas: Option<CanvasConfig>,
+    pub receive: Receive,
+    /// The poll timer in poll mode.
+    pub poll_every: Duration,
+    /// The reconcile timer in live modes: push is never trusted alone.
+    pub reconcile_every: Duration,
+    pub outbox_every: Duration,
+}
+
+impl RuntimeConfig {
+    pub fn new(canvas: Option<CanvasConfig>, receive: Receive) -> Self {
+        RuntimeConfig {
+            canvas,
+            receive,
+            poll_every: Duration::from_secs(30),
+            reconcile_every: Duration::from_secs(300),
+            outbox_every: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Canvas(#[from] CanvasError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+pub struct Runtime {
+    engine: Engine,
+    system: String,
+    webhook: Option<WebhookServer>,
+    receive_words: String,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    reconcile_now: Arc<Notify>,
+}
+
+impl Runtime {
+    pub async fn start(engine: Engine, cfg: RuntimeConfig) -> Result<Runtime, RuntimeError> {
+        let (stop, stop_rx) = watch::channel(false);
+        let reconcile_now = Arc::new(Notify::new());
+        let client = cfg.canvas.clone().map(CanvasClient::new).transpose()?;
+        engine.set_canvas(client.clone());
+        let system = client.as_ref().map(|c| c.system().to_string()).unwrap_or_else(|| match &cfg.receive {
+            Receive::Webhook(w) => w.system.clone(),
+            _ => "canvas".into(),
+        });
+        let mut tasks = Vec::new();
+        let mut webhook_server = None;
+        let receive_words = match &cfg.receive {
+            Receive::Webhook(w) => {
+                let server = webhook::start(w.clone(), engine.clone()).await?;
+                let words = format!("webhook on {}", server.local_url());
+                webhook_server = Some(server);
+                words
+            }
+            Receive::Live { .. } => "live".to_string(),
+            Receive::Poll => format!("polling every {} s", cfg.poll_every.as_secs()),
+        };
+        if let Some(client) = client {
+            let poller = Poller::new(engine.clone(), client, PollConfig::default());
+            let every = if matches!(cfg.receive, Receive::Poll) { cfg.poll_every } else { cfg.reconcile_every };
+            let (now, stop) = (reconcile_now.clone(), stop_rx.clone());
+            tasks.push(tokio::spawn(async move { poller.run(every, now, stop).await }));
+            let (outbox_engine, stop, every) = (engine.clone(), stop_rx.clone(), cfg.outbox_every);
+            tasks.push(tokio::spawn(async move { outbox_engine.run_outbox(every, stop).await }));
+        }
+        Ok(Runtime { engine, system, webhook: webhook_server, receive_words, stop, tasks, reconcile_now })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn system(&self) -> &str {
+        &self.system
+    }
+
+    pub fn webhook_url(&self) -> Option<String> {
+        self.webhook.as_ref().map(|w| w.local_url())
+    }
+
+    /// A few words on how changes arrive right now ("live", "polling every 30 s").
+    pub fn receiver_state(&self) -> String {
+        self.receive_words.clone()
+    }
+
+    /// Asks for a reconcile now (a user pressed refresh, the network came back).
+    pub fn reconcile_now(&self) {
+        self.reconcile_now.notify_one();
+    }
+
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Some(w) = self.webhook {
+            w.shutdown().await;
+        }
+        for t in self.tasks {
+            if tokio::time::timeout(Duration::from_secs(5), t).await.is_err() {
+                tracing::warn!("a background task did not stop in time");
+            }
+        }
+    }
+}
