@@ -4,3 +4,6 @@
 
 pub mod payload;
 pub mod poll;
+pub mod signature;
+pub mod tunnel;
+pub mod webhook;
