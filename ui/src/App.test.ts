@@ -1,11 +1,91 @@
-import { render, screen } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { api, emit, events, resetFake, sampleStatus } from "./test/fakeApi";
 import App from "./App.svelte";
 
+vi.mock("./lib/api", async (orig) => (await import("./test/fakeApi")).mockModule(await orig()));
+
+const tab = (name: RegExp) => screen.getByRole("tab", { name });
+const panel = (id: string) => document.getElementById(`panel-${id}`);
+
+beforeEach(() => {
+  resetFake();
+});
+
 describe("App", () => {
-  it("shows the product name and a status line", () => {
+  it("shows the name, the three views and the status line", async () => {
     render(App);
-    expect(screen.getByRole("heading").textContent).toBe("Taskbell");
-    expect(screen.getByTestId("status").textContent).toContain("starting");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toContain("Taskbell");
+    expect(screen.getAllByRole("tab").map((t) => t.textContent?.trim())).toEqual(["New task", "History", "Settings"]);
+    expect(tab(/New task/).getAttribute("aria-selected")).toBe("true");
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("Sandbox · live"));
+  });
+
+  it("follows the status the shell pushes, including new completions", async () => {
+    render(App);
+    await waitFor(() => expect(events.onStatus).toHaveBeenCalled());
+    emit.status(sampleStatus({ line: "demo-clinic · polling every 30 s", unseen_completions: 3 }));
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("demo-clinic · polling every 30 s"));
+    expect(tab(/History/).textContent).toContain("3");
+  });
+
+  it("switches views when the tray asks", async () => {
+    render(App);
+    await waitFor(() => expect(events.onNavigate).toHaveBeenCalled());
+    emit.navigate("history");
+    await waitFor(() => expect(tab(/History/).getAttribute("aria-selected")).toBe("true"));
+    expect(panel("history")?.hidden).toBe(false);
+    expect(panel("new")?.hidden).toBe(true);
+    await waitFor(() => expect(api.markSeen).toHaveBeenCalled());
+    emit.navigate("settings");
+    await waitFor(() => expect(panel("settings")?.hidden).toBe(false));
+    expect(api.settings).toHaveBeenCalled();
+  });
+
+  it("switches views from the tabs, by click and by arrow keys, keeping a half-written task", async () => {
+    render(App);
+    const description = screen.getByLabelText(/What needs doing/, { selector: "input" }) as HTMLInputElement;
+    await fireEvent.input(description, { target: { value: "Call the lab" } });
+    await fireEvent.click(tab(/Settings/));
+    expect(panel("settings")?.hidden).toBe(false);
+    await fireEvent.keyDown(tab(/Settings/), { key: "ArrowRight" });
+    expect(tab(/New task/).getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(tab(/New task/));
+    expect((screen.getByLabelText(/What needs doing/, { selector: "input" }) as HTMLInputElement).value).toBe("Call the lab");
+  });
+
+  it("explains a missing tray and missing notifications", async () => {
+    api.status.mockResolvedValue(sampleStatus({ tray_available: false, notifications_available: false }));
+    render(App);
+    const banner = await screen.findByRole("region", { name: "Desktop limitations" });
+    expect(banner.textContent).toContain("No system tray");
+    expect(banner.textContent).toContain("keep this window open");
+    expect(banner.textContent).toContain("notifications are unavailable");
+  });
+
+  it("shows no banner when the desktop has both", async () => {
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("Sandbox"));
+    expect(screen.queryByRole("region", { name: "Desktop limitations" })).toBeNull();
+  });
+
+  it("hides the window on Esc, but not when Esc closes suggestions", async () => {
+    api.searchPatients.mockResolvedValue([{ id: "p1", name: "Ada Lovelace", birth_date: null }]);
+    render(App);
+    const patient = screen.getByLabelText(/^Patient/, { selector: "input" });
+    await fireEvent.input(patient, { target: { value: "Ada" } });
+    await screen.findByRole("option", { name: /Ada Lovelace/ });
+    await fireEvent.keyDown(patient, { key: "Escape" });
+    expect(api.hideWindow).not.toHaveBeenCalled();
+    expect(screen.queryByRole("option")).toBeNull();
+
+    await fireEvent.keyDown(screen.getByLabelText(/What needs doing/, { selector: "input" }), { key: "Escape" });
+    expect(api.hideWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it("says so when the status cannot be read", async () => {
+    api.status.mockRejectedValue("The shell is not ready.");
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("Status unavailable"));
   });
 });

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { describeDetail, formatBirthDate, formatDay, formatDuration, formatWhen } from "./format";
+
+describe("formatDuration", () => {
+  it("reads like people talk", () => {
+    expect(formatDuration(12_000_000)).toBe("3 h 20 min");
+    expect(formatDuration(3 * 3600_000)).toBe("3 h");
+    expect(formatDuration(45 * 60_000)).toBe("45 min");
+    expect(formatDuration(20_000)).toBe("under 1 min");
+    expect(formatDuration(26 * 3600_000 + 10 * 60_000)).toBe("1 d 2 h");
+    expect(formatDuration(3 * 86_400_000)).toBe("3 d");
+  });
+
+  it("rounds to the nearest minute without producing “60 min”", () => {
+    expect(formatDuration(59 * 60_000 + 40_000)).toBe("1 h");
+    expect(formatDuration(119 * 60_000 + 50_000)).toBe("2 h");
+  });
+
+  it("has a dash for nothing to show", () => {
+    expect(formatDuration(null)).toBe("—");
+    expect(formatDuration(-5)).toBe("—");
+  });
+});
+
+describe("formatWhen", () => {
+  const now = new Date(2025, 2, 20, 15, 0);
+  it("names today and yesterday", () => {
+    expect(formatWhen(new Date(2025, 2, 20, 9, 5).getTime(), now, "en-GB")).toBe("Today 09:05");
+    expect(formatWhen(new Date(2025, 2, 19, 23, 30).getTime(), now, "en-GB")).toBe("Yesterday 23:30");
+  });
+  it("adds the year only when it differs", () => {
+    expect(formatWhen(new Date(2025, 0, 3, 8, 0).getTime(), now, "en-GB")).toBe("3 Jan 08:00");
+    expect(formatWhen(new Date(2023, 11, 24, 8, 0).getTime(), now, "en-GB")).toBe("24 Dec 2023 08:00");
+  });
+  it("has a dash for no time", () => {
+    expect(formatWhen(null, now)).toBe("—");
+  });
+});
+
+describe("dates without a time of day", () => {
+  it("does not shift a birth date across midnight", () => {
+    expect(formatBirthDate("1990-01-02", "en-GB")).toBe("2 Jan 1990");
+    expect(formatBirthDate(null)).toBe("");
+  });
+  it("labels a chart day", () => {
+    expect(formatDay(Math.floor(Date.UTC(2025, 2, 3) / 86_400_000), "en-GB")).toBe("Mon 3 Mar");
+  });
+});
+
+describe("describeDetail", () => {
+  it("turns known keys into words and keeps unknown ones", () => {
+    const rows = describeDetail({ owner: "Dr. Ng", stale: true, external_id: "x-1", priority: "high", empty: null }, "en-GB");
+    expect(rows).toEqual([
+      ["Assigned to", "Dr. Ng"],
+      ["Note", "Arrived after a newer change, so it did not change the status"],
+      ["External id", "x-1"],
+      ["Priority", "high"],
+    ]);
+  });
+});

@@ -1,0 +1,129 @@
+// How times, durations and domain words read on screen. Locale-aware where Intl can do it; the
+// locale parameter exists so tests can pin one.
+
+import type { EventRow, EventKind, OutboxEntry, TaskStatus } from "./api";
+import { DAY_MS } from "./time";
+
+/** A duration as people say it: "45 min", "3 h 20 min", "2 d 4 h". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return "—";
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return "under 1 min";
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60);
+    const min = minutes % 60;
+    return min ? `${h} h ${min} min` : `${h} h`;
+  }
+  const hours = Math.round(ms / 3_600_000);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
+function sameLocalDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** A short moment for lists: "Today 14:05", "Yesterday 09:12", "3 Mar 14:05", "3 Mar 2023 14:05". */
+export function formatWhen(ms: number | null | undefined, now: Date = new Date(), locale?: string): string {
+  if (ms == null) return "—";
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  if (sameLocalDay(d, now)) return `Today ${time}`;
+  const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+  if (sameLocalDay(d, yesterday)) return `Yesterday ${time}`;
+  const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  if (sameLocalDay(d, tomorrow)) return `Tomorrow ${time}`;
+  const date = d.toLocaleDateString(locale, {
+    day: "numeric",
+    month: "short",
+    year: d.getFullYear() === now.getFullYear() ? undefined : "numeric",
+  });
+  return `${date} ${time}`;
+}
+
+/** The full moment, for tooltips and screen readers. */
+export function formatFull(ms: number | null | undefined, locale?: string): string {
+  if (ms == null) return "";
+  return new Date(ms).toLocaleString(locale, { dateStyle: "full", timeStyle: "short" });
+}
+
+/** A birth date ("1990-01-02") without any time-zone shift. */
+export function formatBirthDate(value: string | null | undefined, locale?: string): string {
+  if (!value) return "";
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return value;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toLocaleDateString(locale, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
+}
+
+/** A chart day number (days since the epoch in local time) as "Mon 3 Mar". */
+export function formatDay(day: number, locale?: string): string {
+  return new Date(day * DAY_MS).toLocaleDateString(locale, {
+    timeZone: "UTC",
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+  });
+}
+
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  open: "Open",
+  completed: "Completed",
+  closed: "Closed",
+};
+
+export const KIND_LABEL: Record<EventKind, string> = {
+  created: "Created",
+  updated: "Updated",
+  completed: "Completed",
+  closed: "Closed",
+  reopened: "Reopened",
+  commented: "Commented",
+  assigned: "Assigned",
+  unassigned: "Unassigned",
+  started: "Started",
+  paused: "Paused",
+};
+
+export const SOURCE_LABEL: Record<EventRow["source"], string> = {
+  api: "Taskbell",
+  socket: "Canvas plugin",
+  webhook: "webhook",
+  poll: "Canvas API check",
+  fragment: "Fragment",
+};
+
+export const OUTBOX_LABEL: Record<OutboxEntry["state"], string> = {
+  pending: "Waiting to send",
+  uncertain: "Sent — waiting for Canvas to confirm",
+  created: "Sent to Canvas",
+  failed: "Could not be sent",
+};
+
+const DETAIL_LABEL: Record<string, string> = {
+  description: "Description",
+  owner: "Assigned to",
+  due: "Due",
+  external_id: "External id",
+};
+
+/** What an event's detail says, as label/value pairs a person can read. */
+export function describeDetail(detail: Record<string, unknown> | null | undefined, locale?: string): [string, string][] {
+  if (!detail || typeof detail !== "object") return [];
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(detail)) {
+    if (value == null || value === "") continue;
+    if (key === "stale") {
+      if (value === true) out.push(["Note", "Arrived after a newer change, so it did not change the status"]);
+      continue;
+    }
+    const label = DETAIL_LABEL[key] ?? key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+    if (key === "due" && typeof value === "number") out.push([label, formatFull(value, locale)]);
+    else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      out.push([label, String(value)]);
+    else out.push([label, JSON.stringify(value)]);
+  }
+  return out;
+}

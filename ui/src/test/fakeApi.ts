@@ -1,0 +1,155 @@
+// A stand-in for src/lib/api.ts in component tests: every command is a vi.fn with a sensible
+// default, and the events can be fired by the test. Use it from a test file with
+//   vi.mock("../lib/api", async (orig) => (await import("../test/fakeApi")).mockModule(await orig()));
+
+import { vi } from "vitest";
+import type * as Real from "../lib/api";
+import type { AppStatus, EventKind, Settings, TaskRow, TaskStatus, View } from "../lib/api";
+
+type Api = typeof Real.api;
+type Fn<K extends keyof Api> = ReturnType<typeof vi.fn<Api[K]>>;
+
+type TaskChanged = { task: { system: string; id: string }; kind: EventKind; status: TaskStatus };
+
+const listeners = {
+  taskChanged: new Set<(e: TaskChanged) => void>(),
+  status: new Set<(s: AppStatus) => void>(),
+  navigate: new Set<(v: View) => void>(),
+};
+
+function subscribe<T>(set: Set<(v: T) => void>, f: (v: T) => void) {
+  set.add(f);
+  return Promise.resolve(() => {
+    set.delete(f);
+  });
+}
+
+export const api = {
+  status: vi.fn(),
+  createTask: vi.fn(),
+  pendingTasks: vi.fn(),
+  searchPatients: vi.fn(),
+  searchPractitioners: vi.fn(),
+  teams: vi.fn(),
+  history: vi.fn(),
+  timeline: vi.fn(),
+  stats: vi.fn(),
+  exportCsv: vi.fn(),
+  openUrl: vi.fn(),
+  settings: vi.fn(),
+  saveSettings: vi.fn(),
+  testConnection: vi.fn(),
+  startTunnel: vi.fn(),
+  hideWindow: vi.fn(),
+  markSeen: vi.fn(),
+} as { [K in keyof Api]: Fn<K> };
+
+export const events = {
+  onTaskChanged: vi.fn((f: (e: TaskChanged) => void) => subscribe(listeners.taskChanged, f)),
+  onStatus: vi.fn((f: (s: AppStatus) => void) => subscribe(listeners.status, f)),
+  onNavigate: vi.fn((f: (v: View) => void) => subscribe(listeners.navigate, f)),
+};
+
+export const emit = {
+  taskChanged: (e: TaskChanged) => listeners.taskChanged.forEach((f) => f(e)),
+  status: (s: AppStatus) => listeners.status.forEach((f) => f(s)),
+  navigate: (v: View) => listeners.navigate.forEach((f) => f(v)),
+};
+
+export function mockModule(real: typeof Real) {
+  return { ...real, api, events };
+}
+
+export function sampleStatus(over: Partial<AppStatus> = {}): AppStatus {
+  return {
+    line: "Sandbox · live",
+    mode: "sandbox",
+    receive: "live",
+    receiver_state: "live",
+    tray_available: true,
+    notifications_available: true,
+    paused_until: null,
+    unseen_completions: 0,
+    local_webhook_url: null,
+    public_webhook_url: null,
+    ...over,
+  };
+}
+
+export function sampleSettings(): Settings {
+  return {
+    connection: {
+      kind: "canvas",
+      instance: "demo-clinic",
+      fhir_base: "https://fumage-demo-clinic.canvasmedical.com",
+      token_url: "https://demo-clinic.canvasmedical.com/auth/token/",
+      client_id: "client-abc",
+      client_secret: null,
+      client_secret_set: true,
+      requester: "staff-1",
+    },
+    receive: {
+      mode: "live",
+      socket_url: "",
+      socket_channel: "taskbell",
+      socket_api_key: null,
+      socket_api_key_set: true,
+      webhook_port: 8787,
+      webhook_secret: null,
+      webhook_secret_set: true,
+      webhook_token: null,
+      webhook_token_set: false,
+      public_url: "",
+      poll_interval_secs: 30,
+    },
+    notify: { scope: "mine", kinds: ["completed", "closed"], show_patient: false, sound: true },
+    autostart: false,
+    secrets_backend: "keychain",
+  };
+}
+
+export function taskRow(n: number, over: Partial<TaskRow> = {}): TaskRow {
+  return {
+    rowid: n,
+    system: "https://fumage-demo-clinic.canvasmedical.com",
+    task_id: `task-${n}`,
+    status: "open",
+    description: `Task number ${n}`,
+    patient_id: `p${n}`,
+    patient_name: `Patient ${n}`,
+    assignee_id: "s1",
+    assignee_name: "Dr. Ng",
+    team_name: null,
+    requester_id: "staff-1",
+    labels: [],
+    due_at: null,
+    created_at: 1_700_000_000_000 - n * 60_000,
+    done_at: null,
+    permalink: null,
+    external_id: null,
+    mine: true,
+    ...over,
+  };
+}
+
+/** Puts every command back to a harmless default and forgets listeners. */
+export function resetFake() {
+  listeners.taskChanged.clear();
+  listeners.status.clear();
+  listeners.navigate.clear();
+  for (const f of Object.values(api)) f.mockReset();
+  for (const f of Object.values(events)) f.mockClear();
+  api.status.mockResolvedValue(sampleStatus());
+  api.pendingTasks.mockResolvedValue([]);
+  api.searchPatients.mockResolvedValue([]);
+  api.searchPractitioners.mockResolvedValue([]);
+  api.teams.mockResolvedValue([]);
+  api.history.mockResolvedValue({ rows: [], next: null });
+  api.timeline.mockResolvedValue([]);
+  api.stats.mockResolvedValue({ per_day: [], median_ms_to_complete: null });
+  api.settings.mockResolvedValue(sampleSettings());
+  api.saveSettings.mockImplementation(async (s) => s);
+  api.hideWindow.mockResolvedValue(undefined);
+  api.markSeen.mockResolvedValue(undefined);
+  api.openUrl.mockResolvedValue(undefined);
+}

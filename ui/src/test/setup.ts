@@ -1,0 +1,2 @@
+// Unmounts rendered components after every test.
+import "@testing-library/svelte/vitest";
