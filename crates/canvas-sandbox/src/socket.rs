@@ -12,7 +12,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::state::AppState;
 
@@ -51,10 +51,11 @@ pub(crate) async fn connect(
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
-    // Subscribe before answering 101, so a change made right after the client sees the
-    // connection open is not missed.
+    // Subscribe before answering 101, so a change (or a drop requested through the knob) made
+    // right after the client sees the connection open is not missed.
     let pushes = state.subscribe_sockets();
-    upgrade.on_upgrade(move |socket| serve(socket, state, pushes))
+    let drops = state.knobs().socket_drops();
+    upgrade.on_upgrade(move |socket| serve(socket, state, pushes, drops))
 }
 
 fn closing(code: u16, reason: &'static str) -> Message {
@@ -64,9 +65,12 @@ fn closing(code: u16, reason: &'static str) -> Message {
     }))
 }
 
-async fn serve(mut socket: WebSocket, state: AppState, mut pushes: broadcast::Receiver<Arc<str>>) {
-    let mut drops = state.knobs().socket_drops();
-    drops.borrow_and_update();
+async fn serve(
+    mut socket: WebSocket,
+    state: AppState,
+    mut pushes: broadcast::Receiver<Arc<str>>,
+    mut drops: watch::Receiver<u64>,
+) {
     let mut shutdown = state.shutdown_signal();
     loop {
         tokio::select! {
