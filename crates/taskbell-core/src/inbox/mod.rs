@@ -5,5 +5,6 @@
 pub mod payload;
 pub mod poll;
 pub mod signature;
+pub mod socket;
 pub mod tunnel;
 pub mod webhook;
