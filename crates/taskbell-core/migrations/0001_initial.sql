@@ -49,7 +49,13 @@ CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
     VALUES ('delete', old.rowid, old.description, old.patient_name, old.assignee_name);
 END;
 
-CREATE TRIGGER tasks_fts_update AFTER UPDATE OF description, patient_name, assignee_name ON tasks BEGIN
+-- Only when an indexed column really changed: most updates (a status, a due date) leave the
+-- index alone.
+CREATE TRIGGER tasks_fts_update AFTER UPDATE OF description, patient_name, assignee_name ON tasks
+WHEN old.description IS NOT new.description
+  OR old.patient_name IS NOT new.patient_name
+  OR old.assignee_name IS NOT new.assignee_name
+BEGIN
     INSERT INTO tasks_fts (tasks_fts, rowid, description, patient_name, assignee_name)
     VALUES ('delete', old.rowid, old.description, old.patient_name, old.assignee_name);
     INSERT INTO tasks_fts (rowid, description, patient_name, assignee_name)

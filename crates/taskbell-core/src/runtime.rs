@@ -5,6 +5,7 @@
 use crate::canvas::{CanvasClient, CanvasConfig, CanvasError};
 use crate::engine::{Engine, EngineError};
 use crate::inbox::poll::{PollConfig, Poller};
+use crate::inbox::socket::{SocketClient, SocketConfig, SocketError, SocketHandle, SocketState};
 use crate::inbox::webhook::{self, WebhookConfig, WebhookError, WebhookServer};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,12 +55,15 @@ pub enum RuntimeError {
     Webhook(#[from] WebhookError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Socket(#[from] SocketError),
 }
 
 pub struct Runtime {
     engine: Engine,
     system: String,
     webhook: Option<WebhookServer>,
+    socket: Option<SocketHandle>,
     receive_words: String,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -78,6 +82,7 @@ impl Runtime {
         });
         let mut tasks = Vec::new();
         let mut webhook_server = None;
+        let mut socket = None;
         let receive_words = match &cfg.receive {
             Receive::Webhook(w) => {
                 let server = webhook::start(w.clone(), engine.clone()).await?;
@@ -85,7 +90,11 @@ impl Runtime {
                 webhook_server = Some(server);
                 words
             }
-            Receive::Live { .. } => "live".to_string(),
+            Receive::Live { url, api_key } => {
+                let cfg = SocketConfig::new(&system, url, api_key)?;
+                socket = Some(SocketClient::new(cfg, engine.clone(), reconcile_now.clone()).spawn());
+                "live".to_string()
+            }
             Receive::Poll => format!("polling every {} s", cfg.poll_every.as_secs()),
         };
         if let Some(client) = client {
@@ -96,7 +105,7 @@ impl Runtime {
             let (outbox_engine, stop, every) = (engine.clone(), stop_rx.clone(), cfg.outbox_every);
             tasks.push(tokio::spawn(async move { outbox_engine.run_outbox(every, stop).await }));
         }
-        Ok(Runtime { engine, system, webhook: webhook_server, receive_words, stop, tasks, reconcile_now })
+        Ok(Runtime { engine, system, webhook: webhook_server, socket, receive_words, stop, tasks, reconcile_now })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -111,9 +120,18 @@ impl Runtime {
         self.webhook.as_ref().map(|w| w.local_url())
     }
 
-    /// A few words on how changes arrive right now ("live", "polling every 30 s").
+    /// A few words on how changes arrive right now ("live", "reconnecting in 20 s",
+    /// "polling every 30 s").
     pub fn receiver_state(&self) -> String {
-        self.receive_words.clone()
+        match &self.socket {
+            Some(s) => s.state().borrow().to_string(),
+            None => self.receive_words.clone(),
+        }
+    }
+
+    /// The live connection's state, for watchers (the tray) that redraw when it changes.
+    pub fn socket_state(&self) -> Option<watch::Receiver<SocketState>> {
+        self.socket.as_ref().map(|s| s.state())
     }
 
     /// Asks for a reconcile now (a user pressed refresh, the network came back).
@@ -123,6 +141,9 @@ impl Runtime {
 
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        if let Some(s) = self.socket {
+            s.shutdown().await;
+        }
         if let Some(w) = self.webhook {
             w.shutdown().await;
         }

@@ -51,13 +51,13 @@ struct Record {
 
 fn load(tx: &Connection, e: &TaskEvent) -> Result<Option<Record>, StoreError> {
     let row = tx
-        .query_row(
+        .prepare_cached(
             "SELECT status, description, patient_id, patient_name, assignee_id, assignee_name, team_id, team_name,
                     requester_id, labels, due_at, created_at, done_at, modified_at, observed_at, permalink,
                     external_id, mine
              FROM tasks WHERE system = ?1 AND task_id = ?2",
-            params![e.task.system, e.task.id],
-            |r| {
+        )?
+        .query_row(params![e.task.system, e.task.id], |r| {
                 let party = |id: Option<String>, name: Option<String>| id.map(|id| Party { id, display: name });
                 let labels: String = r.get(9)?;
                 Ok(Record {
@@ -77,8 +77,7 @@ fn load(tx: &Connection, e: &TaskEvent) -> Result<Option<Record>, StoreError> {
                     external_id: r.get(16)?,
                     mine: r.get(17)?,
                 })
-            },
-        )
+        })
         .optional()?;
     Ok(row)
 }
@@ -157,12 +156,13 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
         (_, _, Some(p)) => p,
         (_, _, None) => said.unwrap_or_else(|| implied_status(e.kind)),
     };
-    let inserted = tx.execute(
+    let inserted = tx.prepare_cached(
         "INSERT INTO task_events (delivery_key, system, task_id, kind, source, occurred_at, received_at,
                                   status_before, status_after, actor, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (delivery_key) DO NOTHING",
-        params![
+    )?
+    .execute(params![
             e.delivery_key,
             e.task.system,
             e.task.id,
@@ -216,7 +216,7 @@ fn write(tx: &Connection, e: &TaskEvent, r: &Record) -> Result<(), StoreError> {
     let status = r.status.unwrap_or(TaskStatus::Open);
     let id = |p: &Option<Party>| p.as_ref().map(|p| p.id.clone());
     let name = |p: &Option<Party>| p.as_ref().and_then(|p| p.display.clone());
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO tasks (system, task_id, status, description, patient_id, patient_name, assignee_id,
                             assignee_name, team_id, team_name, requester_id, labels, due_at, created_at,
                             done_at, modified_at, observed_at, permalink, external_id, mine)
@@ -230,7 +230,8 @@ fn write(tx: &Connection, e: &TaskEvent, r: &Record) -> Result<(), StoreError> {
             created_at = excluded.created_at, done_at = excluded.done_at, modified_at = excluded.modified_at,
             observed_at = excluded.observed_at, permalink = excluded.permalink,
             external_id = excluded.external_id, mine = excluded.mine",
-        params![
+    )?
+    .execute(params![
             e.task.system,
             e.task.id,
             status.as_str(),

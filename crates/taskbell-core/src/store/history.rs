@@ -181,7 +181,7 @@ impl Store {
 
     pub fn task(&self, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM tasks WHERE system = ?1 AND task_id = ?2");
-        Ok(self.conn.query_row(&sql, params![t.system, t.id], task_row).optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row(params![t.system, t.id], task_row).optional()?)
     }
 
     /// Every event recorded for a task, oldest first.
