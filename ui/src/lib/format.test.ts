@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDetail, formatBirthDate, formatDay, formatDuration, formatWhen } from "./format";
+import { describeDetail, formatBirthDate, formatDay, formatDuration, formatWhen, whenParts } from "./format";
 
 describe("formatDuration", () => {
   it("reads like people talk", () => {
@@ -31,6 +31,10 @@ describe("formatWhen", () => {
   it("adds the year only when it differs", () => {
     expect(formatWhen(new Date(2025, 0, 3, 8, 0).getTime(), now, "en-GB")).toBe("3 Jan 08:00");
     expect(formatWhen(new Date(2023, 11, 24, 8, 0).getTime(), now, "en-GB")).toBe("24 Dec 2023 08:00");
+  });
+  it("splits into day and time for narrow columns", () => {
+    expect(whenParts(new Date(2025, 2, 21, 7, 30).getTime(), now, "en-GB")).toEqual(["Tomorrow", "07:30"]);
+    expect(whenParts(new Date(2025, 1, 2, 7, 30).getTime(), now, "en-GB")).toEqual(["2 Feb", "07:30"]);
   });
   it("has a dash for no time", () => {
     expect(formatWhen(null, now)).toBe("—");

@@ -25,22 +25,26 @@ function sameLocalDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** A short moment for lists: "Today 14:05", "Yesterday 09:12", "3 Mar 14:05", "3 Mar 2023 14:05". */
-export function formatWhen(ms: number | null | undefined, now: Date = new Date(), locale?: string): string {
-  if (ms == null) return "—";
+/** A moment split for narrow columns: ["Today", "14:05"], ["3 Mar", "08:00"], ["3 Mar 2023", "08:00"]. */
+export function whenParts(ms: number, now: Date = new Date(), locale?: string): [string, string] {
   const d = new Date(ms);
   const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
-  if (sameLocalDay(d, now)) return `Today ${time}`;
-  const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
-  if (sameLocalDay(d, yesterday)) return `Yesterday ${time}`;
-  const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-  if (sameLocalDay(d, tomorrow)) return `Tomorrow ${time}`;
+  const offsetDay = (n: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + n);
+  if (sameLocalDay(d, now)) return ["Today", time];
+  if (sameLocalDay(d, offsetDay(-1))) return ["Yesterday", time];
+  if (sameLocalDay(d, offsetDay(1))) return ["Tomorrow", time];
   const date = d.toLocaleDateString(locale, {
     day: "numeric",
     month: "short",
     year: d.getFullYear() === now.getFullYear() ? undefined : "numeric",
   });
-  return `${date} ${time}`;
+  return [date, time];
+}
+
+/** A short moment for lists: "Today 14:05", "Yesterday 09:12", "3 Mar 14:05", "3 Mar 2023 14:05". */
+export function formatWhen(ms: number | null | undefined, now: Date = new Date(), locale?: string): string {
+  if (ms == null) return "—";
+  return whenParts(ms, now, locale).join(" ");
 }
 
 /** The full moment, for tooltips and screen readers. */
