@@ -41,9 +41,11 @@ deps-test: deps
 	$(call apt_ensure,$(APT_TEST))
 	@cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 
-# npm ci only when the lock file changed since the last install.
-ui/node_modules/.installed: ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund
+# Install only when the lock file changed since the last install. `npm install` rather than
+# `npm ci`: npm 11 leaves other platforms' optional packages (rollup's) out of the lock file and
+# `npm ci` then refuses it as out of sync; `npm install` still installs exactly the locked tree.
+ui/node_modules/.installed: ui/package-lock.json ui/package.json
+	cd ui && npm install --no-audit --no-fund
 	touch $@
 
 ui: ui/node_modules/.installed
