@@ -62,13 +62,11 @@ async fn sender(url: String, key: Arc<SigningKey>, acked: Arc<Mutex<Vec<String>>
     loop {
         let id = uuid::Uuid::new_v4().to_string();
         let body = payload(&id, rand::random::<usize>() % 50);
-        let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-        let sent = client
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &id)
-            .header("webhook-timestamp", ts.to_string())
-            .header("webhook-signature", key.sign(&id, ts, body.as_bytes()))
+        let mut request = client.post(&url).header("content-type", "application/json");
+        for (name, value) in key.headers(&id, body.as_bytes()) {
+            request = request.header(name, value);
+        }
+        let sent = request
             .body(body)
             .timeout(Duration::from_secs(5))
             .send()

@@ -61,14 +61,12 @@ async fn load(url: String, key: Arc<SigningKey>, duration: Duration) -> Figures 
                     let id = uuid::Uuid::new_v4().to_string();
                     let body = body(&id, n);
                     n += CONNECTIONS;
-                    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let mut request = client.post(&url).header("content-type", "application/json");
+                    for (name, value) in key.headers(&id, body.as_bytes()) {
+                        request = request.header(name, value);
+                    }
                     let sent = Instant::now();
-                    let answer = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("webhook-id", &id)
-                        .header("webhook-timestamp", ts.to_string())
-                        .header("webhook-signature", key.sign(&id, ts, body.as_bytes()))
+                    let answer = request
                         .body(body)
                         .send()
                         .await

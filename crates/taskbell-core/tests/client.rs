@@ -1,30 +1,14 @@
 //! The Canvas client against the sandbox, over real HTTP on loopback.
 
+mod common;
+
 use canvas_sandbox::{Sandbox, SandboxConfig};
+use common::{client_for, sandbox};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use taskbell_core::canvas::{CanvasClient, CanvasConfig, CanvasError, TaskDraft, TaskSearch};
 use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::TaskStatus;
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts")
-}
-
-fn client_for(sb: &Sandbox) -> CanvasClient {
-    let mut cfg = CanvasConfig::with_urls(
-        "sandbox",
-        &sb.fhir_base(),
-        &sb.token_url(),
-        &sb.config().client_id,
-        &sb.config().client_secret,
-    )
-    .expect("config");
-    // Short waits keep the suite quick; the retry rules are the same.
-    cfg.backoff_base = Duration::from_millis(20);
-    cfg.backoff_cap = Duration::from_millis(200);
-    CanvasClient::new(cfg).expect("client")
-}
 
 fn draft(sb: &Sandbox, description: &str) -> TaskDraft {
     let clinic = sb.clinic();

@@ -4,13 +4,15 @@
 //!
 //! Nothing here sleeps for a fixed time: every wait is "until this holds, or fail after 20 s".
 
+mod common;
+
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
+use taskbell_core::canvas::{CanvasClient, TaskDraft};
 use taskbell_core::engine::{CreateOutcome, NotifyPrefs, NotifyScope};
 use taskbell_core::inbox::poll::{PollConfig, Poller};
 use taskbell_core::inbox::socket::{Backoff, SocketClient, SocketConfig, SocketHandle, SocketState};
@@ -40,24 +42,10 @@ async fn rig() -> Rig {
     let notifier = Arc::new(MemoryNotifier::default());
     let engine = Engine::open(&dir.path().join("taskbell.db"), notifier.clone()).expect("engine opens");
     engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
-    let client = canvas_client(&sb);
+    let client = common::client_for(&sb);
     engine.set_canvas(Some(client.clone()));
     let ui = engine.subscribe();
     Rig { sb, engine, notifier, client, kick: Arc::new(Notify::new()), ui, _dir: dir }
-}
-
-fn canvas_client(sb: &Sandbox) -> CanvasClient {
-    let mut cfg = CanvasConfig::with_urls(
-        "sandbox",
-        &sb.fhir_base(),
-        &sb.token_url(),
-        &sb.config().client_id,
-        &sb.config().client_secret,
-    )
-    .expect("config");
-    cfg.backoff_base = Duration::from_millis(20);
-    cfg.backoff_cap = Duration::from_millis(200);
-    CanvasClient::new(cfg).expect("client")
 }
 
 /// Quick reconnects and a relaxed dead-connection check: a loaded machine must not look dead.

@@ -92,6 +92,13 @@ impl SigningKey {
         format!("v1,{}", STANDARD.encode(tag))
     }
 
+    /// The three Standard Webhooks headers for a delivery sent now, for senders (the CLI's
+    /// tests, the benchmark).
+    pub fn headers(&self, id: &str, body: &[u8]) -> [(&'static str, String); 3] {
+        let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+        [(ID_HEADER, id.to_string()), (TIMESTAMP_HEADER, ts.to_string()), (SIGNATURE_HEADER, self.sign(id, ts, body))]
+    }
+
     /// Checks the signature first and the timestamp second, so only a sender that holds the
     /// secret learns that its clock (or its retry) is off.
     pub fn verify(&self, headers: &Signed<'_>, body: &[u8], now: i64, tolerance: Duration) -> Result<(), SignatureError> {
