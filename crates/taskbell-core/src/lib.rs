@@ -5,9 +5,13 @@
 
 pub mod canvas;
 pub mod engine;
+pub mod export;
 pub mod inbox;
 pub mod notify;
 pub mod runtime;
+pub mod secrets;
+pub mod settings;
+pub mod status;
 pub mod store;
 pub mod task;
 pub mod time_util;

@@ -1,0 +1,295 @@
+//! The user's settings, in the JSON shape the Settings view edits (ui/src/lib/api.ts,
+//! `Settings`). Secrets travel in one direction only: the window may send one when the user
+//! types it, but a serialized `AppSettings` never carries one back; the `*_set` flags say
+//! whether one is stored. Where secrets live is [`crate::secrets`]'s business.
+
+mod plan;
+mod validate;
+
+pub use plan::{RuntimePlan, SandboxEndpoints};
+pub use validate::SettingsError;
+
+use crate::engine::NotifyScope;
+use crate::inbox::socket::DEFAULT_CHANNEL;
+use crate::inbox::webhook::DEFAULT_PORT;
+use crate::task::EventKind;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Polling more often than this buys little and costs Canvas's patience.
+pub const MIN_POLL_SECS: u64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppSettings {
+    pub connection: Connection,
+    pub receive: ReceiveSettings,
+    pub notify: NotifySettings,
+    pub autostart: bool,
+    /// Read-only: filled in by whoever stores the secrets.
+    pub secrets_backend: SecretsBackend,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Connection {
+    /// The embedded canvas-sandbox: the whole loop with no Canvas account.
+    Sandbox,
+    Canvas(CanvasConnection),
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CanvasConnection {
+    /// The part before `.canvasmedical.com`, or "" when the URLs are given in full.
+    pub instance: String,
+    pub fhir_base: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: WriteOnly,
+    pub client_secret_set: bool,
+    /// The practitioner tasks are requested by: this user.
+    pub requester: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiveMode {
+    Live,
+    Webhook,
+    Poll,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReceiveSettings {
+    pub mode: ReceiveMode,
+    /// "" derives the address from the instance name.
+    pub socket_url: String,
+    pub socket_channel: String,
+    pub socket_api_key: WriteOnly,
+    pub socket_api_key_set: bool,
+    pub webhook_port: u32,
+    pub webhook_secret: WriteOnly,
+    pub webhook_secret_set: bool,
+    pub webhook_token: WriteOnly,
+    pub webhook_token_set: bool,
+    /// Where Canvas reaches the webhook endpoint when the user exposes it themselves.
+    pub public_url: String,
+    pub poll_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifySettings {
+    pub scope: NotifyScope,
+    pub kinds: Vec<EventKind>,
+    pub show_patient: bool,
+    pub sound: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsBackend {
+    Keychain,
+    #[default]
+    File,
+}
+
+impl SecretsBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretsBackend::Keychain => "keychain",
+            SecretsBackend::File => "file",
+        }
+    }
+}
+
+/// The secrets a settings document can carry, by the name they are stored under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretName {
+    ClientSecret,
+    SocketApiKey,
+    WebhookSecret,
+    WebhookToken,
+}
+
+impl SecretName {
+    pub const ALL: [SecretName; 4] =
+        [SecretName::ClientSecret, SecretName::SocketApiKey, SecretName::WebhookSecret, SecretName::WebhookToken];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SecretName::ClientSecret => "client_secret",
+            SecretName::SocketApiKey => "socket_api_key",
+            SecretName::WebhookSecret => "webhook_secret",
+            SecretName::WebhookToken => "webhook_token",
+        }
+    }
+}
+
+/// A secret the window may send but never receives: it serializes as `null` whatever it holds,
+/// an empty string reads as "not given", and `Debug` hides it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct WriteOnly(pub Option<String>);
+
+impl WriteOnly {
+    pub fn new(s: impl Into<String>) -> Self {
+        WriteOnly(Some(s.into()))
+    }
+}
+
+impl fmt::Debug for WriteOnly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() { "<given>" } else { "None" })
+    }
+}
+
+impl Serialize for WriteOnly {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_none()
+    }
+}
+
+impl<'de> Deserialize<'de> for WriteOnly {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(WriteOnly(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty())))
+    }
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            connection: Connection::Sandbox,
+            receive: ReceiveSettings::default(),
+            notify: NotifySettings::default(),
+            autostart: false,
+            secrets_backend: SecretsBackend::default(),
+        }
+    }
+}
+
+impl Default for ReceiveSettings {
+    fn default() -> Self {
+        ReceiveSettings {
+            mode: ReceiveMode::Live,
+            socket_url: String::new(),
+            socket_channel: DEFAULT_CHANNEL.into(),
+            socket_api_key: WriteOnly::default(),
+            socket_api_key_set: false,
+            webhook_port: DEFAULT_PORT.into(),
+            webhook_secret: WriteOnly::default(),
+            webhook_secret_set: false,
+            webhook_token: WriteOnly::default(),
+            webhook_token_set: false,
+            public_url: String::new(),
+            poll_interval_secs: 30,
+        }
+    }
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            scope: NotifyScope::Mine,
+            kinds: vec![EventKind::Completed, EventKind::Closed],
+            show_patient: false,
+            sound: true,
+        }
+    }
+}
+
+impl AppSettings {
+    /// Removes the secrets the window sent, for the caller to store: what remains is safe to
+    /// persist as plain JSON.
+    pub fn take_secrets(&mut self) -> Vec<(SecretName, String)> {
+        let mut taken = Vec::new();
+        let mut take = |name, slot: &mut WriteOnly| {
+            if let Some(v) = slot.0.take() {
+                taken.push((name, v));
+            }
+        };
+        if let Connection::Canvas(c) = &mut self.connection {
+            take(SecretName::ClientSecret, &mut c.client_secret);
+        }
+        let r = &mut self.receive;
+        take(SecretName::SocketApiKey, &mut r.socket_api_key);
+        take(SecretName::WebhookSecret, &mut r.webhook_secret);
+        take(SecretName::WebhookToken, &mut r.webhook_token);
+        taken
+    }
+
+    /// Fills the read-only facts: which secrets are stored, and where.
+    pub fn mark_stored(&mut self, is_stored: impl Fn(SecretName) -> bool, backend: SecretsBackend) {
+        if let Connection::Canvas(c) = &mut self.connection {
+            c.client_secret_set = is_stored(SecretName::ClientSecret);
+        }
+        let r = &mut self.receive;
+        r.socket_api_key_set = is_stored(SecretName::SocketApiKey);
+        r.webhook_secret_set = is_stored(SecretName::WebhookSecret);
+        r.webhook_token_set = is_stored(SecretName::WebhookToken);
+        self.secrets_backend = backend;
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.connection, Connection::Sandbox)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_are_the_sandbox_heard_live() {
+        let v = serde_json::to_value(AppSettings::default()).expect("serializes");
+        assert_eq!(
+            v,
+            json!({
+                "connection": {"kind": "sandbox"},
+                "receive": {
+                    "mode": "live", "socket_url": "", "socket_channel": "taskbell",
+                    "socket_api_key": null, "socket_api_key_set": false,
+                    "webhook_port": 8787, "webhook_secret": null, "webhook_secret_set": false,
+                    "webhook_token": null, "webhook_token_set": false,
+                    "public_url": "", "poll_interval_secs": 30
+                },
+                "notify": {"scope": "mine", "kinds": ["completed", "closed"], "show_patient": false, "sound": true},
+                "autostart": false,
+                "secrets_backend": "file"
+            })
+        );
+    }
+
+    #[test]
+    fn secrets_are_read_but_never_written_back() {
+        let sent = json!({
+            "connection": {"kind": "canvas", "instance": "demo", "fhir_base": "", "token_url": "",
+                "client_id": "id", "client_secret": "s3cret", "client_secret_set": false, "requester": "p1"},
+            "receive": {"mode": "poll", "socket_api_key": "", "webhook_token": "tok"}
+        });
+        let mut s: AppSettings = serde_json::from_value(sent).expect("parses");
+        let text = serde_json::to_string(&s).expect("serializes");
+        assert!(!text.contains("s3cret") && !text.contains("tok\""), "{text}");
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let mut taken = s.take_secrets();
+        taken.sort_by_key(|(n, _)| n.key());
+        assert_eq!(taken, vec![(SecretName::ClientSecret, "s3cret".into()), (SecretName::WebhookToken, "tok".into())]);
+        assert!(s.take_secrets().is_empty(), "an empty field is not a secret");
+        s.mark_stored(|n| n == SecretName::ClientSecret, SecretsBackend::Keychain);
+        let v = serde_json::to_value(&s).expect("serializes");
+        assert_eq!(v["connection"]["client_secret_set"], json!(true));
+        assert_eq!(v["connection"]["client_secret"], json!(null));
+        assert_eq!(v["receive"]["webhook_token_set"], json!(false));
+        assert_eq!(v["secrets_backend"], json!("keychain"));
+    }
+
+    #[test]
+    fn missing_fields_take_their_defaults() {
+        let s: AppSettings = serde_json::from_value(json!({"receive": {"mode": "poll"}})).expect("parses");
+        assert_eq!(s.receive.poll_interval_secs, 30);
+        assert_eq!(s.connection, Connection::Sandbox);
+        assert_eq!(s.notify, NotifySettings::default());
+    }
+}

@@ -1,0 +1,249 @@
+//! What the tray's status line and the window's status bar say, composed from plain facts so
+//! the wording is tested here rather than eyeballed in a tray: "Sandbox · live",
+//! "demo-clinic · polling every 30 s", "Offline — retrying in 20 s", with
+//! " · notifications paused" when they are.
+
+use crate::engine::UiEvent;
+use crate::inbox::socket::SocketState;
+use crate::settings::ReceiveMode;
+use serde::Serialize;
+
+/// How changes are arriving right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiverView {
+    /// The runtime is being (re)started.
+    Starting,
+    Connecting,
+    Live,
+    Retrying { in_secs: u64 },
+    /// The plugin refused the api key.
+    Refused,
+    Polling { every_secs: u64 },
+    Listening { url: String },
+    /// The runtime could not start; the reason is one sentence.
+    Failed { reason: String },
+}
+
+impl ReceiverView {
+    pub fn from_socket(s: &SocketState) -> Self {
+        match s {
+            SocketState::Connecting => ReceiverView::Connecting,
+            SocketState::Connected { .. } => ReceiverView::Live,
+            SocketState::Reconnecting { in_secs, .. } => ReceiverView::Retrying { in_secs: *in_secs },
+            SocketState::Unauthorised { .. } => ReceiverView::Refused,
+            SocketState::Stopped => ReceiverView::Starting,
+        }
+    }
+
+    /// A few words for the status bar's detail: "live", "reconnecting in 20 s".
+    pub fn words(&self) -> String {
+        match self {
+            ReceiverView::Starting => "starting".into(),
+            ReceiverView::Connecting => "connecting".into(),
+            ReceiverView::Live => "live".into(),
+            ReceiverView::Retrying { in_secs } => format!("reconnecting in {in_secs} s"),
+            ReceiverView::Refused => "the plugin refused the api key".into(),
+            ReceiverView::Polling { every_secs } => format!("polling every {every_secs} s"),
+            ReceiverView::Listening { url } => format!("listening on {url}"),
+            ReceiverView::Failed { reason } => reason.clone(),
+        }
+    }
+}
+
+/// Notifications silenced: until a time (Unix ms) or until resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pause {
+    #[default]
+    Off,
+    Until(i64),
+    UntilResumed,
+}
+
+impl Pause {
+    pub fn is_active(self, now_ms: i64) -> bool {
+        match self {
+            Pause::Off => false,
+            Pause::Until(t) => now_ms < t,
+            Pause::UntilResumed => true,
+        }
+    }
+
+    /// As the window reads it: `null` when not paused, -1 when paused until resumed.
+    pub fn as_millis(self, now_ms: i64) -> Option<i64> {
+        match self {
+            Pause::Until(t) if now_ms < t => Some(t),
+            Pause::UntilResumed => Some(-1),
+            _ => None,
+        }
+    }
+}
+
+/// The tray's status line.
+pub fn status_line(name: &str, receiver: &ReceiverView, paused: bool) -> String {
+    let mut line = match receiver {
+        ReceiverView::Retrying { in_secs } => format!("Offline — retrying in {in_secs} s"),
+        ReceiverView::Failed { reason } => format!("Not connected — {reason}"),
+        ReceiverView::Listening { .. } => format!("{name} · webhook"),
+        ReceiverView::Refused => format!("{name} · plugin refused the key"),
+        other => format!("{name} · {}", other.words()),
+    };
+    if paused {
+        line.push_str(" · notifications paused");
+    }
+    line
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionKind {
+    Sandbox,
+    Canvas,
+}
+
+/// The shell's status as the window reads it (ui/src/lib/api.ts, `AppStatus`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppStatus {
+    pub line: String,
+    pub mode: ConnectionKind,
+    pub receive: ReceiveMode,
+    pub receiver_state: String,
+    pub tray_available: bool,
+    pub notifications_available: bool,
+    pub paused_until: Option<i64>,
+    pub unseen_completions: u32,
+    pub local_webhook_url: Option<String>,
+    pub public_webhook_url: Option<String>,
+}
+
+/// Everything the status is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusFacts {
+    pub name: String,
+    pub mode: ConnectionKind,
+    pub receive: ReceiveMode,
+    pub receiver: ReceiverView,
+    pub tray_available: bool,
+    pub notifications_available: bool,
+    pub pause: Pause,
+    pub unseen_completions: u32,
+    pub local_webhook_url: Option<String>,
+    pub public_webhook_url: Option<String>,
+}
+
+impl StatusFacts {
+    pub fn compose(&self, now_ms: i64) -> AppStatus {
+        AppStatus {
+            line: status_line(&self.name, &self.receiver, self.pause.is_active(now_ms)),
+            mode: self.mode,
+            receive: self.receive,
+            receiver_state: self.receiver.words(),
+            tray_available: self.tray_available,
+            notifications_available: self.notifications_available,
+            paused_until: self.pause.as_millis(now_ms),
+            unseen_completions: self.unseen_completions,
+            local_webhook_url: self.local_webhook_url.clone(),
+            public_webhook_url: self.public_webhook_url.clone(),
+        }
+    }
+}
+
+/// Whether `e` is a known task just reaching completed or closed: what the unseen counter counts.
+/// A task first seen already done (an initial reconcile) is history, not news, as for the
+/// notifier.
+pub fn is_new_completion(e: &UiEvent) -> bool {
+    match e {
+        UiEvent::TaskChanged { status, previous, .. } => {
+            status.is_done() && previous.is_some_and(|p| p != *status)
+        }
+        UiEvent::OutboxChanged { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::{EventKind, TaskRef, TaskStatus};
+
+    #[test]
+    fn lines_read_as_the_tray_shows_them() {
+        assert_eq!(status_line("Sandbox", &ReceiverView::Live, false), "Sandbox · live");
+        assert_eq!(
+            status_line("demo-clinic", &ReceiverView::Polling { every_secs: 30 }, false),
+            "demo-clinic · polling every 30 s"
+        );
+        assert_eq!(status_line("demo", &ReceiverView::Retrying { in_secs: 20 }, false), "Offline — retrying in 20 s");
+        assert_eq!(
+            status_line("Sandbox", &ReceiverView::Live, true),
+            "Sandbox · live · notifications paused"
+        );
+        assert_eq!(
+            status_line("demo", &ReceiverView::Listening { url: "http://127.0.0.1:8787".into() }, false),
+            "demo · webhook"
+        );
+        assert_eq!(
+            status_line("demo", &ReceiverView::Failed { reason: "port 8787 is taken".into() }, false),
+            "Not connected — port 8787 is taken"
+        );
+        assert_eq!(status_line("Sandbox", &ReceiverView::Connecting, false), "Sandbox · connecting");
+    }
+
+    #[test]
+    fn socket_states_map_to_views_and_words() {
+        let r = ReceiverView::from_socket(&SocketState::Reconnecting { in_secs: 20, attempt: 2, last_error: "x".into() });
+        assert_eq!(r, ReceiverView::Retrying { in_secs: 20 });
+        assert_eq!(r.words(), "reconnecting in 20 s");
+        let live = SocketState::Connected { since: time::OffsetDateTime::UNIX_EPOCH };
+        assert_eq!(ReceiverView::from_socket(&live).words(), "live");
+        assert_eq!(ReceiverView::Listening { url: "http://127.0.0.1:8787".into() }.words(), "listening on http://127.0.0.1:8787");
+    }
+
+    #[test]
+    fn a_pause_ends_by_itself_or_when_resumed() {
+        assert_eq!(Pause::Until(1_000).as_millis(999), Some(1_000));
+        assert!(!Pause::Until(1_000).is_active(1_000));
+        assert_eq!(Pause::Until(1_000).as_millis(1_000), None);
+        assert_eq!(Pause::UntilResumed.as_millis(5), Some(-1));
+        assert_eq!(Pause::Off.as_millis(5), None);
+    }
+
+    #[test]
+    fn the_status_is_composed_from_facts() {
+        let facts = StatusFacts {
+            name: "Sandbox".into(),
+            mode: ConnectionKind::Sandbox,
+            receive: ReceiveMode::Live,
+            receiver: ReceiverView::Live,
+            tray_available: false,
+            notifications_available: true,
+            pause: Pause::UntilResumed,
+            unseen_completions: 2,
+            local_webhook_url: None,
+            public_webhook_url: None,
+        };
+        let v = serde_json::to_value(facts.compose(0)).expect("serializes");
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "line": "Sandbox · live · notifications paused", "mode": "sandbox", "receive": "live",
+                "receiver_state": "live", "tray_available": false, "notifications_available": true,
+                "paused_until": -1, "unseen_completions": 2, "local_webhook_url": null, "public_webhook_url": null
+            })
+        );
+    }
+
+    #[test]
+    fn only_moves_into_done_count_as_completions() {
+        let changed = |status, previous| UiEvent::TaskChanged {
+            task: TaskRef::new("s", "t"),
+            kind: EventKind::Updated,
+            status,
+            previous,
+        };
+        assert!(is_new_completion(&changed(TaskStatus::Completed, Some(TaskStatus::Open))));
+        assert!(is_new_completion(&changed(TaskStatus::Closed, Some(TaskStatus::Open))));
+        assert!(!is_new_completion(&changed(TaskStatus::Closed, None)), "first seen already closed");
+        assert!(!is_new_completion(&changed(TaskStatus::Completed, Some(TaskStatus::Completed))));
+        assert!(!is_new_completion(&changed(TaskStatus::Open, Some(TaskStatus::Completed))));
+        assert!(!is_new_completion(&UiEvent::OutboxChanged { local_id: "x".into() }));
+    }
+}
