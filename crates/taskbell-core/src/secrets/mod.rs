@@ -147,7 +147,7 @@ mod tests {
     fn open_prefers_the_keychain_and_empties_the_file() {
         let service = format!("taskbell-test-{}", uuid::Uuid::new_v4());
         if let Err(reason) = Keychain::probe(&service) {
-            eprintln!("SKIPPED open_prefers_the_keychain_and_empties_the_file: no Secret Service ({reason})");
+            eprintln!("SKIPPED open_prefers_the_keychain_and_empties_the_file: no usable keychain ({reason})");
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
