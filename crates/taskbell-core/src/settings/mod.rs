@@ -3,13 +3,15 @@
 //! types it, but a serialized `AppSettings` never carries one back; the `*_set` flags say
 //! whether one is stored. Where secrets live is [`crate::secrets`]'s business.
 
+mod check;
 mod plan;
 mod validate;
 
-pub use plan::{RuntimePlan, SandboxEndpoints};
+pub use check::{check_connection, ConnectionCheck};
+pub use plan::{RuntimePlan, SandboxEndpoints, SANDBOX_SYSTEM};
 pub use validate::SettingsError;
 
-use crate::engine::NotifyScope;
+use crate::engine::{NotifyPrefs, NotifyScope};
 use crate::inbox::socket::DEFAULT_CHANNEL;
 use crate::inbox::webhook::DEFAULT_PORT;
 use crate::task::EventKind;
@@ -234,6 +236,73 @@ impl AppSettings {
     pub fn is_sandbox(&self) -> bool {
         matches!(self.connection, Connection::Sandbox)
     }
+
+    pub fn notify_prefs(&self) -> NotifyPrefs {
+        NotifyPrefs { scope: self.notify.scope, kinds: self.notify.kinds.clone(), show_patient: self.notify.show_patient }
+    }
+
+    /// Whether going from `self` to `next` changes where or how changes are heard, so the
+    /// connection must be restarted. Notification preferences alone apply in place.
+    pub fn connection_changed(&self, next: &AppSettings) -> bool {
+        let bare = |s: &AppSettings| {
+            let mut s = s.clone();
+            s.mark_stored(|_| false, SecretsBackend::File);
+            s.take_secrets();
+            (s.connection, s.receive)
+        };
+        bare(self) != bare(next)
+    }
+
+    /// How the status line names the connection: "Sandbox", the instance, or the FHIR host.
+    pub fn display_name(&self) -> String {
+        match &self.connection {
+            Connection::Sandbox => "Sandbox".into(),
+            Connection::Canvas(c) => plan::canvas_system(c),
+        }
+    }
+
+    /// A secret typed into this document (not yet stored).
+    pub fn typed_secret(&self, name: SecretName) -> Option<String> {
+        let slot = match (name, &self.connection) {
+            (SecretName::ClientSecret, Connection::Canvas(c)) => &c.client_secret,
+            (SecretName::ClientSecret, Connection::Sandbox) => return None,
+            (SecretName::SocketApiKey, _) => &self.receive.socket_api_key,
+            (SecretName::WebhookSecret, _) => &self.receive.webhook_secret,
+            (SecretName::WebhookToken, _) => &self.receive.webhook_token,
+        };
+        slot.0.clone()
+    }
+
+    /// The secrets this setup cannot run without. The sandbox brings its own.
+    pub fn required_secrets(&self) -> Vec<SecretName> {
+        match (&self.connection, self.receive.mode) {
+            (Connection::Sandbox, _) => Vec::new(),
+            (Connection::Canvas(_), ReceiveMode::Live) => vec![SecretName::ClientSecret, SecretName::SocketApiKey],
+            (Connection::Canvas(_), _) => vec![SecretName::ClientSecret],
+        }
+    }
+
+    /// Refuses a setup that needs a secret nobody typed or stored.
+    pub fn check_secrets(&self, available: impl Fn(SecretName) -> bool) -> Result<(), SettingsError> {
+        match self.required_secrets().into_iter().find(|n| !available(*n)) {
+            None => Ok(()),
+            Some(SecretName::ClientSecret) => Err(SettingsError::new("client_secret", "Enter the client secret: none is stored yet")),
+            Some(_) => Err(SettingsError::new(
+                "socket_api_key",
+                "Enter the plugin's api key (SOCKET_API_KEY): none is stored yet",
+            )),
+        }
+    }
+
+    /// Readies a document the window sent for saving: checks it, and splits off the secrets it
+    /// carries (for the secret store) from what may be written as plain JSON. `stored` says
+    /// whether a secret is already kept.
+    pub fn prepare_save(mut self, stored: impl Fn(SecretName) -> bool) -> Result<(AppSettings, Vec<(SecretName, String)>), SettingsError> {
+        self.validate()?;
+        self.check_secrets(|n| self.typed_secret(n).is_some() || stored(n))?;
+        let secrets = self.take_secrets();
+        Ok((self, secrets))
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +352,36 @@ mod tests {
         assert_eq!(v["connection"]["client_secret"], json!(null));
         assert_eq!(v["receive"]["webhook_token_set"], json!(false));
         assert_eq!(v["secrets_backend"], json!("keychain"));
+    }
+
+    #[test]
+    fn a_save_splits_secrets_off_and_refuses_missing_ones() {
+        let sent: AppSettings = serde_json::from_value(json!({
+            "connection": {"kind": "canvas", "instance": "demo", "client_id": "id", "client_secret": "cs", "requester": "p1"},
+            "receive": {"mode": "live", "socket_api_key": null}
+        }))
+        .expect("parses");
+        assert_eq!(sent.clone().prepare_save(|_| false).err().map(|e| e.field), Some("socket_api_key"));
+        let (kept, secrets) = sent.prepare_save(|n| n == SecretName::SocketApiKey).expect("saves");
+        assert_eq!(secrets, vec![(SecretName::ClientSecret, "cs".to_string())]);
+        assert_eq!(kept.typed_secret(SecretName::ClientSecret), None);
+        assert_eq!(kept.display_name(), "demo");
+        assert_eq!(AppSettings::default().display_name(), "Sandbox");
+    }
+
+    #[test]
+    fn only_connection_and_receive_changes_need_a_restart() {
+        let base = AppSettings::default();
+        let mut quieter = base.clone();
+        quieter.notify.sound = false;
+        quieter.autostart = true;
+        assert!(!base.connection_changed(&quieter));
+        let mut flagged = base.clone();
+        flagged.receive.webhook_secret_set = true;
+        assert!(!base.connection_changed(&flagged), "stored-secret flags are not settings");
+        let mut polling = base.clone();
+        polling.receive.mode = ReceiveMode::Poll;
+        assert!(base.connection_changed(&polling));
     }
 
     #[test]

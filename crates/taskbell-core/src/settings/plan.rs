@@ -44,7 +44,7 @@ fn missing(field: &'static str, what: &str) -> SettingsError {
 }
 
 /// The task system for a Canvas connection: its instance name, else its FHIR host.
-fn canvas_system(c: &CanvasConnection) -> String {
+pub(crate) fn canvas_system(c: &CanvasConnection) -> String {
     let instance = c.instance.trim();
     if !instance.is_empty() {
         return instance.to_string();
@@ -114,12 +114,7 @@ impl AppSettings {
         };
         let mut config = RuntimeConfig::new(Some(canvas), receive);
         config.poll_every = Duration::from_secs(r.poll_interval_secs.max(super::MIN_POLL_SECS));
-        let prefs = NotifyPrefs {
-            scope: self.notify.scope,
-            kinds: self.notify.kinds.clone(),
-            show_patient: self.notify.show_patient,
-        };
-        Ok(RuntimePlan { config, prefs, sound: self.notify.sound, me: Some(me).filter(|m| !m.is_empty()), name })
+        Ok(RuntimePlan { config, prefs: self.notify_prefs(), sound: self.notify.sound, me: Some(me).filter(|m| !m.is_empty()), name })
     }
 }
 
@@ -164,6 +159,17 @@ mod tests {
             secrets_backend: SecretsBackend::File,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn required_secrets_follow_the_connection_and_mode() {
+        assert!(AppSettings::default().required_secrets().is_empty());
+        let mut s = demo();
+        assert_eq!(s.required_secrets(), vec![SecretName::ClientSecret, SecretName::SocketApiKey]);
+        s.receive.mode = ReceiveMode::Webhook;
+        assert_eq!(s.required_secrets(), vec![SecretName::ClientSecret]);
+        assert_eq!(s.check_secrets(|_| false).err().map(|e| e.field), Some("client_secret"));
+        assert_eq!(s.check_secrets(|_| true), Ok(()));
     }
 
     fn none(_: SecretName) -> Option<String> {

@@ -1,0 +1,26 @@
+//! The window's own commands: the status, closing itself, and marking completions seen.
+
+use super::CommandResult;
+use crate::state::Shell;
+use crate::{status, window};
+use tauri::{AppHandle, Runtime, State};
+use taskbell_core::status::AppStatus;
+
+#[tauri::command]
+pub fn get_status<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> AppStatus {
+    // A window asking for the status has subscribed to its events: a view it was opened for
+    // can be delivered now.
+    window::deliver_pending(&app);
+    status::current(&shell)
+}
+
+#[tauri::command]
+pub async fn hide_window<R: Runtime>(app: AppHandle<R>) -> CommandResult<()> {
+    window::close(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn mark_seen<R: Runtime>(app: AppHandle<R>) {
+    status::update(&app, |f| f.unseen_completions = 0);
+}

@@ -1,0 +1,39 @@
+//! The commands the window calls, exactly as ui/src/lib/api.ts names them. Each is a few lines
+//! over taskbell-core; errors reach the window as one sentence.
+
+mod app;
+mod history;
+mod settings;
+mod tasks;
+
+use std::fmt::Display;
+use tauri::ipc::Invoke;
+use tauri::Runtime;
+
+pub type CommandResult<T> = Result<T, String>;
+
+pub(crate) fn sentence(e: impl Display) -> String {
+    e.to_string()
+}
+
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app::get_status,
+        app::hide_window,
+        app::mark_seen,
+        tasks::create_task,
+        tasks::pending_tasks,
+        tasks::search_patients,
+        tasks::search_practitioners,
+        tasks::list_teams,
+        history::history,
+        history::timeline,
+        history::stats,
+        history::export_csv,
+        history::open_url,
+        settings::get_settings,
+        settings::save_settings,
+        settings::test_connection,
+        settings::start_tunnel,
+    ]
+}

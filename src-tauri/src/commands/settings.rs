@@ -1,0 +1,63 @@
+//! Settings: read, save (secrets to the secret store, the rest to settings.json, then restart
+//! the connection if it changed), test a connection, and start a tunnel.
+
+use super::CommandResult;
+use crate::state::Shell;
+use crate::{connection, settings_store, status};
+use tauri::{AppHandle, Runtime, State};
+use taskbell_core::settings::{check_connection, AppSettings, ConnectionCheck};
+use tauri_plugin_autostart::ManagerExt;
+
+#[tauri::command]
+pub fn get_settings(shell: State<'_, Shell>) -> AppSettings {
+    shell.settings_for_window()
+}
+
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    settings: AppSettings,
+) -> CommandResult<AppSettings> {
+    let (next, secrets) = settings.prepare_save(|n| shell.secret(n).is_some()).map_err(|e| e.message)?;
+    for (name, value) in &secrets {
+        shell.secrets.set(name.key(), value).map_err(|e| format!("The {} could not be stored: {e}", name.key()))?;
+    }
+    settings_store::save(&app, &shell.paths.settings_file(), &next)?;
+    apply_autostart(&app, next.autostart);
+    let restart = shell.settings().connection_changed(&next) || !secrets.is_empty();
+    shell.engine.set_prefs(next.notify_prefs());
+    if let Some(d) = &shell.desktop {
+        d.set_sound(next.notify.sound);
+    }
+    shell.set_settings(next);
+    if restart {
+        connection::restart(app.clone()).await;
+    } else {
+        status::publish(&app);
+    }
+    Ok(shell.settings_for_window())
+}
+
+fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
+    let launcher = app.autolaunch();
+    let result = match launcher.is_enabled() {
+        Ok(now) if now == on => Ok(()),
+        _ if on => launcher.enable(),
+        _ => launcher.disable(),
+    };
+    if let Err(e) = result {
+        tracing::warn!("starting at login could not be {}: {e}", if on { "turned on" } else { "turned off" });
+    }
+}
+
+#[tauri::command]
+pub async fn test_connection(shell: State<'_, Shell>, settings: AppSettings) -> CommandResult<ConnectionCheck> {
+    let sandbox = shell.live().sandbox;
+    Ok(check_connection(&settings, |n| shell.secret(n), sandbox.as_ref()).await)
+}
+
+#[tauri::command]
+pub async fn start_tunnel<R: Runtime>(app: AppHandle<R>) -> CommandResult<String> {
+    connection::start_tunnel(&app).await
+}

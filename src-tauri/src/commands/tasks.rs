@@ -1,0 +1,79 @@
+//! New tasks and the pickers of the New task form.
+
+use super::{sentence, CommandResult};
+use crate::state::Shell;
+use serde::Deserialize;
+use tauri::State;
+use taskbell_core::canvas::{CanvasClient, DraftNames, PatientSummary, Person, TaskDraft};
+use taskbell_core::engine::CreateOutcome;
+use taskbell_core::store::OutboxEntry;
+use taskbell_core::time_util::parse_rfc3339;
+
+const NOT_CONNECTED: &str = "Taskbell is not connected to Canvas yet; the status line says why.";
+
+/// The form as the window sends it (api.ts `DraftInput`); the requester is this user's.
+#[derive(Deserialize)]
+pub struct DraftInput {
+    description: String,
+    patient: Option<String>,
+    owner: Option<String>,
+    team: Option<String>,
+    /// RFC 3339 with offset.
+    due: Option<String>,
+    #[serde(default)]
+    labels: Vec<String>,
+    comment: Option<String>,
+    #[serde(default)]
+    names: DraftNames,
+}
+
+impl DraftInput {
+    fn into_draft(self, requester: String) -> CommandResult<TaskDraft> {
+        let due = match self.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(parse_rfc3339(d).ok_or_else(|| format!("The due date {d:?} is not a date and time."))?),
+            None => None,
+        };
+        Ok(TaskDraft {
+            description: self.description,
+            requester,
+            patient: self.patient,
+            owner: self.owner,
+            team: self.team,
+            due,
+            labels: self.labels,
+            comment: self.comment,
+            authored_on: None,
+            names: self.names,
+        })
+    }
+}
+
+fn canvas(shell: &Shell) -> CommandResult<CanvasClient> {
+    shell.engine.canvas().ok_or_else(|| NOT_CONNECTED.to_string())
+}
+
+#[tauri::command]
+pub async fn create_task(shell: State<'_, Shell>, draft: DraftInput) -> CommandResult<CreateOutcome> {
+    let requester = shell.live().requester.ok_or(NOT_CONNECTED)?;
+    shell.engine.create(draft.into_draft(requester)?).await.map_err(sentence)
+}
+
+#[tauri::command]
+pub async fn pending_tasks(shell: State<'_, Shell>) -> CommandResult<Vec<OutboxEntry>> {
+    shell.engine.read(|s| s.outbox_open()).await.map_err(sentence)
+}
+
+#[tauri::command]
+pub async fn search_patients(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<PatientSummary>> {
+    canvas(&shell)?.search_patients(&query).await.map_err(sentence)
+}
+
+#[tauri::command]
+pub async fn search_practitioners(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<Person>> {
+    canvas(&shell)?.search_practitioners(&query).await.map_err(sentence)
+}
+
+#[tauri::command]
+pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Vec<Person>> {
+    canvas(&shell)?.teams().await.map_err(sentence)
+}

@@ -1,0 +1,43 @@
+//! Engine events to the window (`task-changed`) and to the unseen-completions counter.
+
+use crate::state::Shell;
+use crate::status;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use taskbell_core::status::is_new_completion;
+use taskbell_core::{EventKind, TaskRef, TaskStatus, UiEvent};
+use tokio::sync::broadcast::error::RecvError;
+
+pub const TASK_CHANGED: &str = "task-changed";
+
+#[derive(Clone, Serialize)]
+struct TaskChanged<'a> {
+    task: &'a TaskRef,
+    kind: EventKind,
+    status: TaskStatus,
+}
+
+pub fn forward<R: Runtime>(app: AppHandle<R>) {
+    let mut events = app.state::<Shell>().engine.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(e) => on_event(&app, &e),
+                // A burst outran the window: it refreshes on the next event anyway.
+                Err(RecvError::Lagged(n)) => tracing::debug!("{n} task events not forwarded"),
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+fn on_event<R: Runtime>(app: &AppHandle<R>, e: &UiEvent) {
+    if let UiEvent::TaskChanged { task, kind, status, .. } = e {
+        if let Err(err) = app.emit(TASK_CHANGED, TaskChanged { task, kind: *kind, status: *status }) {
+            tracing::debug!("task-changed not sent: {err}");
+        }
+    }
+    if is_new_completion(e) {
+        status::update(app, |f| f.unseen_completions += 1);
+    }
+}

@@ -1,0 +1,57 @@
+//! How one run of the app is set up: what the environment asks for (tests, the benchmark), and
+//! what tests swap out (the tray, the notifier, the keychain).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use taskbell_core::notify::Notifier;
+
+/// The sandbox's simulated staff finish a task this long after it is created.
+const STAFF_DELAY: Duration = Duration::from_secs(20);
+
+#[derive(Clone)]
+pub struct Options {
+    /// One directory for the database, settings and file secrets (`TASKBELL_DATA_DIR`); `None`
+    /// uses the platform's app data and config directories.
+    pub data_dir: Option<PathBuf>,
+    /// `TASKBELL_STAFF_DELAY_SECS`.
+    pub staff_delay: Duration,
+    /// False with `TASKBELL_NO_WINDOW=1` (tray only, for the memory benchmark) and when
+    /// started at login.
+    pub window_at_start: bool,
+    pub tray: bool,
+    /// `None`: desktop notifications over D-Bus.
+    pub notifier: Option<Arc<dyn Notifier>>,
+    /// Use the OS keychain when one answers; tests keep to the file.
+    pub keychain: bool,
+}
+
+impl Options {
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Options {
+            data_dir: var("TASKBELL_DATA_DIR").map(PathBuf::from),
+            staff_delay: var("TASKBELL_STAFF_DELAY_SECS")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(Duration::from_secs)
+                .unwrap_or(STAFF_DELAY),
+            window_at_start: var("TASKBELL_NO_WINDOW").is_none_or(|v| v == "0")
+                && !std::env::args().any(|a| a == crate::app::AUTOSTART_ARG),
+            tray: true,
+            notifier: None,
+            keychain: true,
+        }
+    }
+
+    /// For tests on the mock runtime: no tray, no D-Bus, everything under `data_dir`.
+    pub fn headless(data_dir: PathBuf, notifier: Arc<dyn Notifier>) -> Self {
+        Options {
+            data_dir: Some(data_dir),
+            staff_delay: Duration::from_secs(1),
+            window_at_start: false,
+            tray: false,
+            notifier: Some(notifier),
+            keychain: false,
+        }
+    }
+}

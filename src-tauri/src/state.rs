@@ -1,0 +1,150 @@
+//! What the shell holds while it runs, managed by Tauri and reached with `app.state::<Shell>()`.
+//! Locks are held only for a copy in or out; nothing here waits on the network.
+
+use crate::connection::Connection;
+use crate::notifier::ShellNotifier;
+use crate::options::Options;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use taskbell_core::secrets::SecretStore;
+use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints, SecretName};
+use taskbell_core::status::{ConnectionKind, Pause, ReceiverView, StatusFacts};
+use taskbell_core::Engine;
+
+/// The window's views, as `navigate` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    New,
+    History,
+    Settings,
+}
+
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub config_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("taskbell.db")
+    }
+
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join("settings.json")
+    }
+}
+
+/// What the running connection offers the commands, copied out so that a command never waits
+/// for a restart (or a tunnel) to finish.
+#[derive(Clone, Default)]
+pub struct LiveInfo {
+    /// The practitioner new tasks are requested by.
+    pub requester: Option<String>,
+    pub sandbox: Option<SandboxEndpoints>,
+    pub webhook_port: Option<u16>,
+}
+
+pub struct Shell {
+    pub engine: Engine,
+    pub secrets: SecretStore,
+    pub paths: Paths,
+    pub options: Options,
+    /// `None` when a test supplied its own notifier.
+    pub desktop: Option<Arc<ShellNotifier>>,
+    /// The running receiver, sandbox and tunnel; replaced as a whole on restart.
+    pub connection: tokio::sync::Mutex<Option<Connection>>,
+    settings: RwLock<AppSettings>,
+    facts: Mutex<StatusFacts>,
+    live: RwLock<LiveInfo>,
+    pending_view: Mutex<Option<View>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shell {
+    pub fn new(
+        engine: Engine,
+        secrets: SecretStore,
+        paths: Paths,
+        settings: AppSettings,
+        desktop: Option<Arc<ShellNotifier>>,
+        options: Options,
+    ) -> Self {
+        let facts = StatusFacts {
+            name: settings.display_name(),
+            mode: if settings.is_sandbox() { ConnectionKind::Sandbox } else { ConnectionKind::Canvas },
+            receive: settings.receive.mode,
+            receiver: ReceiverView::Starting,
+            tray_available: false,
+            notifications_available: true,
+            pause: Pause::Off,
+            unseen_completions: 0,
+            local_webhook_url: None,
+            public_webhook_url: None,
+        };
+        Shell {
+            engine,
+            secrets,
+            paths,
+            options,
+            desktop,
+            connection: tokio::sync::Mutex::new(None),
+            settings: RwLock::new(settings),
+            facts: Mutex::new(facts),
+            live: RwLock::new(LiveInfo::default()),
+            pending_view: Mutex::new(None),
+        }
+    }
+
+    /// The saved settings, without secrets.
+    pub fn settings(&self) -> AppSettings {
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_settings(&self, s: AppSettings) {
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = s;
+    }
+
+    /// The settings as the window reads them: which secrets are stored, and where.
+    pub fn settings_for_window(&self) -> AppSettings {
+        let mut s = self.settings();
+        s.mark_stored(|n| self.secret(n).is_some(), self.secrets.backend());
+        s
+    }
+
+    pub fn secret(&self, name: SecretName) -> Option<String> {
+        self.secrets.get_or_warn(name.key())
+    }
+
+    pub fn facts(&self) -> StatusFacts {
+        lock(&self.facts).clone()
+    }
+
+    pub fn update_facts(&self, f: impl FnOnce(&mut StatusFacts)) {
+        f(&mut lock(&self.facts));
+    }
+
+    pub fn live(&self) -> LiveInfo {
+        self.live.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_live(&self, info: LiveInfo) {
+        *self.live.write().unwrap_or_else(|p| p.into_inner()) = info;
+    }
+
+    pub fn set_pending_view(&self, v: View) {
+        *lock(&self.pending_view) = Some(v);
+    }
+
+    pub fn take_pending_view(&self) -> Option<View> {
+        lock(&self.pending_view).take()
+    }
+
+    pub fn receive_mode(&self) -> ReceiveMode {
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).receive.mode
+    }
+}
