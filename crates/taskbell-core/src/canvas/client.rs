@@ -162,7 +162,9 @@ impl CanvasClient {
             for (k, v) in search.pairs() {
                 q.append_pair(k, v);
             }
-            q.append_pair("_count", &self.inner.cfg.page_size.to_string());
+            // Canvas caps `_count` at 100 (and may lower it without warning: the `next` links
+            // carry whatever it chose).
+            q.append_pair("_count", &self.inner.cfg.page_size.clamp(1, 100).to_string());
         }
         let mut pages = 0;
         loop {
