@@ -1,0 +1,148 @@
+//! The app's commands on Tauri's mock runtime, built by the same function as the real app
+//! (no tray, no D-Bus, no display): against the embedded sandbox, a task is created, shows in
+//! the history, is completed by the simulated staff, notifies, and is exported.
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use taskbell_app::Options;
+use taskbell_core::notify::MemoryNotifier;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    notifier: Arc<MemoryNotifier>,
+    dir: tempfile::TempDir,
+}
+
+fn start() -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notifier = Arc::new(MemoryNotifier::default());
+    let options = Options::headless(dir.path().join("data"), notifier.clone());
+    let mut app = taskbell_app::build(mock_builder(), options).build(mock_context(noop_assets())).expect("the app builds");
+    // Tauri runs the setup hook when its event loop starts; one iteration of the mock loop is
+    // that start, and the app's own tasks then run on Tauri's async runtime.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a window");
+    Harness { _app: app, window, notifier, dir }
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().expect("JSON answer"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn wait_for(&self, what: &str, limit: Duration, mut done: impl FnMut(&Self) -> bool) {
+        let start = Instant::now();
+        while !done(self) {
+            assert!(start.elapsed() < limit, "timed out waiting for {what}; status: {}", self.ok("get_status", json!({})));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn all_history() -> Value {
+    json!({"query": {"statuses": [], "from": null, "to": null, "patient_id": null, "assignee_id": null,
+        "text": null, "mine_only": false, "after": null, "limit": 50}})
+}
+
+#[test]
+fn a_sandbox_task_goes_round_the_loop() {
+    let h = start();
+    h.wait_for("the sandbox socket", Duration::from_secs(20), |h| h.ok("get_status", json!({}))["receiver_state"] == "live");
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["line"], "Sandbox · live");
+    assert_eq!(status["mode"], "sandbox");
+    assert_eq!(status["receive"], "live");
+    assert_eq!(status["tray_available"], false, "no tray under test");
+    assert_eq!(status["paused_until"], Value::Null);
+
+    let staff = h.ok("search_practitioners", json!({"query": ""}));
+    let owner = staff[0]["id"].as_str().expect("a practitioner").to_string();
+    let draft = json!({"draft": {"description": "Fax the referral", "patient": null, "owner": owner, "team": null,
+        "due": "2030-01-02T17:00:00+01:00", "labels": ["Urgent"], "comment": null,
+        "names": {"patient": null, "owner": "Someone", "team": null}}});
+    let created = h.ok("create_task", draft);
+    assert_eq!(created["state"], "created", "{created}");
+    let task_id = created["task_id"].as_str().expect("an id").to_string();
+
+    let page = h.ok("history", all_history());
+    assert_eq!(page["rows"][0]["task_id"], task_id.as_str());
+    assert_eq!(page["rows"][0]["labels"], json!(["Urgent"]));
+
+    // The simulated staff finish it a second later and the socket brings the news.
+    h.wait_for("the completion", Duration::from_secs(30), |h| h.ok("get_status", json!({}))["unseen_completions"] == 1);
+    assert_eq!(h.notifier.shown().len(), 1, "one notification");
+    let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
+    assert!(timeline.as_array().is_some_and(|t| t.len() >= 2), "{timeline}");
+    h.ok("mark_seen", json!({}));
+    assert_eq!(h.ok("get_status", json!({}))["unseen_completions"], 0);
+    assert_eq!(h.ok("pending_tasks", json!({})), json!([]));
+}
+
+#[test]
+fn settings_round_trip_without_their_secrets() {
+    let h = start();
+    let settings = h.ok("get_settings", json!({}));
+    assert_eq!(settings["connection"], json!({"kind": "sandbox"}));
+    assert_eq!(settings["secrets_backend"], "file");
+
+    let mut poll = settings.clone();
+    poll["receive"]["mode"] = json!("poll");
+    poll["receive"]["poll_interval_secs"] = json!(5);
+    let refused = h.call("save_settings", json!({"settings": poll.clone()})).expect_err("5 s is too often");
+    assert_eq!(refused, json!("Poll every 10 seconds or more"));
+
+    poll["receive"]["poll_interval_secs"] = json!(45);
+    poll["receive"]["webhook_token"] = json!("tok-123");
+    let saved = h.ok("save_settings", json!({"settings": poll}));
+    assert_eq!(saved["receive"]["webhook_token"], Value::Null, "secrets are never read back");
+    assert_eq!(saved["receive"]["webhook_token_set"], true);
+    h.wait_for("polling", Duration::from_secs(20), |h| h.ok("get_status", json!({}))["line"] == "Sandbox · polling every 45 s");
+
+    let on_disk = std::fs::read_to_string(h.dir.path().join("data").join("settings.json")).expect("saved");
+    assert!(on_disk.contains("\"poll_interval_secs\": 45") && !on_disk.contains("tok-123"), "{on_disk}");
+    let secrets = h.dir.path().join("data").join("secrets.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&secrets).expect("secrets file").permissions().mode() & 0o777, 0o600);
+
+    let check = h.ok("test_connection", json!({"settings": h.ok("get_settings", json!({}))}));
+    assert_eq!(check["ok"], true, "{check}");
+    let tunnel = h.call("start_tunnel", json!({})).expect_err("not in poll mode");
+    assert!(tunnel.as_str().is_some_and(|t| t.starts_with("A tunnel is for webhook mode")), "{tunnel}");
+}
+
+#[test]
+fn links_and_exports_are_guarded_and_quoted() {
+    let h = start();
+    let refused = h.call("open_url", json!({"url": "file:///etc/passwd"})).expect_err("not a web link");
+    assert!(refused.as_str().is_some_and(|t| t.starts_with("Only web links")), "{refused}");
+
+    // Exports go to the Downloads folder, else home: point home at the temp dir.
+    std::env::set_var("HOME", h.dir.path());
+    std::env::set_var("XDG_CONFIG_HOME", h.dir.path().join("config"));
+    let path = h.ok("export_csv", all_history());
+    let path = path.as_str().expect("a path");
+    assert!(path.starts_with(h.dir.path().to_str().expect("utf-8")), "{path}");
+    assert!(path.contains("taskbell-history-") && path.ends_with(".csv"), "{path}");
+    let text = std::fs::read_to_string(path).expect("written");
+    assert!(text.starts_with("system,task_id,status,description"), "{text}");
+}
