@@ -1,4 +1,28 @@
+/// The commands the window may call, each granted by name in capabilities/default.json. Keep in
+/// step with `commands::handler` (a command missing here is refused at run time).
+const COMMANDS: &[&str] = &[
+    "get_status",
+    "hide_window",
+    "mark_seen",
+    "create_task",
+    "pending_tasks",
+    "search_patients",
+    "search_practitioners",
+    "list_teams",
+    "history",
+    "timeline",
+    "stats",
+    "export_csv",
+    "open_url",
+    "get_settings",
+    "save_settings",
+    "test_connection",
+    "start_tunnel",
+];
+
 fn main() {
-    tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json"))
-        .expect("tauri build configuration");
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri build configuration");
 }
