@@ -72,10 +72,15 @@ fn resolve_paths<R: Runtime>(app: &AppHandle<R>, options: &Options) -> tauri::Re
 }
 
 /// Closing the last window keeps Taskbell in the tray; only Quit (an explicit exit code) ends
-/// it, after stopping the receiver and the sandbox.
+/// it, after stopping the receiver and the sandbox. Without a tray there would be no way back
+/// and no Quit, so closing the window ends it then.
 pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
     match event {
-        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::ExitRequested { code: None, api, .. } => {
+            if app.try_state::<Shell>().is_some_and(|s| s.facts().tray_available) {
+                api.prevent_exit();
+            }
+        }
         RunEvent::Exit => {
             let app = app.clone();
             tauri::async_runtime::block_on(async move {
