@@ -76,10 +76,10 @@ fn resolve_paths<R: Runtime>(app: &AppHandle<R>, options: &Options) -> tauri::Re
 /// and no Quit, so closing the window ends it then.
 pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
     match event {
-        RunEvent::ExitRequested { code: None, api, .. } => {
-            if app.try_state::<Shell>().is_some_and(|s| s.facts().tray_available) {
-                api.prevent_exit();
-            }
+        RunEvent::ExitRequested { code: None, api, .. }
+            if app.try_state::<Shell>().is_some_and(|s| s.facts().tray_available) =>
+        {
+            api.prevent_exit()
         }
         RunEvent::Exit => {
             let app = app.clone();
