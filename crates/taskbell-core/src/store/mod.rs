@@ -55,11 +55,6 @@ impl Store {
         // and the next reconcile brings them back.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Checkpoint every ~40 MB of WAL rather than 4 MB: a busy task is rewritten in many
-        // commits but copied back to the database once per checkpoint. The WAL file is cut back
-        // after each checkpoint so it does not stay large.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
-        conn.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
