@@ -7,6 +7,7 @@
 //!                                    +-> Notifier   +-> UI event
 //! ```
 
+mod checkpoint;
 mod create;
 mod prefs;
 mod writer;
@@ -56,6 +57,7 @@ pub struct Ingested {
 
 struct Shared {
     writer: Writer,
+    _checkpointer: checkpoint::Checkpointer,
     reader: Mutex<Store>,
     notifier: Arc<dyn Notifier>,
     ui: broadcast::Sender<UiEvent>,
@@ -74,12 +76,17 @@ pub struct Engine {
 impl Engine {
     /// Opens the database at `path` and starts the writer.
     pub fn open(path: &Path, notifier: Arc<dyn Notifier>) -> Result<Engine, EngineError> {
-        let (writer, _thread) = Writer::start(Store::open(path)?);
+        let store = Store::open(path)?;
+        // The checkpointer does this connection's checkpoints (see checkpoint.rs).
+        store.conn().pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
+        let (writer, _thread) = Writer::start(store);
+        let checkpointer = checkpoint::Checkpointer::start(path)?;
         let reader = Store::open(path)?;
         let (ui, _) = broadcast::channel(1024);
         Ok(Engine {
             shared: Arc::new(Shared {
                 writer,
+                _checkpointer: checkpointer,
                 reader: Mutex::new(reader),
                 notifier,
                 ui,
