@@ -140,6 +140,10 @@ impl Shell {
         *lock(&self.pending_view) = Some(v);
     }
 
+    pub fn pending_view(&self) -> Option<View> {
+        *lock(&self.pending_view)
+    }
+
     pub fn take_pending_view(&self) -> Option<View> {
         lock(&self.pending_view).take()
     }

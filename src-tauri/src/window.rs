@@ -1,6 +1,7 @@
 //! The one window, `main`. Closing it destroys it, so WebKit's web process exits and an idle
 //! Taskbell costs little; the tray builds it again on demand. A view asked for while the window
-//! is being built is delivered once its page can hear it.
+//! is being built is sent once its page can hear it: the page cannot say when it has subscribed,
+//! so the view goes out shortly after it first asks for the status and again after it loaded.
 
 use crate::state::{Shell, View};
 use std::time::Duration;
@@ -10,8 +11,10 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindow, Web
 pub const LABEL: &str = "main";
 pub const NAVIGATE: &str = "navigate";
 
-/// How long after its page loads a new window is given to subscribe to `navigate`.
-const SUBSCRIBE_GRACE: Duration = Duration::from_millis(600);
+/// How long after its first status request a new page is given to finish subscribing.
+const AFTER_STATUS: Duration = Duration::from_millis(300);
+/// The last chance, counted from the end of the page load.
+const AFTER_LOAD: Duration = Duration::from_millis(1500);
 
 /// Brings the window up (building it if needed) and shows `view`.
 pub fn show<R: Runtime>(app: &AppHandle<R>, view: Option<View>) {
@@ -49,22 +52,30 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>>
         .min_inner_size(640.0, 480.0)
         .on_page_load(|w, payload| {
             if payload.event() == PageLoadEvent::Finished {
-                let app = w.app_handle().clone();
-                tauri::async_runtime::spawn(async move {
-                    tokio::time::sleep(SUBSCRIBE_GRACE).await;
-                    deliver_pending(&app);
-                });
+                deliver_pending(w.app_handle(), AFTER_LOAD, true);
             }
         })
         .build()
 }
 
-/// Sends the view a new window was opened for, once.
-pub fn deliver_pending<R: Runtime>(app: &AppHandle<R>) {
-    let Some(view) = app.try_state::<Shell>().and_then(|s| s.take_pending_view()) else { return };
-    if let Err(e) = app.emit_to(LABEL, NAVIGATE, view) {
-        tracing::debug!("navigate not sent: {e}");
-    }
+/// Sends the view a new window was opened for, after `delay`; `last` forgets it then.
+pub fn deliver_pending<R: Runtime>(app: &AppHandle<R>, delay: Duration, last: bool) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let Some(shell) = app.try_state::<Shell>() else { return };
+        let view = if last { shell.take_pending_view() } else { shell.pending_view() };
+        if let Some(view) = view {
+            if let Err(e) = app.emit_to(LABEL, NAVIGATE, view) {
+                tracing::debug!("navigate not sent: {e}");
+            }
+        }
+    });
+}
+
+/// Called when the window asks for the status: it is subscribing to its events.
+pub fn page_is_listening<R: Runtime>(app: &AppHandle<R>) {
+    deliver_pending(app, AFTER_STATUS, false);
 }
 
 /// Destroys the window; the app keeps running in the tray.

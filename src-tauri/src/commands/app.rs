@@ -8,9 +8,7 @@ use taskbell_core::status::AppStatus;
 
 #[tauri::command]
 pub fn get_status<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> AppStatus {
-    // A window asking for the status has subscribed to its events: a view it was opened for
-    // can be delivered now.
-    window::deliver_pending(&app);
+    window::page_is_listening(&app);
     status::current(&shell)
 }
 
