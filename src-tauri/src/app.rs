@@ -55,12 +55,12 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
     }
     events::forward(handle.clone());
     status::publish(&handle);
-    tauri::async_runtime::spawn(async move {
-        if desktop.is_some() {
-            notifier::probe(handle.clone()).await;
-        }
-        connection::restart(handle).await;
-    });
+    if desktop.is_some() {
+        // Asking D-Bus may start a notification daemon, which takes a moment: not in the way
+        // of connecting.
+        tauri::async_runtime::spawn(notifier::probe(handle.clone()));
+    }
+    tauri::async_runtime::spawn(connection::restart(handle));
     Ok(())
 }
 

@@ -146,3 +146,46 @@ fn links_and_exports_are_guarded_and_quoted() {
     let text = std::fs::read_to_string(path).expect("written");
     assert!(text.starts_with("system,task_id,status,description"), "{text}");
 }
+
+/// A port nobody is listening on right now.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    l.local_addr().expect("address").port()
+}
+
+#[test]
+fn webhook_mode_hears_the_sandbox_and_tunnels_out() {
+    let h = start();
+    // A stand-in cloudflared that announces a quick tunnel and stays up, first on PATH.
+    let bin = h.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    let fake = bin.join("cloudflared");
+    std::fs::write(&fake, "#!/bin/sh\necho 'INF |  https://quiet-lake-cat.trycloudflare.com  |'\nexec sleep 20\n").expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::env::set_var("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()));
+
+    let mut settings = h.ok("get_settings", json!({}));
+    let port = free_port();
+    settings["receive"]["mode"] = json!("webhook");
+    settings["receive"]["webhook_port"] = json!(port);
+    h.ok("save_settings", json!({"settings": settings}));
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["line"], "Sandbox · webhook", "{status}");
+    assert_eq!(status["local_webhook_url"], format!("http://127.0.0.1:{port}"));
+
+    assert_eq!(h.ok("start_tunnel", json!({})), "https://quiet-lake-cat.trycloudflare.com");
+    assert_eq!(h.ok("get_status", json!({}))["public_webhook_url"], "https://quiet-lake-cat.trycloudflare.com");
+
+    // The sandbox signs its webhooks with a secret made for it; the endpoint accepts them.
+    let draft = json!({"draft": {"description": "Order labs", "patient": null, "owner": null, "team": null,
+        "due": null, "labels": [], "comment": null, "names": {"patient": null, "owner": null, "team": null}}});
+    assert_eq!(h.ok("create_task", draft)["state"], "created");
+    h.wait_for("the webhook", Duration::from_secs(30), |h| h.notifier.shown().len() == 1);
+    let page = h.ok("history", all_history());
+    assert_eq!(page["rows"][0]["status"], "completed", "{page}");
+    let task_id = page["rows"][0]["task_id"].clone();
+    let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
+    let sources: Vec<&str> = timeline.as_array().expect("events").iter().filter_map(|e| e["source"].as_str()).collect();
+    assert!(sources.contains(&"webhook"), "{timeline}");
+}
