@@ -35,7 +35,7 @@ impl Options {
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs)
                 .unwrap_or(STAFF_DELAY),
-            window_at_start: var("TASKBELL_NO_WINDOW").is_none_or(|v| v == "0")
+            window_at_start: !var("TASKBELL_NO_WINDOW").is_some_and(|v| v != "0")
                 && !std::env::args().any(|a| a == crate::app::AUTOSTART_ARG),
             tray: true,
             notifier: None,

@@ -88,20 +88,21 @@ impl AppSettings {
             (Connection::Canvas(c), _) => {
                 let cfg = canvas_config(c, secret(SecretName::ClientSecret))?;
                 let system = canvas_system(c);
-                (cfg, system.clone(), system, c.requester.trim().to_string(), None)
+                let socket = match r.mode {
+                    ReceiveMode::Live => {
+                        let key = secret(SecretName::SocketApiKey)
+                            .ok_or_else(|| missing("socket_api_key", "plugin's api key (SOCKET_API_KEY)"))?;
+                        Some((live_url(c, &r.socket_url, &r.socket_channel, &key)?, key))
+                    }
+                    _ => None,
+                };
+                (cfg, system.clone(), system, c.requester.trim().to_string(), socket)
             }
         };
         let receive = match r.mode {
             ReceiveMode::Live => {
-                let (url, key) = match (socket, &self.connection) {
-                    (Some(sandbox_socket), _) => sandbox_socket,
-                    (None, Connection::Canvas(c)) => {
-                        let key = secret(SecretName::SocketApiKey).ok_or_else(|| missing("socket_api_key", "plugin's api key (SOCKET_API_KEY)"))?;
-                        (live_url(c, &r.socket_url, &r.socket_channel, &key)?, key)
-                    }
-                    (None, Connection::Sandbox) => unreachable!("the sandbox always has a socket"),
-                };
-                Receive::Live { url, api_key: key }
+                let (url, api_key) = socket.ok_or_else(|| missing("socket_url", "plugin's WebSocket URL"))?;
+                Receive::Live { url, api_key }
             }
             ReceiveMode::Webhook => {
                 let mut w = WebhookConfig::new(system);
