@@ -29,14 +29,15 @@ pub struct Options {
 impl Options {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let no_window = matches!(var("TASKBELL_NO_WINDOW").as_deref(), Some(v) if v != "0");
+        let at_login = std::env::args().any(|a| a == crate::app::AUTOSTART_ARG);
         Options {
             data_dir: var("TASKBELL_DATA_DIR").map(PathBuf::from),
             staff_delay: var("TASKBELL_STAFF_DELAY_SECS")
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs)
                 .unwrap_or(STAFF_DELAY),
-            window_at_start: !var("TASKBELL_NO_WINDOW").is_some_and(|v| v != "0")
-                && !std::env::args().any(|a| a == crate::app::AUTOSTART_ARG),
+            window_at_start: !no_window && !at_login,
             tray: true,
             notifier: None,
             keychain: true,
