@@ -77,3 +77,27 @@ pub async fn search_practitioners(shell: State<'_, Shell>, query: String) -> Com
 pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Vec<Person>> {
     canvas(&shell)?.teams().await.map_err(sentence)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(due: Option<&str>) -> DraftInput {
+        serde_json::from_value(serde_json::json!({
+            "description": "Call back", "patient": "p1", "owner": null, "team": "g1", "due": due,
+            "labels": ["Urgent"], "comment": "thanks", "names": {"patient": "Ada", "owner": null, "team": "Billing"}
+        }))
+        .expect("the window's draft parses")
+    }
+
+    #[test]
+    fn the_window_draft_becomes_a_task_draft_in_my_name() {
+        let d = input(Some("2030-01-02T17:00:00+01:00")).into_draft("me".into()).expect("valid");
+        assert_eq!((d.requester.as_str(), d.patient.as_deref(), d.team.as_deref()), ("me", Some("p1"), Some("g1")));
+        assert_eq!(d.due.map(|t| t.unix_timestamp()), Some(1_893_600_000));
+        assert_eq!(d.names.team.as_deref(), Some("Billing"));
+        assert_eq!(input(None).into_draft("me".into()).expect("valid").due, None);
+        let e = input(Some("tomorrow")).into_draft("me".into()).err().expect("refused");
+        assert_eq!(e, "The due date \"tomorrow\" is not a date and time.");
+    }
+}
