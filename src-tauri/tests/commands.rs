@@ -189,3 +189,32 @@ fn webhook_mode_hears_the_sandbox_and_tunnels_out() {
     let sources: Vec<&str> = timeline.as_array().expect("events").iter().filter_map(|e| e["source"].as_str()).collect();
     assert!(sources.contains(&"webhook"), "{timeline}");
 }
+
+#[test]
+fn an_unreachable_canvas_reads_offline_and_retrying() {
+    let h = start();
+    let port = free_port();
+    let settings = json!({
+        "connection": {"kind": "canvas", "instance": "", "fhir_base": format!("http://127.0.0.1:{port}/fhir"),
+            "token_url": format!("http://127.0.0.1:{port}/auth/token/"), "client_id": "id",
+            "client_secret": "s3cret", "client_secret_set": false, "requester": "p1"},
+        "receive": {"mode": "live", "socket_url": format!("ws://127.0.0.1:{port}/plugin-io/ws/taskbell_relay/taskbell/"),
+            "socket_channel": "taskbell", "socket_api_key": "k", "socket_api_key_set": false, "webhook_port": 8787,
+            "webhook_secret": null, "webhook_secret_set": false, "webhook_token": null, "webhook_token_set": false,
+            "public_url": "", "poll_interval_secs": 30},
+        "notify": {"scope": "mine", "kinds": ["completed", "closed"], "show_patient": false, "sound": true},
+        "autostart": false, "secrets_backend": "file"
+    });
+    let saved = h.ok("save_settings", json!({"settings": settings}));
+    assert_eq!(saved["connection"]["client_secret"], Value::Null);
+    assert_eq!(saved["connection"]["client_secret_set"], true);
+    h.wait_for("a retry", Duration::from_secs(20), |h| {
+        h.ok("get_status", json!({}))["line"].as_str().is_some_and(|l| l.starts_with("Offline — retrying in "))
+    });
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["mode"], "canvas");
+    assert!(status["receiver_state"].as_str().is_some_and(|s| s.starts_with("reconnecting in ")), "{status}");
+    let check = h.ok("test_connection", json!({"settings": h.ok("get_settings", json!({}))}));
+    assert_eq!(check["ok"], false);
+    assert!(check["message"].as_str().is_some_and(|m| m.starts_with("Getting a token from")), "{check}");
+}
