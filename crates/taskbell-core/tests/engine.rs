@@ -181,3 +181,22 @@ async fn a_create_that_timed_out_after_sending_is_found_not_made_twice() {
     assert_eq!(entry.state, OutboxState::Created);
     assert!(entry.task_id.is_some_and(|id| sb.task_json(&id).is_some()));
 }
+
+#[tokio::test]
+async fn notifications_name_who_did_it_only_by_a_known_name() {
+    let t = engine();
+    let mut created = ev("c", "1", EventKind::Created, TaskStatus::Open);
+    created.snapshot.owner = Some(Party { id: "staff-9".into(), display: Some("Nora Johnson".into()) });
+    let mut other = ev("c2", "2", EventKind::Created, TaskStatus::Open);
+    other.snapshot.owner = created.snapshot.owner.clone();
+    t.engine.ingest_all(vec![created, other], false).await.expect("created");
+    let mut by_assignee = ev("d", "1", EventKind::Completed, TaskStatus::Completed);
+    by_assignee.actor = Some("staff-9".into());
+    let mut by_someone = ev("d2", "2", EventKind::Completed, TaskStatus::Completed);
+    by_someone.actor = Some("3f63d60fce2ce86cafe90024768d1470".into());
+    t.engine.ingest_all(vec![by_assignee, by_someone], false).await.expect("done");
+    eventually(5, "two notifications", || t.notes.shown().len() == 2).await;
+    let body = |id: &str| t.notes.shown().into_iter().find(|n| n.task.id == id).map(|n| n.body).expect("shown");
+    assert_eq!(body("1"), "task 1\nCompleted by Nora Johnson");
+    assert_eq!(body("2"), "task 2\nAssigned to Nora Johnson", "an actor id must never reach the screen");
+}

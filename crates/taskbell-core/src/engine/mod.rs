@@ -218,7 +218,7 @@ impl Engine {
         if !prefs.wants(kind, row, me.as_deref()) || self.notifications_paused() {
             return false;
         }
-        let n: Notification = compose(row, kind, e.actor.as_deref(), prefs.show_patient);
+        let n: Notification = compose(row, kind, actor_name(e, row), prefs.show_patient);
         let notifier = self.shared.notifier.clone();
         // D-Bus calls can block; the event is already committed, so nobody waits on this.
         tokio::task::spawn_blocking(move || {
@@ -228,6 +228,13 @@ impl Engine {
         });
         true
     }
+}
+
+/// The actor's name when the store knows it: sources name actors by id, and the one id with a
+/// name at hand is the assignee's (who usually is the one completing the task).
+fn actor_name<'a>(e: &TaskEvent, row: &'a TaskRow) -> Option<&'a str> {
+    let actor = e.actor.as_deref()?;
+    (row.assignee_id.as_deref() == Some(actor)).then_some(row.assignee_name.as_deref()).flatten()
 }
 
 fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

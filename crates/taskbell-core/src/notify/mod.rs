@@ -78,17 +78,19 @@ pub fn summary(kind: EventKind, status: TaskStatus) -> String {
     }
 }
 
-/// The notification for `row` after `kind`. `by` is who did it, when the source said.
+/// The notification for `row` after `kind`. `by` is the name of who did it, when known; sources
+/// name the actor by id only, so without it the body says whose task it was instead.
 pub fn compose(row: &TaskRow, kind: EventKind, by: Option<&str>, show_patient: bool) -> Notification {
     let mut body = if row.description.trim().is_empty() { "(no description)".to_string() } else { row.description.clone() };
-    let who = by.or(row.assignee_name.as_deref()).or(row.team_name.as_deref());
-    if let Some(who) = who {
-        let verb = match row.status {
-            TaskStatus::Completed => "Completed by",
-            TaskStatus::Closed => "Closed by",
-            TaskStatus::Open => "Assigned to",
-        };
-        body.push_str(&format!("\n{verb} {who}"));
+    let verb = match row.status {
+        TaskStatus::Completed => "Completed by",
+        TaskStatus::Closed => "Closed by",
+        TaskStatus::Open => "Changed by",
+    };
+    match (by, row.assignee_name.as_deref().or(row.team_name.as_deref())) {
+        (Some(who), _) => body.push_str(&format!("\n{verb} {who}")),
+        (None, Some(owner)) => body.push_str(&format!("\nAssigned to {owner}")),
+        (None, None) => {}
     }
     if show_patient {
         if let Some(p) = &row.patient_name {
@@ -134,7 +136,7 @@ mod tests {
     fn patient_names_appear_only_when_asked_for() {
         let quiet = compose(&row(), EventKind::Completed, None, false);
         assert_eq!(quiet.summary, "Task completed");
-        assert_eq!(quiet.body, "Fax the referral\nCompleted by Nurse Joy");
+        assert_eq!(quiet.body, "Fax the referral\nAssigned to Nurse Joy");
         assert!(!quiet.body.contains("Ada"));
         let named = compose(&row(), EventKind::Completed, Some("Dr. Wu"), true);
         assert_eq!(named.body, "Fax the referral\nCompleted by Dr. Wu\nPatient: Ada Quill");
