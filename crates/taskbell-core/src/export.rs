@@ -139,24 +139,11 @@ mod tests {
 
     fn row() -> TaskRow {
         TaskRow {
-            rowid: 1,
-            system: "sandbox".into(),
-            task_id: "t1".into(),
-            status: TaskStatus::Completed,
             description: "Call back, say \"hi\"\nthen fax".into(),
-            patient_id: Some("p1".into()),
-            patient_name: Some("Ada Quill".into()),
             assignee_id: None,
-            assignee_name: Some("Nurse Joy".into()),
-            team_name: None,
-            requester_id: None,
             labels: vec!["Urgent".into(), "Billing".into()],
-            due_at: None,
-            created_at: 1_695_391_200_000,
-            done_at: Some(1_695_391_260_000),
             permalink: Some("http://canvas/p/x".into()),
-            external_id: None,
-            mine: true,
+            ..crate::store::example_row()
         }
     }
 

@@ -110,26 +110,7 @@ mod tests {
     use super::*;
 
     fn row() -> TaskRow {
-        TaskRow {
-            rowid: 1,
-            system: "sandbox".into(),
-            task_id: "t1".into(),
-            status: TaskStatus::Completed,
-            description: "Fax the referral".into(),
-            patient_id: Some("p".into()),
-            patient_name: Some("Ada Quill".into()),
-            assignee_id: Some("s".into()),
-            assignee_name: Some("Nurse Joy".into()),
-            team_name: None,
-            requester_id: None,
-            labels: vec![],
-            due_at: None,
-            created_at: 0,
-            done_at: Some(1),
-            permalink: Some("http://canvas/permalinks/x".into()),
-            external_id: None,
-            mine: true,
-        }
+        crate::store::example_row()
     }
 
     #[test]

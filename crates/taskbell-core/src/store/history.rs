@@ -234,6 +234,31 @@ impl Store {
     }
 }
 
+/// A completed task of this user's, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn example_row() -> TaskRow {
+    TaskRow {
+        rowid: 1,
+        system: "sandbox".into(),
+        task_id: "t1".into(),
+        status: TaskStatus::Completed,
+        description: "Fax the referral".into(),
+        patient_id: Some("p1".into()),
+        patient_name: Some("Ada Quill".into()),
+        assignee_id: Some("s1".into()),
+        assignee_name: Some("Nurse Joy".into()),
+        team_name: None,
+        requester_id: None,
+        labels: vec![],
+        due_at: None,
+        created_at: 1_695_391_200_000,
+        done_at: Some(1_695_391_260_000),
+        permalink: Some("http://canvas/permalinks/x".into()),
+        external_id: None,
+        mine: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fts_query;

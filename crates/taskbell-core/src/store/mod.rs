@@ -9,6 +9,8 @@ mod schema;
 
 pub use apply::{apply_event, Applied};
 pub use cursors::PollCursor;
+#[cfg(test)]
+pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
 pub use outbox::{OutboxEntry, OutboxState};
 
