@@ -1,0 +1,139 @@
+//! The app under WebDriver: tauri-driver (which runs WebKitWebDriver, which launches the app)
+//! on free ports, and a fantoccini session on it.
+//!
+//! Teardown matters as much as start-up: ending the session makes WebKitWebDriver stop the app;
+//! tauri-driver gets SIGTERM, never SIGKILL, because only then does it stop WebKitWebDriver
+//! (killed, it orphans it). If a test fails before `close`, the drop stops the app by its pid
+//! and then tauri-driver.
+
+use crate::process::{self, Proc};
+use crate::wait::{until_sync, Look, PATIENCE};
+use crate::world::World;
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// Launching the app through two drivers on a loaded machine can take a while.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub struct Driven {
+    pub client: Client,
+    app_pid: u32,
+    closed: bool,
+    _driver: Proc,
+}
+
+impl Driven {
+    pub async fn start(world: &World) -> Result<Driven> {
+        let (port, native_port) = free_ports()?;
+        let log = world.artifacts.path("tauri-driver.log");
+        let out =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let mut cmd = world.bus.command("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out);
+        let mut driver = process::spawn("tauri-driver", &mut cmd)?;
+        until_sync("tauri-driver to listen", PATIENCE, || {
+            if let Some(status) = driver.try_wait()? {
+                bail!("tauri-driver exited ({status}); see {}", log.display());
+            }
+            Ok(match TcpStream::connect((Ipv4Addr::LOCALHOST, port)) {
+                Ok(_) => Look::Done(()),
+                Err(e) => Look::NotYet(e.to_string()),
+            })
+        })?;
+
+        let (launcher, pid_file) = world.launcher()?;
+        let mut caps = serde_json::Map::new();
+        // No browserName: tauri-driver refuses sessions that ask for a browser.
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": launcher }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let client = match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&url)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => bail!(
+                "WebDriver could not start the app: {e}; see {} and {}",
+                log.display(),
+                world.app_log().display()
+            ),
+            Err(_) => bail!(
+                "no WebDriver session within {SESSION_TIMEOUT:?}; see {}",
+                log.display()
+            ),
+        };
+        let app_pid = read_pid(&pid_file).context("the launcher did not record the app's pid")?;
+        Ok(Driven {
+            client,
+            app_pid,
+            closed: false,
+            _driver: driver,
+        })
+    }
+
+    pub fn app_pid(&self) -> u32 {
+        self.app_pid
+    }
+
+    pub fn app_alive(&self) -> bool {
+        process::is_alive(self.app_pid)
+    }
+
+    /// Ends the session, which stops the app, and waits for it to be gone.
+    pub async fn close(mut self) -> Result<()> {
+        self.closed = true;
+        let ended = self.client.clone().close().await;
+        let gone = until_sync("the app to exit after the session ended", PATIENCE, || {
+            Ok(if self.app_alive() {
+                Look::NotYet("still running".into())
+            } else {
+                Look::Done(())
+            })
+        });
+        ended.context("ending the WebDriver session")?;
+        gone
+    }
+}
+
+impl Drop for Driven {
+    fn drop(&mut self) {
+        if self.app_alive() {
+            if !self.closed {
+                eprintln!(
+                    "stopping the app (pid {}) left running by a failed test",
+                    self.app_pid
+                );
+            }
+            process::terminate(self.app_pid);
+        }
+        // `_driver` drops next: SIGTERM to tauri-driver.
+    }
+}
+
+/// Two distinct ports free right now (both held while choosing, so they differ).
+fn free_ports() -> Result<(u16, u16)> {
+    let a = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
+    let b = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
+}
+
+fn read_pid(p: &PathBuf) -> Result<u32> {
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    text.trim()
+        .parse()
+        .with_context(|| format!("{} holds {text:?}, not a pid", p.display()))
+}
