@@ -94,6 +94,25 @@ fn an_older_event_joins_the_timeline_without_undoing_a_newer_one() {
 }
 
 #[test]
+fn an_older_event_still_fills_in_what_the_newer_ones_left_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = open(&dir);
+    // A push with no patient arrives before the app's own create event, which knows the patient.
+    let mut push = event("push", "t", EventKind::Created, Some(TaskStatus::Open), T0 + 500);
+    push.snapshot.description = Some("Fax the referral".into());
+    store.apply(&push, false).expect("push");
+    let mut own = event("own", "t", EventKind::Created, Some(TaskStatus::Open), T0);
+    own.snapshot.description = Some("an older wording".into());
+    own.snapshot.patient = Some(Party { id: "pat-1".into(), display: Some("Avery Quinn".into()) });
+    let applied = store.apply(&own, true).expect("own");
+    assert!(applied.stale && applied.mine);
+    let row = store.task(&TaskRef::new("sandbox", "t")).expect("read").expect("row");
+    assert_eq!((row.patient_id.as_deref(), row.patient_name.as_deref()), (Some("pat-1"), Some("Avery Quinn")));
+    assert_eq!(row.description, "Fax the referral", "the newer description stays");
+    assert!(row.mine);
+}
+
+#[test]
 fn the_same_id_in_two_systems_is_two_tasks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);

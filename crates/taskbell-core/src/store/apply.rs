@@ -133,6 +133,25 @@ fn merge(mut rec: Record, e: &TaskEvent, status: TaskStatus, at: i64) -> Record 
     rec
 }
 
+/// Takes from `e` only what the record does not know yet.
+fn fill_gaps(mut rec: Record, e: &TaskEvent) -> Record {
+    let s = &e.snapshot;
+    if rec.description.is_empty() {
+        rec.description = s.description.clone().unwrap_or_default();
+    }
+    rec.patient = rec.patient.or_else(|| s.patient.clone());
+    rec.assignee = rec.assignee.or_else(|| s.owner.clone());
+    rec.team = rec.team.or_else(|| s.team.clone());
+    rec.requester_id = rec.requester_id.or_else(|| s.requester.as_ref().map(|r| r.id.clone()));
+    if rec.labels.is_empty() {
+        rec.labels = s.labels.clone().unwrap_or_default();
+    }
+    rec.due_at = rec.due_at.or(s.due.map(to_millis));
+    rec.permalink = rec.permalink.or_else(|| s.permalink.clone());
+    rec.external_id = rec.external_id.or_else(|| e.external_id.clone());
+    rec
+}
+
 /// The status a first sighting implies when the source did not say.
 fn implied_status(kind: EventKind) -> TaskStatus {
     match kind {
@@ -180,8 +199,13 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
     if inserted == 0 {
         return Ok(Applied { duplicate: true, previous, current: previous.unwrap_or(current), stale, mine: was_mine });
     }
-    if stale {
-        return Ok(Applied { duplicate: false, previous, current, stale, mine: was_mine });
+    if let (true, Some(old)) = (stale, existing.clone()) {
+        // An older event changes nothing the newer ones said, but may know what they did not
+        // (the app's own create knows the patient a push leaves out).
+        let mut rec = fill_gaps(old, e);
+        rec.mine |= mine;
+        write(tx, e, &rec)?;
+        return Ok(Applied { duplicate: false, previous, current, stale, mine: rec.mine });
     }
     let base = existing.unwrap_or(Record { created_at: at, observed_at: at, ..Record::default() });
     let mut rec = merge(base, e, current, at);
