@@ -12,14 +12,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages: building the app (WebKitGTK, tray, TLS, D-Bus) and testing it headless.
 APT_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev \
              librsvg2-dev libssl-dev libdbus-1-dev python3 python3-venv python3-pip
-APT_TEST  := xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick xdotool
+APT_TEST  := xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick xdotool libglib2.0-bin
 
-.PHONY: help deps deps-test ui build run test test-rust test-ui test-plugin bench clean
+.PHONY: help deps deps-test ui build run test test-rust test-ui test-plugin bench bench-desktop clean
 
 help:
 	@echo "make run    build and start Taskbell (sandbox mode when no Canvas is configured)"
 	@echo "make test   everything CI checks"
-	@echo "make bench  the benchmarks recorded in BENCHMARKS.md"
+	@echo "make bench  the benchmarks recorded in BENCHMARKS.md (make bench-desktop: the app's alone)"
 
 # Installs only what dpkg says is missing, so a second run costs a second, not a minute.
 define apt_ensure
@@ -57,7 +57,7 @@ build: deps ui
 run: build
 	$(APP)
 
-test: deps-test ui test-rust test-ui test-plugin
+test: deps-test ui test-rust test-ui test-plugin test-e2e
 
 test-rust:
 	cargo nextest run --workspace --no-fail-fast
@@ -69,8 +69,17 @@ test-plugin:
 	$(MAKE) -C canvas-plugin test
 
 # Release builds; figures go into BENCHMARKS.md with the machine and the date.
-bench: deps
+bench: deps bench-desktop
 	cargo bench -p taskbell-core --bench ingest
+
+# The apps in an X server and a session bus of their own, so nothing on the desktop running
+# `make` (a tray, a notification daemon, a second Taskbell) takes part.
+bench-desktop: deps ui
+	$(call apt_ensure,$(APT_TEST))
+	cargo build --release -p taskbell -p taskbell-floor-app
+	xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- cargo run --release -p taskbell-desktop-bench
+
+include tests/e2e.mk
 
 clean:
 	cargo clean
