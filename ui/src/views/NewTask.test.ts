@@ -27,6 +27,11 @@ beforeEach(() => {
 });
 
 describe("New task", () => {
+  it("opens without focusing a field, so no caret blinks in an idle window", () => {
+    render(NewTask);
+    expect(document.activeElement).toBe(document.body);
+  });
+
   it("blocks an empty description and says why, next to the field", async () => {
     render(NewTask);
     await fireEvent.click(screen.getByRole("button", { name: "Create task" }));
