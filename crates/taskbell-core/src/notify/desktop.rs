@@ -67,7 +67,10 @@ impl Notifier for DesktopNotifier {
             }
         })?;
         self.ids.lock().unwrap_or_else(|p| p.into_inner()).insert(n.task.clone(), handle.id());
-        if let Some(on_action) = self.on_action.clone() {
+        // A replacement keeps its id, and the thread already waiting on that id answers its
+        // clicks: a second waiter would run every action twice.
+        let replaced_in_place = previous == Some(handle.id());
+        if let Some(on_action) = self.on_action.clone().filter(|_| !replaced_in_place) {
             let (task, link) = (n.task.clone(), n.permalink.clone());
             // notify-rust waits for the click on the calling thread; the wait ends when the
             // notification closes.
