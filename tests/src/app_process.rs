@@ -15,11 +15,17 @@ pub struct AppProcess {
 
 impl AppProcess {
     pub fn start(world: &World) -> Result<AppProcess> {
+        Self::start_with(world, &[])
+    }
+
+    /// Starts the app with `extra` added to its environment.
+    pub fn start_with(world: &World, extra: &[(&str, String)]) -> Result<AppProcess> {
         let log = world.app_log();
         let out =
             std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let mut cmd = std::process::Command::new(&world.app_path);
         cmd.envs(world.app_env())
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out);
