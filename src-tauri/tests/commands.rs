@@ -183,7 +183,9 @@ fn webhook_mode_hears_the_sandbox_and_tunnels_out() {
     assert_eq!(h.ok("create_task", draft)["state"], "created");
     h.wait_for("the webhook", Duration::from_secs(30), |h| h.notifier.shown().len() == 1);
     let page = h.ok("history", all_history());
-    assert_eq!(page["rows"][0]["status"], "completed", "{page}");
+    // The sandbox's staff close one task in five instead of completing it.
+    let status = page["rows"][0]["status"].as_str().unwrap_or_default();
+    assert!(status == "completed" || status == "closed", "{page}");
     let task_id = page["rows"][0]["task_id"].clone();
     let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
     let sources: Vec<&str> = timeline.as_array().expect("events").iter().filter_map(|e| e["source"].as_str()).collect();
