@@ -80,12 +80,15 @@ export interface TaskRow {
   patient_name: string | null;
   assignee_id: string | null;
   assignee_name: string | null;
+  team_id: string | null;
   team_name: string | null;
   requester_id: string | null;
   labels: string[];
   due_at: number | null;
   created_at: number;
   done_at: number | null;
+  modified_at: number | null;
+  observed_at: number;
   permalink: string | null;
   external_id: string | null;
   mine: boolean;

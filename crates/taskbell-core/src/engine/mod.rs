@@ -160,7 +160,7 @@ impl Engine {
     /// Runs `f` through the single writer, committed with whatever else is queued.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+        f: impl Fn(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, EngineError> {
         Ok(self.shared.writer.write(f).await?)
     }
@@ -180,21 +180,12 @@ impl Engine {
         let results = self
             .shared
             .writer
-            .write(move |store| {
-                job_events
-                    .iter()
-                    .map(|e| {
-                        let applied = apply_event(store.conn(), e, mine)?;
-                        let row = if applied.transitioned() { store.task(&e.task)? } else { None };
-                        Ok((applied, row))
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()
-            })
+            .write(move |store| job_events.iter().map(|e| apply_event(store.conn(), e, mine)).collect::<Result<Vec<_>, _>>())
             .await?;
-        Ok(events.iter().zip(results).map(|(e, (applied, row))| self.after_commit(e, applied, row)).collect())
+        Ok(events.iter().zip(results).map(|(e, applied)| self.after_commit(e, applied)).collect())
     }
 
-    fn after_commit(&self, e: &TaskEvent, applied: Applied, row: Option<TaskRow>) -> Ingested {
+    fn after_commit(&self, e: &TaskEvent, applied: Applied) -> Ingested {
         if applied.duplicate || applied.stale {
             return Ingested { applied, notified: false };
         }
@@ -204,8 +195,8 @@ impl Engine {
             status: applied.current,
             previous: applied.previous,
         });
-        let notified = match row {
-            Some(row) if applied.transitioned() => self.maybe_notify(e, &row),
+        let notified = match &applied.row {
+            Some(row) if applied.transitioned() => self.maybe_notify(e, row),
             _ => false,
         };
         Ingested { applied, notified }

@@ -1,6 +1,10 @@
 //! The single writer: one thread owns the write connection and runs every write job. Jobs that
 //! queue up while a commit is under way are committed together, so a burst of events costs one
-//! fsync rather than one per event, and a caller hears back only after its job is durable.
+//! commit rather than one per event, and a caller hears back only after its job is durable.
+//!
+//! A group runs first without savepoints (they cost a copy of every page a job touches). If a job
+//! fails, the group is rolled back and run again with a savepoint around each job, so the failing
+//! one rolls back alone and the rest still commit: jobs are `Fn` for that reason.
 
 use crate::store::{Store, StoreError};
 use std::sync::mpsc;
@@ -9,13 +13,43 @@ use tokio::sync::oneshot;
 /// Upper bound on one group, so a flood still commits (and answers) in steady slices.
 const MAX_GROUP: usize = 512;
 
-/// Given the store, a job runs and hands back how to answer once the group's fate is known;
-/// given `None` (the group could not start) it answers without running.
-type Job = Box<dyn FnOnce(Option<&Store>) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
+trait Job: Send {
+    /// Runs the work inside the group's transaction, keeping its outcome; returns whether it
+    /// succeeded. May run twice when the group is retried.
+    fn run(&mut self, store: &Store) -> bool;
+    /// Answers the caller once the group's fate is known.
+    fn finish(self: Box<Self>, committed: Result<(), String>);
+}
+
+type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
+
+struct Pending<T, F> {
+    work: F,
+    outcome: Option<Result<T, StoreError>>,
+    reply: Reply<T>,
+}
+
+impl<T: Send, F: Fn(&Store) -> Result<T, StoreError> + Send> Job for Pending<T, F> {
+    fn run(&mut self, store: &Store) -> bool {
+        let outcome = (self.work)(store);
+        let ok = outcome.is_ok();
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), String>) {
+        let outcome = match (committed, self.outcome) {
+            (Ok(()), Some(r)) => r.map_err(WriteError::from),
+            (Ok(()), None) => Err(WriteError::Commit("the job did not run".into())),
+            (Err(e), _) => Err(WriteError::Commit(e)),
+        };
+        let _ = self.reply.send(outcome);
+    }
+}
 
 #[derive(Clone)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Box<dyn Job>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +64,7 @@ pub enum WriteError {
 
 impl Writer {
     pub fn start(store: Store) -> (Writer, std::thread::JoinHandle<()>) {
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let handle = std::thread::Builder::new()
             .name("taskbell-writer".into())
             .spawn(move || run(store, rx))
@@ -41,43 +75,15 @@ impl Writer {
     /// Runs `f` inside the next group transaction and returns its result once committed.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+        f: impl Fn(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, WriteError> {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |store| {
-            let result = match store {
-                Some(store) => in_savepoint(store, f),
-                None => Err(StoreError::Invalid("not run".into())),
-            };
-            Box::new(move |committed: Result<(), String>| {
-                let outcome = match (committed, result) {
-                    (Ok(()), r) => r.map_err(WriteError::from),
-                    (Err(e), _) => Err(WriteError::Commit(e)),
-                };
-                let _ = reply.send(outcome);
-            })
-        });
-        self.jobs.send(job).map_err(|_| WriteError::Stopped)?;
+        self.jobs.send(Box::new(Pending { work: f, outcome: None, reply })).map_err(|_| WriteError::Stopped)?;
         answer.await.map_err(|_| WriteError::Stopped)?
     }
 }
 
-/// A failing job rolls back only its own writes; the rest of the group still commits.
-fn in_savepoint<T>(store: &Store, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
-    store.conn().execute_batch("SAVEPOINT job")?;
-    match f(store) {
-        Ok(v) => {
-            store.conn().execute_batch("RELEASE job")?;
-            Ok(v)
-        }
-        Err(e) => {
-            store.conn().execute_batch("ROLLBACK TO job; RELEASE job")?;
-            Err(e)
-        }
-    }
-}
-
-fn run(store: Store, rx: mpsc::Receiver<Job>) {
+fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -86,22 +92,43 @@ fn run(store: Store, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let began = store.conn().execute_batch("BEGIN IMMEDIATE");
-        if let Err(e) = began {
-            let msg = e.to_string();
-            // Nothing ran: every caller hears why.
-            for job in group {
-                job(None)(Err(msg.clone()));
-            }
-            continue;
-        }
-        let finishes: Vec<_> = group.into_iter().map(|job| job(Some(&store))).collect();
-        let committed = store.conn().execute_batch("COMMIT").map_err(|e| {
-            let _ = store.conn().execute_batch("ROLLBACK");
-            e.to_string()
-        });
-        for finish in finishes {
-            finish(committed.clone());
+        let committed = commit_group(&store, &mut group);
+        for job in group {
+            job.finish(committed.clone());
         }
     }
+}
+
+fn commit_group(store: &Store, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+    let conn = store.conn();
+    begin(store)?;
+    let mut all_ok = true;
+    for job in group.iter_mut() {
+        all_ok &= job.run(store);
+    }
+    if !all_ok {
+        let _ = conn.execute_batch("ROLLBACK");
+        begin(store)?;
+        for job in group.iter_mut() {
+            in_savepoint(store, job.as_mut());
+        }
+    }
+    conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        e.to_string()
+    })
+}
+
+fn begin(store: &Store) -> Result<(), String> {
+    store.conn().execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())
+}
+
+/// A failing job rolls back only its own writes.
+fn in_savepoint(store: &Store, job: &mut dyn Job) {
+    let conn = store.conn();
+    if conn.execute_batch("SAVEPOINT job").is_err() {
+        return;
+    }
+    let sql = if job.run(store) { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+    let _ = conn.execute_batch(sql);
 }

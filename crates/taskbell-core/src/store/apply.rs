@@ -3,12 +3,18 @@
 //!
 //! An event older than what the task already reflects joins the timeline but changes nothing:
 //! sources race (a push and a reconcile), and the newest word wins.
+//!
+//! Only the columns an event really changed are written: every column in an UPDATE's SET list
+//! rewrites each index that holds it, and under a burst of events that was most of a commit.
 
-use super::StoreError;
-use crate::task::{EventKind, Party, TaskEvent, TaskStatus};
+use super::history::{task_row, SELECT_TASK};
+use super::{StoreError, TaskRow};
+use crate::task::{EventKind, Party, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::{now_millis, to_millis};
-use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::json;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use serde::Serialize;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
@@ -21,6 +27,8 @@ pub struct Applied {
     pub stale: bool,
     /// Created through this Taskbell.
     pub mine: bool,
+    /// The task as stored once the event is applied (as it was, for a duplicate).
+    pub row: Option<TaskRow>,
 }
 
 impl Applied {
@@ -30,126 +38,112 @@ impl Applied {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Record {
-    status: Option<TaskStatus>,
-    description: String,
-    patient: Option<Party>,
-    assignee: Option<Party>,
-    team: Option<Party>,
-    requester_id: Option<String>,
-    labels: Vec<String>,
-    due_at: Option<i64>,
-    created_at: i64,
-    done_at: Option<i64>,
-    modified_at: Option<i64>,
-    observed_at: i64,
-    permalink: Option<String>,
-    external_id: Option<String>,
-    mine: bool,
+fn load(tx: &Connection, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
+    Ok(tx.prepare_cached(SELECT_TASK)?.query_row(params![t.system, t.id], task_row).optional()?)
 }
 
-fn load(tx: &Connection, e: &TaskEvent) -> Result<Option<Record>, StoreError> {
-    let row = tx
-        .prepare_cached(
-            "SELECT status, description, patient_id, patient_name, assignee_id, assignee_name, team_id, team_name,
-                    requester_id, labels, due_at, created_at, done_at, modified_at, observed_at, permalink,
-                    external_id, mine
-             FROM tasks WHERE system = ?1 AND task_id = ?2",
-        )?
-        .query_row(params![e.task.system, e.task.id], |r| {
-                let party = |id: Option<String>, name: Option<String>| id.map(|id| Party { id, display: name });
-                let labels: String = r.get(9)?;
-                Ok(Record {
-                    status: r.get::<_, String>(0)?.parse().ok(),
-                    description: r.get(1)?,
-                    patient: party(r.get(2)?, r.get(3)?),
-                    assignee: party(r.get(4)?, r.get(5)?),
-                    team: party(r.get(6)?, r.get(7)?),
-                    requester_id: r.get(8)?,
-                    labels: serde_json::from_str(&labels).unwrap_or_default(),
-                    due_at: r.get(10)?,
-                    created_at: r.get(11)?,
-                    done_at: r.get(12)?,
-                    modified_at: r.get(13)?,
-                    observed_at: r.get(14)?,
-                    permalink: r.get(15)?,
-                    external_id: r.get(16)?,
-                    mine: r.get(17)?,
-                })
-        })
-        .optional()?;
-    Ok(row)
-}
-
-/// A new party replaces the old one; a known name survives a source that sent only the id.
-fn merge_party(old: Option<Party>, new: Option<Party>, full: bool) -> Option<Party> {
-    match (old, new) {
-        (Some(o), Some(mut n)) => {
-            if n.display.is_none() && o.id == n.id {
-                n.display = o.display;
+/// A party is two columns; a new party replaces the old one, but a known name survives a source
+/// that sent only the id. A full snapshot without the party clears it.
+fn set_party(id: &mut Option<String>, name: &mut Option<String>, new: Option<&Party>, full: bool) {
+    match new {
+        Some(n) => {
+            if n.display.is_some() || id.as_deref() != Some(n.id.as_str()) {
+                *name = n.display.clone();
             }
-            Some(n)
+            *id = Some(n.id.clone());
         }
-        (old, None) if !full => old,
-        (_, new) => new,
+        None if full => (*id, *name) = (None, None),
+        None => {}
     }
 }
 
-fn merge(mut rec: Record, e: &TaskEvent, status: TaskStatus, at: i64) -> Record {
+fn fill_party(id: &mut Option<String>, name: &mut Option<String>, new: Option<&Party>) {
+    if let (None, Some(n)) = (&id, new) {
+        (*id, *name) = (Some(n.id.clone()), n.display.clone());
+    }
+}
+
+fn merge(mut row: TaskRow, e: &TaskEvent, status: TaskStatus, at: i64) -> TaskRow {
     let s = &e.snapshot;
     if let Some(d) = &s.description {
-        rec.description = d.clone();
+        row.description = d.clone();
     }
-    rec.patient = merge_party(rec.patient, s.patient.clone(), s.full);
-    rec.assignee = merge_party(rec.assignee, s.owner.clone(), s.full);
-    rec.team = merge_party(rec.team, s.team.clone(), s.full);
+    set_party(&mut row.patient_id, &mut row.patient_name, s.patient.as_ref(), s.full);
+    set_party(&mut row.assignee_id, &mut row.assignee_name, s.owner.as_ref(), s.full);
+    set_party(&mut row.team_id, &mut row.team_name, s.team.as_ref(), s.full);
     if let Some(r) = &s.requester {
-        rec.requester_id = Some(r.id.clone());
+        row.requester_id = Some(r.id.clone());
     }
     if let Some(l) = &s.labels {
-        rec.labels = l.clone();
+        row.labels = l.clone();
     }
     if s.due.is_some() || s.full {
-        rec.due_at = s.due.map(to_millis);
+        row.due_at = s.due.map(to_millis);
     }
     if let Some(a) = s.authored_on {
-        rec.created_at = to_millis(a);
+        row.created_at = to_millis(a);
     }
     if let Some(m) = s.modified {
-        rec.modified_at = Some(to_millis(m));
+        row.modified_at = Some(to_millis(m));
     }
     if s.permalink.is_some() {
-        rec.permalink = s.permalink.clone();
+        row.permalink = s.permalink.clone();
     }
     if e.external_id.is_some() {
-        rec.external_id = e.external_id.clone();
+        row.external_id = e.external_id.clone();
     }
-    if rec.status != Some(status) {
-        rec.done_at = status.is_done().then_some(at);
+    if row.status != status {
+        row.done_at = status.is_done().then_some(at);
     }
-    rec.status = Some(status);
-    rec.observed_at = rec.observed_at.max(at);
-    rec
+    row.status = status;
+    row.observed_at = row.observed_at.max(at);
+    row
 }
 
-/// Takes from `e` only what the record does not know yet.
-fn fill_gaps(mut rec: Record, e: &TaskEvent) -> Record {
+/// Takes from `e` only what the row does not know yet.
+fn fill_gaps(mut row: TaskRow, e: &TaskEvent) -> TaskRow {
     let s = &e.snapshot;
-    if rec.description.is_empty() {
-        rec.description = s.description.clone().unwrap_or_default();
+    if row.description.is_empty() {
+        row.description = s.description.clone().unwrap_or_default();
     }
-    rec.patient = rec.patient.or_else(|| s.patient.clone());
-    rec.assignee = rec.assignee.or_else(|| s.owner.clone());
-    rec.team = rec.team.or_else(|| s.team.clone());
-    rec.requester_id = rec.requester_id.or_else(|| s.requester.as_ref().map(|r| r.id.clone()));
-    if rec.labels.is_empty() {
-        rec.labels = s.labels.clone().unwrap_or_default();
+    fill_party(&mut row.patient_id, &mut row.patient_name, s.patient.as_ref());
+    fill_party(&mut row.assignee_id, &mut row.assignee_name, s.owner.as_ref());
+    fill_party(&mut row.team_id, &mut row.team_name, s.team.as_ref());
+    row.requester_id = row.requester_id.or_else(|| s.requester.as_ref().map(|r| r.id.clone()));
+    if row.labels.is_empty() {
+        row.labels = s.labels.clone().unwrap_or_default();
     }
-    rec.due_at = rec.due_at.or(s.due.map(to_millis));
-    rec.permalink = rec.permalink.or_else(|| s.permalink.clone());
-    rec.external_id = rec.external_id.or_else(|| e.external_id.clone());
-    rec
+    row.due_at = row.due_at.or(s.due.map(to_millis));
+    row.permalink = row.permalink.or_else(|| s.permalink.clone());
+    row.external_id = row.external_id.or_else(|| e.external_id.clone());
+    row
+}
+
+/// A task seen for the first time, before the event's fields are merged in.
+fn first_sighting(t: &TaskRef, at: i64) -> TaskRow {
+    TaskRow {
+        rowid: 0,
+        system: t.system.clone(),
+        task_id: t.id.clone(),
+        status: TaskStatus::Open,
+        description: String::new(),
+        patient_id: None,
+        patient_name: None,
+        assignee_id: None,
+        assignee_name: None,
+        team_id: None,
+        team_name: None,
+        requester_id: None,
+        labels: Vec::new(),
+        due_at: None,
+        created_at: at,
+        done_at: None,
+        modified_at: None,
+        observed_at: at,
+        permalink: None,
+        external_id: None,
+        mine: false,
+    }
 }
 
 /// The status a first sighting implies when the source did not say.
@@ -163,8 +157,8 @@ fn implied_status(kind: EventKind) -> TaskStatus {
 
 pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied, StoreError> {
     let at = to_millis(e.occurred_at);
-    let existing = load(tx, e)?;
-    let previous = existing.as_ref().and_then(|r| r.status);
+    let existing = load(tx, &e.task)?;
+    let previous = existing.as_ref().map(|r| r.status);
     let stale = existing.as_ref().is_some_and(|r| r.observed_at > at);
     let said = e.status.or(match e.kind {
         EventKind::Completed | EventKind::Closed | EventKind::Reopened => Some(implied_status(e.kind)),
@@ -175,13 +169,14 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
         (_, _, Some(p)) => p,
         (_, _, None) => said.unwrap_or_else(|| implied_status(e.kind)),
     };
-    let inserted = tx.prepare_cached(
-        "INSERT INTO task_events (delivery_key, system, task_id, kind, source, occurred_at, received_at,
-                                  status_before, status_after, actor, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (delivery_key) DO NOTHING",
-    )?
-    .execute(params![
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO task_events (delivery_key, system, task_id, kind, source, occurred_at, received_at,
+                                      status_before, status_after, actor, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (delivery_key) DO NOTHING",
+        )?
+        .execute(params![
             e.delivery_key,
             e.task.system,
             e.task.id,
@@ -193,90 +188,125 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
             current.as_str(),
             e.actor,
             detail(e, stale),
-        ],
-    )?;
-    let was_mine = existing.as_ref().is_some_and(|r| r.mine);
+        ])?;
     if inserted == 0 {
-        return Ok(Applied { duplicate: true, previous, current: previous.unwrap_or(current), stale, mine: was_mine });
+        let mine = existing.as_ref().is_some_and(|r| r.mine);
+        let current = previous.unwrap_or(current);
+        return Ok(Applied { duplicate: true, previous, current, stale, mine, row: existing });
     }
-    if let (true, Some(old)) = (stale, existing.clone()) {
-        // An older event changes nothing the newer ones said, but may know what they did not
-        // (the app's own create knows the patient a push leaves out).
-        let mut rec = fill_gaps(old, e);
-        rec.mine |= mine;
-        write(tx, e, &rec)?;
-        return Ok(Applied { duplicate: false, previous, current, stale, mine: rec.mine });
-    }
-    let base = existing.unwrap_or(Record { created_at: at, observed_at: at, ..Record::default() });
-    let mut rec = merge(base, e, current, at);
-    rec.mine |= mine;
-    write(tx, e, &rec)?;
-    Ok(Applied { duplicate: false, previous, current, stale, mine: rec.mine })
+    let row = match existing {
+        Some(old) => {
+            // An older event changes nothing the newer ones said, but may know what they did
+            // not (the app's own create knows the patient a push leaves out).
+            let mut new = if stale { fill_gaps(old.clone(), e) } else { merge(old.clone(), e, current, at) };
+            new.mine |= mine;
+            update(tx, &old, &new)?;
+            new
+        }
+        None => {
+            let mut new = merge(first_sighting(&e.task, at), e, current, at);
+            new.mine |= mine;
+            new.rowid = insert(tx, &new)?;
+            new
+        }
+    };
+    Ok(Applied { duplicate: false, previous, current, stale, mine: row.mine, row: Some(row) })
 }
 
 /// What the timeline shows for this event: the fields the source sent, never patient names.
-fn detail(e: &TaskEvent, stale: bool) -> String {
-    let s = &e.snapshot;
-    let mut d = json!({});
-    if let Some(desc) = &s.description {
-        d["description"] = json!(desc);
-    }
-    if let Some(o) = &s.owner {
-        d["owner"] = json!(o.display.as_deref().unwrap_or(&o.id));
-    }
-    if let Some(due) = s.due {
-        d["due"] = json!(to_millis(due));
-    }
-    if let Some(x) = &e.external_id {
-        d["external_id"] = json!(x);
-    }
-    if stale {
-        d["stale"] = json!(true);
-    }
-    d.to_string()
+#[derive(Serialize)]
+struct Detail<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stale: bool,
 }
 
-fn write(tx: &Connection, e: &TaskEvent, r: &Record) -> Result<(), StoreError> {
-    let status = r.status.unwrap_or(TaskStatus::Open);
-    let id = |p: &Option<Party>| p.as_ref().map(|p| p.id.clone());
-    let name = |p: &Option<Party>| p.as_ref().and_then(|p| p.display.clone());
-    tx.prepare_cached(
-        "INSERT INTO tasks (system, task_id, status, description, patient_id, patient_name, assignee_id,
-                            assignee_name, team_id, team_name, requester_id, labels, due_at, created_at,
-                            done_at, modified_at, observed_at, permalink, external_id, mine)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-         ON CONFLICT (system, task_id) DO UPDATE SET
-            status = excluded.status, description = excluded.description,
-            patient_id = excluded.patient_id, patient_name = excluded.patient_name,
-            assignee_id = excluded.assignee_id, assignee_name = excluded.assignee_name,
-            team_id = excluded.team_id, team_name = excluded.team_name,
-            requester_id = excluded.requester_id, labels = excluded.labels, due_at = excluded.due_at,
-            created_at = excluded.created_at, done_at = excluded.done_at, modified_at = excluded.modified_at,
-            observed_at = excluded.observed_at, permalink = excluded.permalink,
-            external_id = excluded.external_id, mine = excluded.mine",
-    )?
-    .execute(params![
-            e.task.system,
-            e.task.id,
-            status.as_str(),
-            r.description,
-            id(&r.patient),
-            name(&r.patient),
-            id(&r.assignee),
-            name(&r.assignee),
-            id(&r.team),
-            name(&r.team),
-            r.requester_id,
-            serde_json::to_string(&r.labels).unwrap_or_else(|_| "[]".into()),
-            r.due_at,
-            r.created_at,
-            r.done_at,
-            r.modified_at,
-            r.observed_at,
-            r.permalink,
-            r.external_id,
-            r.mine,
-        ],
-    )?;
+fn detail(e: &TaskEvent, stale: bool) -> String {
+    let s = &e.snapshot;
+    let d = Detail {
+        description: s.description.as_deref(),
+        due: s.due.map(to_millis),
+        external_id: e.external_id.as_deref(),
+        owner: s.owner.as_ref().map(|o| o.display.as_deref().unwrap_or(&o.id)),
+        stale,
+    };
+    serde_json::to_string(&d).unwrap_or_else(|_| "{}".into())
+}
+
+/// The columns an event can change, each with how to read it from a row and how to tell whether
+/// two rows differ in it.
+struct Column {
+    name: &'static str,
+    value: fn(&TaskRow) -> Value,
+    differs: fn(&TaskRow, &TaskRow) -> bool,
+}
+
+fn text(s: &Option<String>) -> Value {
+    s.clone().map_or(Value::Null, Value::Text)
+}
+
+fn int(i: Option<i64>) -> Value {
+    i.map_or(Value::Null, Value::Integer)
+}
+
+macro_rules! columns {
+    ($($field:ident => $value:expr),* $(,)?) => {
+        [$(Column {
+            name: stringify!($field),
+            value: |r| ($value)(r),
+            differs: |a, b| a.$field != b.$field,
+        }),*]
+    };
+}
+
+const COLUMNS: [Column; 18] = columns![
+    status => |r: &TaskRow| Value::Text(r.status.as_str().into()),
+    description => |r: &TaskRow| Value::Text(r.description.clone()),
+    patient_id => |r: &TaskRow| text(&r.patient_id),
+    patient_name => |r: &TaskRow| text(&r.patient_name),
+    assignee_id => |r: &TaskRow| text(&r.assignee_id),
+    assignee_name => |r: &TaskRow| text(&r.assignee_name),
+    team_id => |r: &TaskRow| text(&r.team_id),
+    team_name => |r: &TaskRow| text(&r.team_name),
+    requester_id => |r: &TaskRow| text(&r.requester_id),
+    labels => |r: &TaskRow| Value::Text(serde_json::to_string(&r.labels).unwrap_or_else(|_| "[]".into())),
+    due_at => |r: &TaskRow| int(r.due_at),
+    created_at => |r: &TaskRow| Value::Integer(r.created_at),
+    done_at => |r: &TaskRow| int(r.done_at),
+    modified_at => |r: &TaskRow| int(r.modified_at),
+    observed_at => |r: &TaskRow| Value::Integer(r.observed_at),
+    permalink => |r: &TaskRow| text(&r.permalink),
+    external_id => |r: &TaskRow| text(&r.external_id),
+    mine => |r: &TaskRow| Value::Integer(r.mine.into()),
+];
+
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
+    let slots: Vec<String> = (3..=COLUMNS.len() + 2).map(|i| format!("?{i}")).collect();
+    format!("INSERT INTO tasks (system, task_id, {}) VALUES (?1, ?2, {})", names.join(", "), slots.join(", "))
+});
+
+fn insert(tx: &Connection, r: &TaskRow) -> Result<i64, StoreError> {
+    let head = [Value::Text(r.system.clone()), Value::Text(r.task_id.clone())];
+    tx.prepare_cached(&INSERT)?.execute(params_from_iter(head.into_iter().chain(COLUMNS.iter().map(|c| (c.value)(r)))))?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update(tx: &Connection, old: &TaskRow, new: &TaskRow) -> Result<(), StoreError> {
+    let changed: Vec<&Column> = COLUMNS.iter().filter(|c| (c.differs)(old, new)).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let set: Vec<String> = changed.iter().enumerate().map(|(n, c)| format!("{} = ?{}", c.name, n + 1)).collect();
+    let sql = format!("UPDATE tasks SET {} WHERE rowid = ?{}", set.join(", "), changed.len() + 1);
+    let args = changed.iter().map(|c| (c.value)(new)).chain([Value::Integer(old.rowid)]);
+    tx.prepare_cached(&sql)?.execute(params_from_iter(args))?;
     Ok(())
 }

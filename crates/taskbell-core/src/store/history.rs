@@ -45,14 +45,21 @@ pub struct TaskRow {
     pub patient_name: Option<String>,
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
+    pub team_id: Option<String>,
     pub team_name: Option<String>,
     pub requester_id: Option<String>,
     pub labels: Vec<String>,
     pub due_at: Option<i64>,
+    /// authoredOn when known, else first seen (Unix ms).
     pub created_at: i64,
     pub done_at: Option<i64>,
+    /// Canvas's own last-modified, when a source said.
+    pub modified_at: Option<i64>,
+    /// When the newest event applied to this row happened.
+    pub observed_at: i64,
     pub permalink: Option<String>,
     pub external_id: Option<String>,
+    /// Created through this Taskbell.
     pub mine: bool,
 }
 
@@ -88,12 +95,24 @@ pub struct Stats {
     pub median_ms_to_complete: Option<i64>,
 }
 
-const COLUMNS: &str = "rowid, system, task_id, status, description, patient_id, patient_name, assignee_id,
-    assignee_name, team_name, labels, due_at, created_at, done_at, permalink, external_id, mine, requester_id";
+/// The columns [`task_row`] reads, in its order.
+macro_rules! task_columns {
+    () => {
+        "rowid, system, task_id, status, description, patient_id, patient_name, assignee_id, assignee_name,
+         team_id, team_name, requester_id, labels, due_at, created_at, done_at, modified_at, observed_at,
+         permalink, external_id, mine"
+    };
+}
 
-fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
+const COLUMNS: &str = task_columns!();
+
+/// One task by its system and id.
+pub(super) const SELECT_TASK: &str =
+    concat!("SELECT ", task_columns!(), " FROM tasks WHERE system = ?1 AND task_id = ?2");
+
+pub(super) fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
     let status: String = r.get(3)?;
-    let labels: String = r.get(10)?;
+    let labels: String = r.get(12)?;
     Ok(TaskRow {
         rowid: r.get(0)?,
         system: r.get(1)?,
@@ -104,15 +123,18 @@ fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
         patient_name: r.get(6)?,
         assignee_id: r.get(7)?,
         assignee_name: r.get(8)?,
-        team_name: r.get(9)?,
+        team_id: r.get(9)?,
+        team_name: r.get(10)?,
+        requester_id: r.get(11)?,
         labels: serde_json::from_str(&labels).unwrap_or_default(),
-        due_at: r.get(11)?,
-        created_at: r.get(12)?,
-        done_at: r.get(13)?,
-        permalink: r.get(14)?,
-        external_id: r.get(15)?,
-        mine: r.get(16)?,
-        requester_id: r.get(17)?,
+        due_at: r.get(13)?,
+        created_at: r.get(14)?,
+        done_at: r.get(15)?,
+        modified_at: r.get(16)?,
+        observed_at: r.get(17)?,
+        permalink: r.get(18)?,
+        external_id: r.get(19)?,
+        mine: r.get(20)?,
     })
 }
 
@@ -180,8 +202,7 @@ impl Store {
     }
 
     pub fn task(&self, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM tasks WHERE system = ?1 AND task_id = ?2");
-        Ok(self.conn.prepare_cached(&sql)?.query_row(params![t.system, t.id], task_row).optional()?)
+        Ok(self.conn.prepare_cached(SELECT_TASK)?.query_row(params![t.system, t.id], task_row).optional()?)
     }
 
     /// Every event recorded for a task, oldest first.
@@ -247,12 +268,15 @@ pub(crate) fn example_row() -> TaskRow {
         patient_name: Some("Ada Quill".into()),
         assignee_id: Some("s1".into()),
         assignee_name: Some("Nurse Joy".into()),
+        team_id: None,
         team_name: None,
         requester_id: None,
         labels: vec![],
         due_at: None,
         created_at: 1_695_391_200_000,
         done_at: Some(1_695_391_260_000),
+        modified_at: None,
+        observed_at: 1_695_391_260_000,
         permalink: Some("http://canvas/permalinks/x".into()),
         external_id: None,
         mine: true,
