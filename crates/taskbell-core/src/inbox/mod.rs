@@ -4,6 +4,7 @@
 
 pub mod payload;
 pub mod poll;
+mod relay_wire;
 pub mod signature;
 pub mod socket;
 pub mod tunnel;

@@ -43,6 +43,11 @@ fn required<'a>(v: &'a Value, pointer: &str, shape: &str) -> Result<&'a str, Pay
 
 /// The delivery key: the payload's own event id, else the transport's id, else the body's
 /// hash (a redelivered body is the same delivery; the seed plugins send no id at all).
+/// The key of a companion plugin event: its own id, whatever carried it.
+pub(crate) fn relay_key(event_id: &str) -> String {
+    format!("relay:{event_id}")
+}
+
 fn delivery_key(prefix: &str, own_id: Option<&str>, d: Delivery, body: &[u8]) -> String {
     match (own_id, d.transport_id) {
         (Some(id), _) => format!("{prefix}:{id}"),
@@ -81,6 +86,14 @@ fn event(key: String, system: &str, id: &str, kind: EventKind, d: Delivery) -> T
 
 /// A delivery to the Canvas endpoint or from the plugin socket, for the instance `system`.
 pub fn parse_canvas(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadError> {
+    match super::relay_wire::parse(system, body, d) {
+        Some(e) => Ok(e),
+        None => parse_canvas_tree(system, body, d),
+    }
+}
+
+/// Every shape, read through a JSON tree: the reader that explains what it refuses.
+pub(crate) fn parse_canvas_tree(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadError> {
     let v = parse_json(body)?;
     // Canvas's socket frames may wrap the payload as {"message": {...}}.
     let v = match v.get("message") {
@@ -88,7 +101,7 @@ pub fn parse_canvas(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent,
         _ => v,
     };
     if v.get("event_id").is_some() && v.get("task").is_some() {
-        relay(system, &v, d, body)
+        relay(system, &v, d)
     } else if v.get("disposition").is_some() {
         seed_disposition(system, &v, d, body)
     } else if v.get("resource_id").is_some() {
@@ -102,7 +115,7 @@ pub fn parse_canvas(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent,
     }
 }
 
-fn relay(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+fn relay(system: &str, v: &Value, d: Delivery) -> Result<TaskEvent, PayloadError> {
     let shape = "a taskbell_relay";
     if v.get("version").and_then(Value::as_i64) != Some(1) {
         return Err(PayloadError::Unknown("unsupported taskbell_relay payload version (expected 1)".into()));
@@ -121,7 +134,7 @@ fn relay(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result<TaskEvent,
         Some(s) => Some(s.parse::<TaskStatus>().map_err(PayloadError::Unknown)?),
         None => None,
     };
-    let mut e = event(delivery_key("relay", Some(event_id), d, body), system, id, kind, d);
+    let mut e = event(relay_key(event_id), system, id, kind, d);
     e.status = status;
     if let Some(at) = str_at(v, "/occurred_at") {
         e.occurred_at = parse_rfc3339(at).ok_or_else(|| PayloadError::Unknown(format!("occurred_at {at:?} is not RFC 3339")))?;

@@ -270,7 +270,10 @@ fn parse(app: &App, route: Route, headers: &HeaderMap, body: &[u8]) -> Result<Ta
 
 fn answer(result: Result<Stored, Reply>, route: Route) -> Response {
     match result {
-        Ok(Stored { duplicate }) => (StatusCode::OK, Json(json!({"stored": true, "duplicate": duplicate}))).into_response(),
+        Ok(Stored { duplicate }) => {
+            let body = if duplicate { r#"{"stored":true,"duplicate":true}"# } else { r#"{"stored":true,"duplicate":false}"# };
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
         Err(reply) => {
             if reply.status.is_server_error() {
                 tracing::warn!(route = route.name(), status = reply.status.as_u16(), "webhook delivery not stored");
