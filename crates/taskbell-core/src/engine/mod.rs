@@ -27,6 +27,9 @@ use std::time::Instant;
 use tokio::sync::broadcast;
 use writer::Writer;
 
+/// Bytes the WAL file keeps between bursts.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -79,6 +82,9 @@ impl Engine {
         let store = Store::open(path)?;
         // The checkpointer does this connection's checkpoints (see checkpoint.rs).
         store.conn().pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
+        // A burst grows the WAL (checkpoints cannot catch up while the writer keeps appending);
+        // once it is over and the WAL restarts, the file shrinks back to this.
+        store.conn().pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(StoreError::from)?;
         let (writer, _thread) = Writer::start(store);
         let checkpointer = checkpoint::Checkpointer::start(path)?;
         let reader = Store::open(path)?;
