@@ -4,27 +4,42 @@
 
 use crate::store::{Store, StoreError};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_millis(500);
 
-/// WAL frames past which the WAL is restarted even though the writer has to wait for it.
-const RESTART_AT_FRAMES: i64 = 64 * 1024;
+/// WAL frames past which the writer is asked to finish the checkpoint itself.
+pub(crate) const RESTART_AT_FRAMES: i64 = 64 * 1024;
 
 /// PASSIVE never blocks the writer; what it cannot copy now it copies next time. But while the
 /// writer keeps appending, a PASSIVE checkpoint never catches up, and the WAL would grow for as
-/// long as a flood lasts: past [`RESTART_AT_FRAMES`] (256 MiB of 4 KiB pages) a RESTART
-/// checkpoint makes the writer wait for the last frames to be copied (tens of milliseconds,
-/// after the PASSIVE one did the bulk) so the WAL starts over from its beginning.
-fn checkpoint(store: &Store) -> rusqlite::Result<()> {
+/// long as a flood lasts. Past [`RESTART_AT_FRAMES`] (256 MiB of 4 KiB pages) this thread asks
+/// the writer, through `restart`, to run one checkpoint of its own between two groups: with
+/// nothing appended meanwhile it copies the last frames (the bulk is already done here) and the
+/// next commit starts the WAL over from its beginning. Waiting for the write lock from here
+/// instead would starve: the writer takes it again the moment it lets go.
+fn checkpoint(store: &Store, restart_at_frames: i64, restart: &AtomicBool) -> rusqlite::Result<()> {
     let frames: i64 = store.conn().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
-    if frames > RESTART_AT_FRAMES {
-        let started = std::time::Instant::now();
-        store.conn().query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
-        tracing::info!(frames, took_ms = started.elapsed().as_millis() as u64, "the WAL was restarted during a burst");
+    if frames > restart_at_frames {
+        restart.store(true, Ordering::Relaxed);
     }
     Ok(())
+}
+
+/// The writer's side: called between groups.
+pub(crate) fn restart_if_asked(store: &Store, restart: &AtomicBool) {
+    if !restart.swap(false, Ordering::Relaxed) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match store.conn().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+        Ok(frames) => {
+            tracing::info!(frames, took_ms = started.elapsed().as_millis() as u64, "the WAL was checkpointed during a burst")
+        }
+        Err(e) => tracing::warn!("the database checkpoint failed: {e}"),
+    }
 }
 
 /// Stops the thread when dropped.
@@ -33,7 +48,8 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub fn start(path: &Path) -> Result<Checkpointer, StoreError> {
+    /// `restart` is raised when the writer should finish a checkpoint itself.
+    pub fn start(path: &Path, restart_at_frames: i64, restart: Arc<AtomicBool>) -> Result<Checkpointer, StoreError> {
         let store = Store::open(path)?;
         let (stop, stopped) = mpsc::channel::<()>();
         std::thread::Builder::new()
@@ -41,12 +57,52 @@ impl Checkpointer {
             .spawn(move || {
                 // A disconnected channel (the engine is gone) ends the loop like a message would.
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
-                    if let Err(e) = checkpoint(&store) {
+                    if let Err(e) = checkpoint(&store, restart_at_frames, &restart) {
                         tracing::warn!("the database checkpoint failed: {e}");
                     }
                 }
             })
             .map_err(|e| StoreError::Invalid(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Checkpointer { _stop: stop })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Bytes of WAL file left after three seconds of back-to-back commits, with the checkpointer
+    /// asking for a restart past `restart_at_frames`. The writer truncates the WAL file whenever it
+    /// restarts, so the file's size is what the WAL holds.
+    fn wal_after_a_flood(restart_at_frames: i64) -> u64 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let writer = Store::open(&path).expect("opens");
+        let c = writer.conn();
+        c.pragma_update(None, "wal_autocheckpoint", 0).expect("pragma");
+        c.pragma_update(None, "journal_size_limit", 0).expect("pragma");
+        c.execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").expect("table");
+        let restart = Arc::new(AtomicBool::new(false));
+        let _checkpointer = Checkpointer::start(&path, restart_at_frames, restart.clone()).expect("starts");
+        let until = Instant::now() + Duration::from_secs(3);
+        let mut n = 0;
+        while Instant::now() < until {
+            c.execute_batch("BEGIN IMMEDIATE").expect("begins");
+            for _ in 0..8 {
+                n += 1;
+                c.execute("INSERT INTO t (v) VALUES (?1)", [format!("{n} {}", "x".repeat(1500))]).expect("inserts");
+            }
+            c.execute_batch("COMMIT").expect("commits");
+            restart_if_asked(&writer, &restart);
+        }
+        std::fs::metadata(dir.path().join("t.db-wal")).expect("wal").len()
+    }
+
+    #[test]
+    fn a_flood_that_outruns_passive_checkpoints_restarts_the_wal() {
+        let unbounded = wal_after_a_flood(i64::MAX);
+        let bounded = wal_after_a_flood(256);
+        assert!(unbounded > 3 * bounded, "without restarts the WAL reached {unbounded} bytes, with them {bounded}");
     }
 }

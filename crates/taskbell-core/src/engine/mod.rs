@@ -85,8 +85,9 @@ impl Engine {
         // A burst grows the WAL (checkpoints cannot catch up while the writer keeps appending);
         // once it is over and the WAL restarts, the file shrinks back to this.
         store.conn().pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(StoreError::from)?;
-        let (writer, _thread) = Writer::start(store);
-        let checkpointer = checkpoint::Checkpointer::start(path)?;
+        let restart = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (writer, _thread) = Writer::start(store, restart.clone());
+        let checkpointer = checkpoint::Checkpointer::start(path, checkpoint::RESTART_AT_FRAMES, restart)?;
         let reader = Store::open(path)?;
         let (ui, _) = broadcast::channel(1024);
         Ok(Engine {

@@ -7,7 +7,8 @@
 //! one rolls back alone and the rest still commit: jobs are `Fn` for that reason.
 
 use crate::store::{Store, StoreError};
-use std::sync::mpsc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc};
 use tokio::sync::oneshot;
 
 /// Upper bound on one group, so a flood still commits (and answers) in steady slices.
@@ -63,11 +64,12 @@ pub enum WriteError {
 }
 
 impl Writer {
-    pub fn start(store: Store) -> (Writer, std::thread::JoinHandle<()>) {
+    /// `restart`: raised by the checkpointer when the writer should finish a checkpoint.
+    pub fn start(store: Store, restart: Arc<AtomicBool>) -> (Writer, std::thread::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let handle = std::thread::Builder::new()
             .name("taskbell-writer".into())
-            .spawn(move || run(store, rx))
+            .spawn(move || run(store, rx, restart))
             .expect("spawning the writer thread");
         (Writer { jobs: tx }, handle)
     }
@@ -83,7 +85,7 @@ impl Writer {
     }
 }
 
-fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>) {
+fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>, restart: Arc<AtomicBool>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -96,6 +98,7 @@ fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>) {
         for job in group {
             job.finish(committed.clone());
         }
+        super::checkpoint::restart_if_asked(&store, &restart);
     }
 }
 
