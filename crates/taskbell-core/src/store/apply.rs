@@ -7,12 +7,12 @@
 //! Only the columns an event really changed are written: every column in an UPDATE's SET list
 //! rewrites each index that holds it, and under a burst of events that was most of a commit.
 
-use super::history::{task_row, SELECT_TASK};
+use super::history::select_task;
 use super::{StoreError, TaskRow};
 use crate::task::{EventKind, Party, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::{now_millis, to_millis};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection};
 use serde::Serialize;
 use std::sync::LazyLock;
 
@@ -36,10 +36,6 @@ impl Applied {
     pub fn transitioned(&self) -> bool {
         !self.duplicate && self.previous.is_some_and(|p| p != self.current)
     }
-}
-
-fn load(tx: &Connection, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
-    Ok(tx.prepare_cached(SELECT_TASK)?.query_row(params![t.system, t.id], task_row).optional()?)
 }
 
 /// A party is two columns; a new party replaces the old one, but a known name survives a source
@@ -157,7 +153,7 @@ fn implied_status(kind: EventKind) -> TaskStatus {
 
 pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied, StoreError> {
     let at = to_millis(e.occurred_at);
-    let existing = load(tx, &e.task)?;
+    let existing = select_task(tx, &e.task)?;
     let previous = existing.as_ref().map(|r| r.status);
     let stale = existing.as_ref().is_some_and(|r| r.observed_at > at);
     let said = e.status.or(match e.kind {

@@ -106,9 +106,11 @@ macro_rules! task_columns {
 
 const COLUMNS: &str = task_columns!();
 
-/// One task by its system and id.
-pub(super) const SELECT_TASK: &str =
-    concat!("SELECT ", task_columns!(), " FROM tasks WHERE system = ?1 AND task_id = ?2");
+/// One task by its system and id, on any connection (the writer's, inside its transaction).
+pub(super) fn select_task(conn: &rusqlite::Connection, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
+    const SQL: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE system = ?1 AND task_id = ?2");
+    Ok(conn.prepare_cached(SQL)?.query_row(params![t.system, t.id], task_row).optional()?)
+}
 
 pub(super) fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
     let status: String = r.get(3)?;
@@ -202,7 +204,7 @@ impl Store {
     }
 
     pub fn task(&self, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
-        Ok(self.conn.prepare_cached(SELECT_TASK)?.query_row(params![t.system, t.id], task_row).optional()?)
+        select_task(&self.conn, t)
     }
 
     /// Every event recorded for a task, oldest first.
