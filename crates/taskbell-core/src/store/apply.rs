@@ -170,7 +170,7 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
             "INSERT INTO task_events (delivery_key, system, task_id, kind, source, occurred_at, received_at,
                                       status_before, status_after, actor, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (delivery_key) DO NOTHING",
+             ON CONFLICT (system, task_id, delivery_key) DO NOTHING",
         )?
         .execute(params![
             e.delivery_key,
