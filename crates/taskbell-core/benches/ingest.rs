@@ -77,12 +77,17 @@ fn thread_cpu() -> BTreeMap<String, f64> {
     by_name
 }
 
+const TASKS: usize = 5000;
+
+/// The `n`th delivery: task `n % TASKS`, completed on odd passes over the tasks and reopened on
+/// even ones, so after the first pass every event is a real status transition.
 fn body(id: &str, n: usize) -> String {
+    let completed = (n / TASKS) % 2 == 1;
     serde_json::json!({
-        "version": 1, "event_id": id, "event": if n.is_multiple_of(2) { "updated" } else { "completed" },
+        "version": 1, "event_id": id, "event": if completed { "completed" } else { "updated" },
         "occurred_at": "2026-11-22T10:00:00.000+00:00",
-        "task": {"id": format!("task-{}", n % 5000), "title": "Call the pharmacy about the refill", "status":
-                 if n.is_multiple_of(2) { "open" } else { "completed" }, "due": null, "labels": ["Refill"]},
+        "task": {"id": format!("task-{}", n % TASKS), "title": "Call the pharmacy about the refill", "status":
+                 if completed { "completed" } else { "open" }, "due": null, "labels": ["Refill"]},
         "creator": {"id": "4150cd20de8a470aa570a852859ac87e", "first_name": "Jane", "last_name": "Smith"},
         "assignee": {"staff": {"id": "a02cbf4d9a5c4e6b8f1d2e3c4b5a6978", "first_name": "Nora", "last_name": "Johnson"}, "team": null},
         "actor": null
