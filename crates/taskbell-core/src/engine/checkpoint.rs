@@ -70,39 +70,56 @@ impl Checkpointer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
-    /// Bytes of WAL file left after three seconds of back-to-back commits, with the checkpointer
-    /// asking for a restart past `restart_at_frames`. The writer truncates the WAL file whenever it
-    /// restarts, so the file's size is what the WAL holds.
-    fn wal_after_a_flood(restart_at_frames: i64) -> u64 {
+    const THRESHOLD: i64 = 64;
+
+    fn commit_rows(store: &Store, rows: usize) {
+        let c = store.conn();
+        c.execute_batch("BEGIN IMMEDIATE").expect("begins");
+        for n in 0..rows {
+            c.execute("INSERT INTO t (v) VALUES (?1)", [format!("{n} {}", "x".repeat(1500))]).expect("inserts");
+        }
+        c.execute_batch("COMMIT").expect("commits");
+    }
+
+    fn wal_frames(store: &Store) -> i64 {
+        store.conn().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).expect("frames")
+    }
+
+    /// A flood outruns the checkpointer: here a reader's snapshot holds the checkpointer's copy
+    /// back, as the writer's appends do during a flood, so the checkpoint cannot finish and the
+    /// WAL cannot start over. Returns the frames in the WAL after the reader has gone and the
+    /// writer committed once more, with the writer heeding the checkpointer's request or not.
+    fn wal_after_an_outrun_checkpoint(writer_heeds: bool) -> i64 {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.db");
         let writer = Store::open(&path).expect("opens");
-        let c = writer.conn();
-        c.pragma_update(None, "wal_autocheckpoint", 0).expect("pragma");
-        c.pragma_update(None, "journal_size_limit", 0).expect("pragma");
-        c.execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").expect("table");
-        let restart = Arc::new(AtomicBool::new(false));
-        let _checkpointer = Checkpointer::start(&path, restart_at_frames, restart.clone()).expect("starts");
-        let until = Instant::now() + Duration::from_secs(3);
-        let mut n = 0;
-        while Instant::now() < until {
-            c.execute_batch("BEGIN IMMEDIATE").expect("begins");
-            for _ in 0..8 {
-                n += 1;
-                c.execute("INSERT INTO t (v) VALUES (?1)", [format!("{n} {}", "x".repeat(1500))]).expect("inserts");
-            }
-            c.execute_batch("COMMIT").expect("commits");
+        writer.conn().pragma_update(None, "wal_autocheckpoint", 0).expect("pragma");
+        writer.conn().execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").expect("table");
+        let (checkpointer, reader) = (Store::open(&path).expect("opens"), Store::open(&path).expect("opens"));
+        commit_rows(&writer, 200);
+
+        reader.conn().execute_batch("BEGIN").expect("begins");
+        let _: i64 = reader.conn().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("reads");
+        commit_rows(&writer, 200);
+        let restart = AtomicBool::new(false);
+        checkpoint(&checkpointer, THRESHOLD, &restart).expect("checkpoints");
+        assert!(restart.load(Ordering::Relaxed), "past {THRESHOLD} frames the checkpointer asks the writer");
+        reader.conn().execute_batch("COMMIT").expect("ends");
+
+        if writer_heeds {
             restart_if_asked(&writer, &restart);
+            assert!(!restart.load(Ordering::Relaxed), "the request is taken once");
         }
-        std::fs::metadata(dir.path().join("t.db-wal")).expect("wal").len()
+        commit_rows(&writer, 1);
+        wal_frames(&checkpointer)
     }
 
     #[test]
-    fn a_flood_that_outruns_passive_checkpoints_restarts_the_wal() {
-        let unbounded = wal_after_a_flood(i64::MAX);
-        let bounded = wal_after_a_flood(256);
-        assert!(unbounded > 3 * bounded, "without restarts the WAL reached {unbounded} bytes, with them {bounded}");
+    fn a_checkpoint_the_writer_finishes_lets_the_wal_start_over() {
+        let heeded = wal_after_an_outrun_checkpoint(true);
+        let ignored = wal_after_an_outrun_checkpoint(false);
+        assert!(heeded < THRESHOLD, "after the writer's checkpoint the WAL starts over: {heeded} frames");
+        assert!(ignored > 3 * THRESHOLD, "without it the WAL keeps every frame: {ignored} frames");
     }
 }
