@@ -28,6 +28,16 @@ pub struct Driven {
 }
 
 impl Driven {
+    /// Starts the app, runs `steps` on it, keeps screenshots and logs when they fail, and closes
+    /// the app: every end-to-end test's frame.
+    pub async fn run(world: &World, steps: impl AsyncFnOnce(&Driven) -> Result<()>) -> Result<()> {
+        let app = Driven::start(world).await?;
+        let outcome = steps(&app).await;
+        crate::ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
+        outcome?;
+        app.close().await
+    }
+
     pub async fn start(world: &World) -> Result<Driven> {
         let (port, native_port) = free_ports()?;
         let log = world.artifacts.path("tauri-driver.log");

@@ -11,11 +11,7 @@ use taskbell_e2e::{ui, Driven, Notifications, World};
 #[ignore = "end-to-end: needs Xvfb, D-Bus and the built app; run `make test-e2e`"]
 async fn a_patient_picked_in_the_form_shows_in_history() -> Result<()> {
     let world = World::new("history-patient", Notifications::Dunst)?;
-    let app = Driven::start(&world).await?;
-    let outcome = steps(&app).await;
-    ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
-    outcome?;
-    app.close().await
+    Driven::run(&world, async |app| steps(app).await).await
 }
 
 async fn steps(app: &Driven) -> Result<()> {

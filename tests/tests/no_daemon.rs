@@ -68,11 +68,7 @@ async fn without_a_notification_daemon_the_app_stays_up_and_logs_it() -> Result<
 async fn without_a_notification_daemon_the_window_says_so_and_tasks_still_complete() -> Result<()> {
     let world = World::new("no-daemon-window", Notifications::Absent)?;
     assert_no_daemon_possible(&world)?;
-    let app = Driven::start(&world).await?;
-    let outcome = window(&world, &app).await;
-    ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
-    outcome?;
-    app.close().await
+    Driven::run(&world, async |app| window(&world, app).await).await
 }
 
 async fn window(world: &World, app: &Driven) -> Result<()> {

@@ -18,11 +18,7 @@ const MAX_TASKS: usize = 8;
 async fn a_finished_task_raises_one_notification_and_shows_in_history() -> Result<()> {
     let clinic = clinic_names().await?;
     let world = World::new("notification", Notifications::Dunst)?;
-    let app = Driven::start(&world).await?;
-    let outcome = steps(&world, &app, &clinic).await;
-    ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
-    outcome?;
-    app.close().await
+    Driven::run(&world, async |app| steps(&world, app, &clinic).await).await
 }
 
 async fn steps(world: &World, app: &Driven, clinic: &ClinicNames) -> Result<()> {

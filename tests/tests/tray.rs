@@ -16,11 +16,7 @@ const PAUSED: &str = " · notifications paused";
 #[ignore = "end-to-end: needs Xvfb, D-Bus and the built app; run `make test-e2e`"]
 async fn tray_items_open_the_views_they_name() -> Result<()> {
     let world = World::new("tray-views", Notifications::Dunst)?;
-    let app = Driven::start(&world).await?;
-    let outcome = views(&world, &app).await;
-    ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
-    outcome?;
-    app.close().await
+    Driven::run(&world, async |app| views(&world, app).await).await
 }
 
 async fn views(world: &World, app: &Driven) -> Result<()> {
@@ -48,11 +44,7 @@ async fn views(world: &World, app: &Driven) -> Result<()> {
 #[ignore = "end-to-end: needs Xvfb, D-Bus and the built app; run `make test-e2e`"]
 async fn pausing_from_the_tray_silences_completions_until_resumed() -> Result<()> {
     let world = World::new("tray-pause", Notifications::Dunst)?;
-    let app = Driven::start(&world).await?;
-    let outcome = pause(&world, &app).await;
-    ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
-    outcome?;
-    app.close().await
+    Driven::run(&world, async |app| pause(&world, app).await).await
 }
 
 async fn pause(world: &World, app: &Driven) -> Result<()> {
