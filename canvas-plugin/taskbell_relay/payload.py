@@ -1,7 +1,12 @@
-"""The task-event payload (version 1), as described in schema/PAYLOAD.md.
+"""The task-event payload (version 2), as described in schema/PAYLOAD.md.
 
 Built from the SDK's data models. Every relation a task has may be empty in Canvas
 (due, creator, assignee, team, patient), so each is read defensively and becomes null.
+
+Version 2 is version 1 plus `task.modified`, the task's own modification time from
+Canvas's clock, which Taskbell orders a task's states by. A task without one is sent as
+version 1 (no `task.modified`): a time the plugin made up would order states wrongly,
+while a version 1 event only makes Taskbell read the task from the FHIR API.
 """
 
 from datetime import UTC, datetime
@@ -10,7 +15,9 @@ from uuid import uuid4
 
 from canvas_sdk.v1.data import Patient, Staff, Task, Team
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+# What a task whose `modified` is missing is sent as: the shape without `task.modified`.
+LEGACY_PAYLOAD_VERSION = 1
 
 EVENT_NAMES = {
     "TASK_CREATED": "created",
@@ -27,14 +34,21 @@ STATUS_NAMES = {
 }
 
 
-def rfc3339(moment: datetime | None) -> str | None:
-    """An RFC 3339 timestamp that always carries an offset."""
+def rfc3339(moment: datetime | None, *, utc_microseconds: bool = False) -> str | None:
+    """An RFC 3339 timestamp that always carries an offset.
+
+    With `utc_microseconds` the instant is written in UTC with exactly six fraction digits
+    and a `+00:00` offset, the shape of FHIR Task `lastModified`
+    (`2023-10-22T21:06:27.893521+00:00`), so one instant always gives the same string.
+    """
     if moment is None:
         return None
     if moment.tzinfo is None:
         # Canvas stores times in UTC; a naive value only appears when a database
         # backend drops the zone, so reading it as UTC keeps the instant unchanged.
         moment = moment.replace(tzinfo=UTC)
+    if utc_microseconds:
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
     return moment.isoformat()
 
 
@@ -103,19 +117,27 @@ def build_payload(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One payload for one handled event; every delivery channel sends this same object."""
+    """One payload for one handled event; every delivery channel sends this same object.
+
+    For a comment event `task` is the comment's task, so `task.modified` is that task's
+    `modified` as loaded (Canvas bumps it when a comment is added).
+    """
+    modified = rfc3339(task.modified, utc_microseconds=True)
+    task_fields: dict[str, Any] = {
+        "id": str(task.id),
+        "title": task.title or "",
+        "status": task_status(task, event),
+        "due": rfc3339(task.due),
+        "labels": label_names(task),
+    }
+    if modified is not None:
+        task_fields["modified"] = modified
     payload: dict[str, Any] = {
-        "version": PAYLOAD_VERSION,
+        "version": PAYLOAD_VERSION if modified is not None else LEGACY_PAYLOAD_VERSION,
         "event_id": event_id or str(uuid4()),
         "event": event,
         "occurred_at": rfc3339(occurred_at or datetime.now(UTC)),
-        "task": {
-            "id": str(task.id),
-            "title": task.title or "",
-            "status": task_status(task, event),
-            "due": rfc3339(task.due),
-            "labels": label_names(task),
-        },
+        "task": task_fields,
         "creator": staff_summary(task.creator),
         "assignee": {
             "staff": staff_summary(task.assignee),

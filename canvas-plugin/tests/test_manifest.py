@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from canvas_sdk.events import EventType
@@ -27,6 +28,14 @@ def test_canvas_validate_passes() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "load cleanly in the sandbox" in result.stdout
+
+
+def test_plugin_version_sends_payload_version_2() -> None:
+    # 1.1.0 is the first release that sends payload version 2 (schema/PAYLOAD.md).
+    project = tomllib.loads((PLUGIN_ROOT / "pyproject.toml").read_text())["project"]
+
+    assert MANIFEST["plugin_version"] == "1.1.0"
+    assert project["version"] == MANIFEST["plugin_version"]
 
 
 def test_variables_and_their_sensitivity() -> None:

@@ -1,5 +1,6 @@
 """The payload each task event produces, built from real SDK models."""
 
+import datetime
 import uuid
 from typing import Any
 
@@ -13,6 +14,7 @@ from canvas_sdk.test_utils.factories import (
 )
 from canvas_sdk.v1.data import Task
 
+from taskbell_relay.payload import build_payload
 from tests.conftest import (
     ALL_EVENTS,
     EXPECTED,
@@ -40,6 +42,21 @@ def relay_payload(
     )
 
 
+def fhir_last_modified(moment: datetime.datetime) -> str:
+    """An aware instant written the way Canvas's FHIR API writes Task.lastModified."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def stored_modified(task: Task) -> datetime.datetime:
+    """The task's `modified` as the database holds it now."""
+    return Task.objects.get(dbid=task.dbid).modified
+
+
+def set_modified(task: Task, moment: datetime.datetime) -> None:
+    """Give the stored task this `modified` (a queryset update skips `auto_now`)."""
+    Task.objects.filter(dbid=task.dbid).update(modified=moment)
+
+
 @pytest.mark.parametrize("event_type", ALL_EVENTS)
 def test_full_task_fields(event_type: str, socket_only: dict[str, str]) -> None:
     event, status, status_name = EXPECTED[event_type]
@@ -47,7 +64,7 @@ def test_full_task_fields(event_type: str, socket_only: dict[str, str]) -> None:
 
     payload = relay_payload(event_type, task, socket_only)
 
-    assert payload["version"] == 1
+    assert payload["version"] == 2
     assert payload["event"] == event
     assert str(uuid.UUID(payload["event_id"])) == payload["event_id"]
     assert payload["occurred_at"].endswith("+00:00")
@@ -57,6 +74,7 @@ def test_full_task_fields(event_type: str, socket_only: dict[str, str]) -> None:
         "status": status_name,
         "due": "2024-01-15T10:00:00+00:00",
         "labels": ["Urgent", "Labs"],
+        "modified": fhir_last_modified(stored_modified(task)),
     }
     assert payload["creator"] == {
         "id": task.creator.id,
@@ -83,6 +101,8 @@ def test_missing_due_creator_assignee_team_and_patient(
     )
 
     assert payload["event"] == event
+    assert payload["version"] == 2
+    assert payload["task"]["modified"] == fhir_last_modified(stored_modified(task))
     assert payload["task"]["status"] == status_name
     assert payload["task"]["due"] is None
     assert payload["task"]["labels"] == []
@@ -247,3 +267,131 @@ def test_one_event_id_per_event_and_a_new_one_per_event(socket_only: dict[str, s
     second = relay_payload("TASK_UPDATED", task, socket_only)
 
     assert first["event_id"] != second["event_id"]
+
+
+# Version 2: task.modified, the task's own time from Canvas's clock.
+
+MINUS_FIVE = datetime.timezone(datetime.timedelta(hours=-5))
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (
+            datetime.datetime(2023, 10, 22, 21, 6, 27, 893521, tzinfo=datetime.UTC),
+            "2023-10-22T21:06:27.893521+00:00",
+        ),
+        # A whole second keeps all six fraction digits, like FHIR lastModified.
+        (
+            datetime.datetime(2023, 10, 22, 21, 6, 27, tzinfo=datetime.UTC),
+            "2023-10-22T21:06:27.000000+00:00",
+        ),
+        (
+            datetime.datetime(2023, 10, 22, 21, 6, 27, 5, tzinfo=datetime.UTC),
+            "2023-10-22T21:06:27.000005+00:00",
+        ),
+        # Stored from another zone: the same instant, written in UTC.
+        (
+            datetime.datetime(2023, 10, 22, 16, 6, 27, 893521, tzinfo=MINUS_FIVE),
+            "2023-10-22T21:06:27.893521+00:00",
+        ),
+    ],
+    ids=["microseconds", "whole-second", "one-microsecond", "other-zone"],
+)
+@pytest.mark.parametrize("event_type", ALL_EVENTS)
+def test_task_modified_is_canvas_time_in_utc_with_microseconds(
+    event_type: str, stored: datetime.datetime, expected: str, socket_only: dict[str, str]
+) -> None:
+    task = full_task(EXPECTED[event_type][1])
+    target = event_target(event_type, task)
+    set_modified(task, stored)
+
+    payload = broadcast_message(run_relay(event_type, target, socket_only))
+
+    assert payload["version"] == 2
+    assert payload["task"]["modified"] == expected
+    assert datetime.datetime.fromisoformat(payload["task"]["modified"]) == stored
+
+
+def test_comment_event_carries_the_commented_tasks_modified(socket_only: dict[str, str]) -> None:
+    task = full_task()
+    other = full_task()
+    comment = TaskCommentFactory.create(task=task)
+    # Canvas moves a task's `modified` forward when a comment is added; the test database
+    # has no such trigger, so the bump is made here.
+    bumped = datetime.datetime(2024, 1, 13, 14, 0, 12, 101250, tzinfo=datetime.UTC)
+    set_modified(task, bumped)
+    set_modified(other, datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC))
+
+    payload = broadcast_message(run_relay("TASK_COMMENT_CREATED", comment.id, socket_only))
+
+    assert payload["task"]["id"] == str(task.id)
+    assert payload["task"]["modified"] == "2024-01-13T14:00:12.101250+00:00"
+    assert payload["comment"] == {"id": str(comment.id)}
+
+
+def test_task_modified_follows_the_task_not_the_handler(socket_only: dict[str, str]) -> None:
+    task = full_task()
+    set_modified(task, datetime.datetime(2023, 10, 22, 21, 6, 27, 893521, tzinfo=datetime.UTC))
+
+    first = relay_payload("TASK_UPDATED", task, socket_only)
+    second = relay_payload("TASK_UPDATED", task, socket_only)
+    set_modified(task, datetime.datetime(2023, 10, 22, 21, 7, 0, 1, tzinfo=datetime.UTC))
+    third = relay_payload("TASK_UPDATED", task, socket_only)
+
+    # Handled at different moments, the unchanged task keeps one time; a change moves it.
+    assert first["task"]["modified"] == "2023-10-22T21:06:27.893521+00:00"
+    assert second["task"]["modified"] == first["task"]["modified"]
+    assert third["task"]["modified"] == "2023-10-22T21:07:00.000001+00:00"
+    # occurred_at is still the handler's time, not the task's.
+    assert datetime.datetime.fromisoformat(first["occurred_at"]) > datetime.datetime.fromisoformat(
+        first["task"]["modified"]
+    )
+
+
+@pytest.mark.parametrize(
+    "loaded",
+    [
+        datetime.datetime(2023, 10, 22, 21, 6, 27, 893521),
+        datetime.datetime(2023, 10, 22, 16, 6, 27, 893521, tzinfo=MINUS_FIVE),
+    ],
+    ids=["naive", "other-zone"],
+)
+def test_modified_as_loaded_is_written_in_utc(loaded: datetime.datetime) -> None:
+    # The SDK's settings turn time zone support on, so the ORM itself always hands back
+    # aware UTC values (the factories cannot produce a naive one). A database backend that
+    # drops the zone (naive: taken as UTC) or keeps another one would not; the model instance
+    # is given such a value directly to stand for that.
+    task = full_task()
+    assert stored_modified(task).utcoffset() == datetime.timedelta(0)
+    task.modified = loaded
+
+    payload = build_payload(event="updated", task=task, include_patient=False)
+
+    assert payload["version"] == 2
+    assert payload["task"]["modified"] == "2023-10-22T21:06:27.893521+00:00"
+
+
+def test_task_without_modified_is_sent_as_version_1() -> None:
+    # Canvas always sets `modified` (the column is NOT NULL); the guard is for a model that
+    # ever comes without one. No time is made up: the event goes out as version 1.
+    task = full_task()
+    occurred_at = datetime.datetime(2024, 1, 14, 18, 22, 41, 907000, tzinfo=datetime.UTC)
+    common = {
+        "event": "updated",
+        "include_patient": True,
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": occurred_at,
+    }
+    with_time = build_payload(task=task, **common)
+    task.modified = None
+
+    without_time = build_payload(task=task, **common)
+
+    assert with_time["version"] == 2 and "modified" in with_time["task"]
+    assert without_time["version"] == 1
+    assert "modified" not in without_time["task"]
+    assert without_time["occurred_at"] == "2024-01-14T18:22:41.907000+00:00"
+    # Apart from the version and task.modified, the event is what version 2 would send.
+    with_time["task"].pop("modified")
+    assert {**without_time, "version": 2} == with_time

@@ -61,6 +61,8 @@ def test_task_events_in_the_sandbox(
     payload = broadcast_message(effects)
     assert payload["event"] == event
     assert payload["task"]["id"] == str(task.id)
+    assert payload["version"] == 2
+    assert payload["task"]["modified"].endswith("+00:00")
     webhook = http_request(effects, WEBHOOK_URL)["data"]
     assert Webhook(WEBHOOK_SECRET).verify(webhook["body"], webhook["headers"]) == payload
     assert json.loads(http_request(effects, SLACK_URL)["data"]["body"])["text"]

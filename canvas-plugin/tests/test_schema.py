@@ -1,6 +1,8 @@
 """The shared JSON schema, its examples, and the payloads the plugin really builds."""
 
 import copy
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ from canvas_sdk.test_utils.factories import TaskCommentFactory
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from taskbell_relay.payload import build_payload
 from tests.conftest import (
     ALL_EVENTS,
     EXPECTED,
@@ -21,6 +24,11 @@ from tests.conftest import (
 )
 
 EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*.json"))
+# Examples of the legacy version 1 shape are named v1-<event>.json; the others are version 2.
+LEGACY_EXAMPLES = [path for path in EXAMPLES if path.stem.startswith("v1-")]
+CURRENT_EXAMPLES = [path for path in EXAMPLES if not path.stem.startswith("v1-")]
+# FHIR Task.lastModified's shape: UTC, six fraction digits, +00:00.
+CANVAS_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00")
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +48,56 @@ def test_schema_declares_draft_2020_12() -> None:
 def test_required_examples_exist() -> None:
     names = {path.stem for path in EXAMPLES}
 
-    assert {"created", "updated", "completed", "closed", "commented"} <= names
+    assert {"created", "updated", "completed", "closed", "commented", "v1-completed"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
 def test_example_is_valid(path: Path, validator: Draft202012Validator) -> None:
-    validator.validate(load_json(path))
+    errors = [error.message for error in validator.iter_errors(load_json(path))]
+
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", CURRENT_EXAMPLES, ids=lambda path: path.stem)
+def test_examples_are_version_2_with_canvas_time(path: Path) -> None:
+    example = load_json(path)
+
+    assert example["version"] == 2
+    assert CANVAS_TIME.fullmatch(example["task"]["modified"])
+    # Canvas changed the task before the plugin handled the event.
+    modified = datetime.datetime.fromisoformat(example["task"]["modified"])
+    assert modified <= datetime.datetime.fromisoformat(example["occurred_at"])
+
+
+def test_legacy_version_1_example_is_still_valid(validator: Draft202012Validator) -> None:
+    legacy = load_json(SCHEMA_DIR / "examples" / "v1-completed.json")
+
+    assert [path.stem for path in LEGACY_EXAMPLES] == ["v1-completed"]
+    assert legacy["version"] == 1
+    assert "modified" not in legacy["task"]
+    validator.validate(legacy)
+
+
+def test_legacy_example_is_the_completed_example_without_modified() -> None:
+    legacy = load_json(SCHEMA_DIR / "examples" / "v1-completed.json")
+    current = load_json(SCHEMA_DIR / "examples" / "completed.json")
+
+    assert legacy["event_id"] != current["event_id"], "two deliveries, two event ids"
+    current["task"].pop("modified")
+    for payload in (legacy, current):
+        payload.pop("version")
+        payload.pop("event_id")
+    assert legacy == current
+
+
+def test_version_1_fallback_payload_is_valid(validator: Draft202012Validator) -> None:
+    task = full_task()
+    task.modified = None
+
+    payload = build_payload(event="updated", task=task, include_patient=True)
+
+    assert payload["version"] == 1
+    validator.validate(payload)
 
 
 def test_examples_cover_the_awkward_cases() -> None:
@@ -77,12 +129,16 @@ def test_plugin_payloads_are_valid(
         target = TaskCommentFactory.create(task=task).id
     secrets = {"SOCKET_API_KEY": "k", "INCLUDE_PATIENT_DETAILS": details}
 
-    validator.validate(broadcast_message(run_relay(event_type, target, secrets)))
+    payload = broadcast_message(run_relay(event_type, target, secrets))
+
+    assert payload["version"] == 2
+    assert CANVAS_TIME.fullmatch(payload["task"]["modified"])
+    validator.validate(payload)
 
 
-def mutated(change: Any) -> dict[str, Any]:
-    """The full example with one change applied."""
-    payload = copy.deepcopy(load_json(SCHEMA_DIR / "examples" / "created.json"))
+def mutated(change: Any, example: str = "created.json") -> dict[str, Any]:
+    """An example (by default the full one) with one change applied."""
+    payload = copy.deepcopy(load_json(SCHEMA_DIR / "examples" / example))
     change(payload)
     return payload
 
@@ -90,7 +146,21 @@ def mutated(change: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda p: p.update(version=2),
+        # Version 2 without task.modified.
+        lambda p: p["task"].pop("modified"),
+        lambda p: p["task"].update(modified=None),
+        # task.modified is FHIR lastModified's shape: UTC, microseconds, +00:00.
+        lambda p: p["task"].update(modified="2024-01-12T15:04:04+00:00"),
+        lambda p: p["task"].update(modified="2024-01-12T15:04:04.981+00:00"),
+        lambda p: p["task"].update(modified="2024-01-12T15:04:04.981327Z"),
+        lambda p: p["task"].update(modified="2024-01-12T10:04:04.981327-05:00"),
+        lambda p: p["task"].update(modified="2024-01-12T15:04:04.981327"),
+        lambda p: p["task"].update(modified="2024-01-12"),
+        lambda p: p["task"].update(modified="2024-13-12T15:04:04.981327+00:00"),
+        # Version 1 never carries task.modified; versions other than 1 and 2 do not exist.
+        lambda p: p.update(version=1),
+        lambda p: p.update(version=3),
+        lambda p: p.update(version="2"),
         lambda p: p.update(event="deleted"),
         lambda p: p.update(event_id="not-a-uuid"),
         lambda p: p.update(occurred_at="2024-01-12T15:04:05"),
@@ -108,3 +178,20 @@ def mutated(change: Any) -> dict[str, Any]:
 def test_schema_rejects_broken_payloads(change: Any, validator: Draft202012Validator) -> None:
     with pytest.raises(ValidationError):
         validator.validate(mutated(change))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A version 2 payload must carry task.modified.
+        lambda p: p.update(version=2),
+        lambda p: p["task"].update(modified="2024-01-14T18:22:41.502118+00:00"),
+        lambda p: p.update(version=0),
+    ],
+    ids=["v2-without-modified", "v1-with-modified", "version-0"],
+)
+def test_schema_rejects_broken_legacy_payloads(
+    change: Any, validator: Draft202012Validator
+) -> None:
+    with pytest.raises(ValidationError):
+        validator.validate(mutated(change, "v1-completed.json"))
