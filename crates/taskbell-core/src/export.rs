@@ -190,7 +190,7 @@ mod tests {
                 task: TaskRef::new("sandbox", format!("t{i}")),
                 kind: EventKind::Created,
                 source: Source::Poll,
-                occurred_at: time::OffsetDateTime::now_utc(),
+                at: Some(time::OffsetDateTime::now_utc()),
                 status: Some(TaskStatus::Open),
                 actor: None,
                 snapshot: TaskSnapshot { description: Some(format!("task {i}")), ..Default::default() },

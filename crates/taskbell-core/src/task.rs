@@ -235,6 +235,9 @@ impl FromStr for EventKind {
 
 /// One observed change to a task, from any source.
 ///
+/// An event with a system time ([`TaskEvent::at`]) is a state; one without, from outside, is a
+/// hint ([`TaskEvent::is_hint`]).
+///
 /// `delivery_key` makes at-least-once delivery exactly-once in the store: the same delivery seen
 /// twice (a webhook retry, a push and its reconcile) carries the same key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,8 +246,12 @@ pub struct TaskEvent {
     pub task: TaskRef,
     pub kind: EventKind,
     pub source: Source,
-    #[serde(with = "time::serde::rfc3339")]
-    pub occurred_at: OffsetDateTime,
+    /// The system's own time for the state this event reports: Canvas's `lastModified` (or the
+    /// plugin's `task.modified`), Fragment's `status.at`. It alone orders a task's states.
+    /// `None` for a hint (a push that carries no such time: Taskbell reads the task instead) and
+    /// for Taskbell's own write before Canvas answered it.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub at: Option<OffsetDateTime>,
     /// The status after the event, when the source says.
     pub status: Option<TaskStatus>,
     /// Who caused it, as the source names them.
@@ -253,6 +260,36 @@ pub struct TaskEvent {
     pub snapshot: TaskSnapshot,
     /// An id the task carries in another system (Fragment's `externalId`).
     pub external_id: Option<String>,
+}
+
+impl TaskEvent {
+    /// The state of `t` as read from Canvas, `previous` being what the store knew. The key
+    /// holds the status and Canvas's time, so reading an unchanged task again is a repeat.
+    pub fn from_read(t: &Task, previous: Option<TaskStatus>, source: Source) -> Self {
+        let kind = match previous {
+            None => EventKind::Created,
+            Some(prev) if prev != t.status => EventKind::for_status(t.status),
+            Some(_) => EventKind::Updated,
+        };
+        let modified = t.modified.map(|m| (m.unix_timestamp_nanos() / 1_000).to_string()).unwrap_or_else(|| "-".into());
+        TaskEvent {
+            delivery_key: format!("read:{}:{}:{}", t.id, t.status.as_str(), modified),
+            task: t.task_ref(),
+            kind,
+            source,
+            at: t.modified,
+            status: Some(t.status),
+            actor: None,
+            snapshot: TaskSnapshot::from(t),
+            external_id: None,
+        }
+    }
+
+    /// A push that says something changed without the system's time for it: Taskbell cannot
+    /// order it against what it knows, so it asks Canvas instead of applying it.
+    pub fn is_hint(&self) -> bool {
+        self.at.is_none() && self.source != Source::Api
+    }
 }
 
 /// The parts of a task an event may carry. Every field is optional because each source knows
@@ -268,8 +305,6 @@ pub struct TaskSnapshot {
     pub due: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub authored_on: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option", default)]
-    pub modified: Option<OffsetDateTime>,
     pub labels: Option<Vec<String>>,
     pub permalink: Option<String>,
     /// The source saw the whole task (a FHIR read): a `None` then means "not set" rather than
@@ -288,7 +323,6 @@ impl From<&Task> for TaskSnapshot {
             requester: t.requester.clone(),
             due: t.due,
             authored_on: t.authored_on,
-            modified: t.modified,
             labels: Some(t.labels.clone()),
             permalink: t.permalink.clone(),
             full: true,

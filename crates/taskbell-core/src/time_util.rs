@@ -13,6 +13,13 @@ pub fn format_rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// `2023-10-22T21:06:27+00:00`: whole seconds, UTC, the offset spelled out.
+pub fn format_offset_seconds(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    t.format(&f).unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
 pub fn to_millis(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -23,6 +30,34 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
 
 pub fn now_millis() -> i64 {
     to_millis(OffsetDateTime::now_utc())
+}
+
+/// This computer's clock, which tests may set off true time to play a desktop whose clock is
+/// wrong. It stamps what Taskbell itself does (when an event was received, when to retry); it
+/// is never compared with a time Canvas wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
+    offset: time::Duration,
+}
+
+impl Clock {
+    /// The real clock.
+    pub fn system() -> Self {
+        Clock::default()
+    }
+
+    /// A clock `offset` ahead of the real one (behind when negative).
+    pub fn skewed(offset: time::Duration) -> Self {
+        Clock { offset }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc().saturating_add(self.offset)
+    }
+
+    pub fn now_millis(&self) -> i64 {
+        to_millis(self.now())
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ fn ev(key: &str, id: &str, kind: EventKind, status: TaskStatus) -> TaskEvent {
         task: TaskRef::new("sandbox", id),
         kind,
         source: Source::Webhook,
-        occurred_at: OffsetDateTime::now_utc(),
+        at: Some(OffsetDateTime::now_utc()),
         status: Some(status),
         actor: None,
         snapshot: TaskSnapshot { description: Some(format!("task {id}")), ..Default::default() },
@@ -146,7 +146,7 @@ async fn offline_creates_stay_pending_and_are_sent_when_canvas_is_back() {
     // Canvas is back; make the entry due now.
     t.engine.set_canvas(Some(client_for(&sb)));
     let id = local_id.clone();
-    t.engine.write(move |s| s.outbox_mark(&id, OutboxState::Pending, None, None, 0)).await.expect("due");
+    assert!(t.engine.retry_now(&id).await.expect("due"));
     let report = t.engine.flush_outbox().await.expect("flush");
     assert_eq!(report.created, 1);
     assert_eq!(sb.task_count(), 1);
@@ -173,8 +173,7 @@ async fn a_create_that_timed_out_after_sending_is_found_not_made_twice() {
     let id = local_id.clone();
     let entry = t.engine.read(move |s| s.outbox_entry(&id)).await.expect("read").expect("row");
     assert_eq!(entry.state, OutboxState::Uncertain);
-    let id = local_id.clone();
-    t.engine.write(move |s| s.outbox_mark(&id, OutboxState::Uncertain, None, None, 0)).await.expect("due");
+    assert!(t.engine.retry_now(&local_id).await.expect("due"));
     assert_eq!(t.engine.flush_outbox().await.expect("flush").created, 1);
     assert_eq!(sb.task_count(), 1, "a duplicate task was created");
     let entry = t.engine.read(move |s| s.outbox_entry(&local_id)).await.expect("read").expect("row");

@@ -42,7 +42,8 @@ fn the_created_example() {
     assert_eq!(e.delivery_key, "relay:0b7c6a1e-4f0d-4c2b-9a53-2f4e8d1c7b90");
     assert_eq!((e.task.system.as_str(), e.task.id.as_str()), (SYSTEM, LAB_TASK));
     assert_eq!((e.kind, e.status, e.source), (EventKind::Created, Some(TaskStatus::Open), Source::Webhook));
-    assert_eq!(e.occurred_at, at("2024-01-12T15:04:05.123Z"));
+    assert_eq!(e.at, Some(at("2024-01-12T15:04:04.981327Z")), "Canvas's time for the task, not the handler's");
+    assert!(!e.is_hint());
     assert_eq!(e.actor.as_deref(), Some(JANE));
     assert_eq!(e.external_id, None);
     let s = &e.snapshot;
@@ -62,7 +63,7 @@ fn the_updated_example() {
     let e = canvas("updated.json");
     assert_eq!(e.delivery_key, "relay:6d1f2a3b-8c9e-4d5f-a1b2-c3d4e5f60718");
     assert_eq!((e.kind, e.status), (EventKind::Updated, Some(TaskStatus::Open)));
-    assert_eq!(e.occurred_at, at("2024-01-13T14:30:00.456Z"), "the -05:00 offset is kept");
+    assert_eq!(e.at, Some(at("2024-01-13T14:29:59.870412Z")));
     assert_eq!(e.actor.as_deref(), Some(NORA));
     let s = &e.snapshot;
     assert_eq!(s.owner, party("b7e1c2d3f4a5468798a9b0c1d2e3f405", "Omar Haddad"));
@@ -112,6 +113,32 @@ fn the_closed_example_assigned_to_a_team() {
     assert_eq!(s.requester, party(JANE, "Jane Smith"));
     assert_eq!(s.due, Some(at("2024-01-14T23:59:00Z")));
     assert_eq!(s.labels, labels(&["Billing"]));
+}
+
+#[test]
+fn a_version_1_event_is_a_hint_and_version_2_needs_its_time() {
+    let v1 = canvas("v1-completed.json");
+    assert_eq!((v1.kind, v1.status, v1.at), (EventKind::Completed, Some(TaskStatus::Completed), None));
+    assert!(v1.is_hint(), "a version 1 event carries no Canvas time: Taskbell reads the task instead");
+    let mut v2: serde_json::Value = serde_json::from_slice(&example("completed.json")).expect("json");
+    v2["task"].as_object_mut().expect("task").remove("modified");
+    let err = parse_canvas(SYSTEM, &serde_json::to_vec(&v2).expect("json"), WEBHOOK).expect_err("refused");
+    assert!(err.to_string().contains("task/modified"), "{err}");
+    v2["task"]["modified"] = "yesterday".into();
+    let err = parse_canvas(SYSTEM, &serde_json::to_vec(&v2).expect("json"), WEBHOOK).expect_err("refused");
+    assert!(err.to_string().contains("RFC 3339"), "{err}");
+}
+
+#[test]
+fn seed_shapes_are_hints() {
+    for body in [
+        &br#"{"task_id": "t1", "disposition": "completed"}"#[..],
+        br#"{"message": "A Task was created!", "resource_id": "t1"}"#,
+        br#"{"task_id": "t1", "event": "updated", "title": "Call back"}"#,
+    ] {
+        let e = parse_canvas(SYSTEM, body, WEBHOOK).expect("parses");
+        assert!(e.is_hint() && e.at.is_none(), "{}", String::from_utf8_lossy(body));
+    }
 }
 
 #[test]
@@ -209,7 +236,7 @@ fn fragment_completed_with_an_external_id() {
     assert_eq!((e.kind, e.status, e.source), (EventKind::Completed, Some(TaskStatus::Completed), Source::Fragment));
     assert_eq!(e.external_id.as_deref(), Some("abc"));
     assert_eq!(e.actor.as_deref(), Some("1"));
-    assert_eq!(e.occurred_at, at("2023-10-27T13:57:12.924742Z"));
+    assert_eq!(e.at, Some(at("2023-10-27T13:57:12.924742Z")), "Fragment's own clock orders its tasks");
     assert_eq!(e.delivery_key, "fragment:1:completed:2023-10-27T13:57:12.924742+00:00");
 }
 
@@ -222,7 +249,7 @@ fn fragment_started_is_still_open() {
     let e = parse_fragment(body, Delivery { source: Source::Fragment, transport_id: None }).expect("ok");
     assert_eq!((e.kind, e.status), (EventKind::Started, Some(TaskStatus::Open)));
     assert_eq!(e.external_id.as_deref(), Some("abc"));
-    assert_eq!(e.occurred_at, at("2023-10-27T14:10:19.225944Z"));
+    assert_eq!(e.at, Some(at("2023-10-27T14:10:19.225944Z")));
 }
 
 #[test]
@@ -253,13 +280,16 @@ fn unknown_shapes_say_what_was_expected() {
     assert_eq!(unknown(b"[]"), "expected a JSON object");
     assert_eq!(unknown(b"42"), "expected a JSON object");
     assert!(unknown(br#"{"message": {"hello": 1}}"#).starts_with("unknown payload shape"));
-    assert!(unknown(br#"{"version": 2, "event_id": "e", "task": {"id": "t"}}"#).contains("version"));
+    assert!(unknown(br#"{"version": 3, "event_id": "e", "task": {"id": "t"}}"#).contains("version 3"));
+    assert!(unknown(br#"{"version": "2", "event_id": "e", "task": {"id": "t"}}"#).contains("version: invalid type"));
     assert!(unknown(br#"{"version": 1, "event_id": "e", "event": "deleted", "task": {"id": "t"}}"#).contains("\"deleted\""));
     assert!(unknown(br#"{"version": 1, "event_id": "e", "event": "created", "task": {}}"#).contains("task/id"));
     assert!(unknown(br#"{"version": 1, "event_id": "e", "event": "created", "task": {"id": "t", "status": "lost"}}"#)
         .contains("unknown task status"));
-    assert!(unknown(br#"{"version": 1, "event_id": "e", "event": "created", "occurred_at": "noon", "task": {"id": "t"}}"#)
+    assert!(unknown(br#"{"version": 2, "event_id": "e", "event": "created", "task": {"id": "t", "modified": "noon"}}"#)
         .contains("RFC 3339"));
+    assert!(unknown(br#"{"version": 2, "event_id": "e", "event": "created", "task": {"id": "t", "labels": "Urgent"}}"#)
+        .contains("task/labels: invalid type"), "a wrong type names its field");
     assert!(unknown(br#"{"task_id": "1", "event": "deleted"}"#).contains("created or updated"));
 
     let fragment = |body: &[u8]| match parse_fragment(body, WEBHOOK) {

@@ -4,22 +4,18 @@ mod common;
 
 use common::{client_for, engine, sandbox};
 use taskbell_core::inbox::poll::{Path, PollConfig, Poller};
-use taskbell_core::{EventKind, Source, TaskEvent, TaskRef, TaskStatus};
+use taskbell_core::canvas::fhir::task_from_fhir;
+use taskbell_core::{Source, TaskEvent, TaskRef, TaskStatus};
 
-/// Puts `ids` in the store as open tasks, as if this Taskbell had created them.
-async fn track(t: &common::TestEngine, ids: &[String]) {
+/// Puts `ids` in the store as open tasks, as if this Taskbell had created them and read them
+/// back from Canvas.
+async fn track(t: &common::TestEngine, sb: &canvas_sandbox::Sandbox, ids: &[String]) {
     let events = ids
         .iter()
-        .map(|id| TaskEvent {
-            delivery_key: format!("create:{id}"),
-            task: TaskRef::new("sandbox", id.clone()),
-            kind: EventKind::Created,
-            source: Source::Api,
-            occurred_at: time::OffsetDateTime::now_utc() - time::Duration::minutes(10),
-            status: Some(TaskStatus::Open),
-            actor: None,
-            snapshot: Default::default(),
-            external_id: None,
+        .map(|id| {
+            let json = sb.task_json(id).expect("in the sandbox");
+            let task = task_from_fhir("sandbox", &json).expect("a task");
+            TaskEvent::from_read(&task, None, Source::Api)
         })
         .collect();
     t.engine.ingest_all(events, true).await.expect("tracked");
@@ -30,7 +26,7 @@ async fn a_thousand_tracked_tasks_reconcile_in_at_most_eleven_requests() {
     let sb = sandbox().await;
     let t = engine();
     let ids = sb.insert_tasks(1000, "requested");
-    track(&t, &ids).await;
+    track(&t, &sb, &ids).await;
     let client = client_for(&sb);
     client.check_credentials().await.expect("token");
     let poller = Poller::new(t.engine.clone(), client, PollConfig::default());
@@ -58,7 +54,7 @@ async fn when_modified_is_refused_open_tasks_are_read_instead() {
     sb.knobs().set_modified_search_supported(false);
     let t = engine();
     let ids = sb.insert_tasks(30, "requested");
-    track(&t, &ids).await;
+    track(&t, &sb, &ids).await;
     let poller = Poller::new(t.engine.clone(), client_for(&sb), PollConfig { parallel: 4, ..Default::default() });
     for id in &ids[..10] {
         sb.set_task_status(id, "completed");
@@ -90,7 +86,7 @@ async fn a_first_reconcile_learns_of_tasks_created_elsewhere_without_notifying()
     let sb = sandbox().await;
     let t = engine();
     let mine = sb.insert_tasks(1, "requested");
-    track(&t, &mine).await;
+    track(&t, &sb, &mine).await;
     let others = sb.insert_tasks(5, "completed");
     let poller = Poller::new(t.engine.clone(), client_for(&sb), PollConfig::default());
     let report = poller.reconcile().await.expect("reconcile");

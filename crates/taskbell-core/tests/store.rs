@@ -15,7 +15,7 @@ fn event(key: &str, id: &str, kind: EventKind, status: Option<TaskStatus>, at: i
         task: TaskRef::new("sandbox", id),
         kind,
         source: Source::Webhook,
-        occurred_at: from_millis(at),
+        at: Some(from_millis(at)),
         status,
         actor: None,
         snapshot: TaskSnapshot::default(),
@@ -40,13 +40,13 @@ fn migrates_from_empty_and_reopens() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
-        for t in ["outbox", "poll_cursors", "task_events", "tasks", "tasks_fts"] {
+        for t in ["outbox", "pending_reads", "poll_cursors", "task_events", "tasks", "tasks_fts"] {
             assert!(tables.iter().any(|n| n == t), "missing table {t} in {tables:?}");
         }
         let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
         assert_eq!(mode, "wal");
         let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
-        assert_eq!(version, 3, "one per file in migrations/");
+        assert_eq!(version, 4, "one per file in migrations/");
     }
     // Opening again must not try to re-run the migration.
     let mut store = open(&dir);
@@ -238,15 +238,46 @@ fn cursors_and_outbox_persist() {
         let store = open(&dir);
         store.set_poll_cursor("sandbox", &PollCursor { cursor_at: 42, modified_supported: Some(false) }).expect("cursor");
         let draft = TaskDraft { description: "Fax records".into(), requester: "p1".into(), ..Default::default() };
-        store.outbox_add("local-1", "sandbox", &draft).expect("outbox");
-        store.outbox_mark("local-1", OutboxState::Uncertain, Some("timed out"), None, 0).expect("mark");
+        store.outbox_add("local-1", "sandbox", &draft, 0, 100, "claim-a").expect("outbox");
+        assert!(store.outbox_finish("local-1", "claim-a", OutboxState::Uncertain, Some("timed out"), None, 0).expect("finish"));
     }
     let store = open(&dir);
     assert_eq!(store.poll_cursor("sandbox").expect("read"), Some(PollCursor { cursor_at: 42, modified_supported: Some(false) }));
     let due = store.outbox_due(1).expect("due");
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].state, due[0].attempts, due[0].draft.description.as_str()), (OutboxState::Uncertain, 1, "Fax records"));
-    store.outbox_mark("local-1", OutboxState::Created, None, Some("task-9"), 0).expect("mark");
-    assert!(store.outbox_due(i64::MAX).expect("due").is_empty());
+    let claimed = store.outbox_claim_due("sandbox", 1, 1000).expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert!(claimed[0].uncertain, "an entry whose answer was lost is looked for before it is sent again");
+    assert!(store.outbox_finish("local-1", &claimed[0].claim, OutboxState::Created, None, Some("task-9"), i64::MAX).expect("finish"));
+    assert!(store.outbox_due(i64::MAX - 1).expect("due").is_empty());
     assert_eq!(store.outbox_entry("local-1").expect("read").and_then(|e| e.task_id), Some("task-9".into()));
+}
+
+#[test]
+fn an_outbox_entry_is_claimed_by_one_sender_at_a_time() {
+    use taskbell_core::canvas::TaskDraft;
+    use taskbell_core::store::OutboxState;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir);
+    let other = open(&dir);
+    let draft = TaskDraft { description: "Call back".into(), requester: "p1".into(), ..Default::default() };
+    store.outbox_add("local-1", "sandbox", &draft, 0, 100, "creator").expect("outbox");
+
+    // Claimed by its creator until the lease runs out: nobody else may send it.
+    assert!(store.outbox_claim_due("sandbox", 50, 150).expect("claim").is_empty());
+    assert!(other.outbox_claim_due("sandbox", 99, 150).expect("claim").is_empty(), "another process sees the claim too");
+    assert_eq!(store.outbox_entry("local-1").expect("read").map(|e| e.state), Some(OutboxState::Sending));
+
+    // The lease ran out: the sender died. The entry is taken once, and as uncertain.
+    let taken = other.outbox_claim_due("sandbox", 100, 200).expect("claim");
+    assert_eq!(taken.len(), 1);
+    assert!(taken[0].uncertain, "a dead sender may have reached Canvas");
+    assert!(store.outbox_claim_due("sandbox", 100, 200).expect("claim").is_empty(), "claimed once");
+
+    // The first sender wakes up late: its outcome is no longer its to record.
+    assert!(!store.outbox_finish("local-1", "creator", OutboxState::Pending, Some("late"), None, 0).expect("finish"));
+    assert!(other.outbox_finish("local-1", &taken[0].claim, OutboxState::Created, None, Some("t-1"), i64::MAX).expect("finish"));
+    assert_eq!(store.outbox_entry("local-1").expect("read").map(|e| e.state), Some(OutboxState::Created));
+    assert!(store.outbox_claim_due("sandbox", i64::MAX - 1, i64::MAX).expect("claim").is_empty(), "a created entry is never sent again");
 }

@@ -192,7 +192,7 @@ async fn malformed_json_and_unknown_shapes_are_400_and_store_nothing() {
         ("/hooks/canvas", b"", "the body is not valid JSON: "),
         ("/hooks/canvas", b"[1, 2]", "expected a JSON object"),
         ("/hooks/canvas", br#"{"hello": "world"}"#, "unknown payload shape: "),
-        ("/hooks/canvas", br#"{"version": 2, "event_id": "x", "task": {"id": "t"}}"#, "unsupported taskbell_relay payload version"),
+        ("/hooks/canvas", br#"{"version": 3, "event_id": "x", "task": {"id": "t"}}"#, "unsupported taskbell_relay payload version"),
         ("/hooks/fragment", br#"{"type": "task.deleted", "data": {"task": {"id": "1"}}}"#, "unknown Fragment event type"),
     ];
     for (path, body, reason) in cases {

@@ -10,8 +10,15 @@ use crate::task::{Task, TaskStatus};
 use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE, LAST_MODIFIED};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use time::OffsetDateTime;
 use url::Url;
+
+fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
+    let t = httpdate::parse_http_date(s.trim()).ok()?;
+    Some(OffsetDateTime::from(t))
+}
 
 /// How many times a read-modify-PUT starts over after Canvas answers 412 (someone else changed
 /// the task between our read and our write).
@@ -29,6 +36,8 @@ struct Inner {
     http: reqwest::Client,
     cfg: CanvasConfig,
     tokens: TokenCache,
+    /// Canvas's clock as its latest answer's `Date` header gave it, and when that answer came.
+    date: Mutex<Option<(OffsetDateTime, Instant)>>,
 }
 
 /// A task as read, with what a conditional update needs.
@@ -44,7 +53,8 @@ impl CanvasClient {
             .user_agent(concat!("Taskbell/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CanvasError::Config(format!("cannot start an HTTP client: {e}")))?;
-        Ok(CanvasClient { inner: Arc::new(Inner { http, cfg, tokens: TokenCache::default() }) })
+        let date = Mutex::new(None);
+        Ok(CanvasClient { inner: Arc::new(Inner { http, cfg, tokens: TokenCache::default(), date }) })
     }
 
     pub fn config(&self) -> &CanvasConfig {
@@ -56,7 +66,29 @@ impl CanvasClient {
     }
 
     async fn call(&self, call: Call) -> Result<Answer, CanvasError> {
-        send(&self.inner.http, &self.inner.cfg, &self.inner.tokens, &call).await
+        let answer = send(&self.inner.http, &self.inner.cfg, &self.inner.tokens, &call).await?;
+        if let Some(date) = answer.header("date").and_then(parse_http_date) {
+            *self.inner.date.lock().unwrap_or_else(|p| p.into_inner()) = Some((date, Instant::now()));
+        }
+        Ok(answer)
+    }
+
+    /// Canvas's clock now, from its latest answer's `Date` plus the time since (measured on a
+    /// monotonic clock, so the desktop's wall clock plays no part). `None` before any answer.
+    pub fn canvas_now(&self) -> Option<OffsetDateTime> {
+        let sample = *self.inner.date.lock().unwrap_or_else(|p| p.into_inner());
+        sample.map(|(date, seen)| date.saturating_add(seen.elapsed().try_into().unwrap_or(time::Duration::ZERO)))
+    }
+
+    /// Canvas's clock now, asking Canvas if it has not answered yet.
+    pub async fn canvas_time(&self) -> Result<OffsetDateTime, CanvasError> {
+        if let Some(now) = self.canvas_now() {
+            return Ok(now);
+        }
+        let mut url = self.inner.cfg.fhir_url("Task");
+        url.query_pairs_mut().append_pair("_count", "1");
+        self.call(Call::get(url)).await?;
+        self.canvas_now().ok_or_else(|| CanvasError::BadResponse("the answer has no Date header".into()))
     }
 
     /// Fetches a token now, to prove the credentials work.
@@ -71,14 +103,15 @@ impl CanvasClient {
             .call(Call { method: Method::POST, url, body: Some(draft.to_fhir()), headers: Vec::new(), idempotent: false })
             .await?;
         if answer.status != 201 && answer.status != 200 {
-            return Err(CanvasError::BadResponse(format!("a create answered {} instead of 201", answer.status)));
+            // A success all the same: the task exists.
+            return Err(CanvasError::UnreadCreation(format!("the answer was {} instead of 201", answer.status)));
         }
         let location = answer
             .header("location")
             .or_else(|| answer.header("content-location"))
-            .ok_or_else(|| CanvasError::BadResponse("the create answer has no Location header".into()))?;
+            .ok_or_else(|| CanvasError::UnreadCreation("the answer has no Location header".into()))?;
         fhir::id_from_location(location)
-            .ok_or_else(|| CanvasError::BadResponse(format!("no task id in the Location header {location:?}")))
+            .ok_or_else(|| CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}")))
     }
 
     async fn read_raw(&self, id: &str) -> Result<Read, CanvasError> {

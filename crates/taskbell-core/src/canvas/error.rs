@@ -20,6 +20,10 @@ pub enum CanvasError {
     Ambiguous { detail: String },
     #[error("Canvas sent an answer Taskbell cannot read: {0}")]
     BadResponse(String),
+    /// Canvas said it made the task, but not under which id: the task exists, so it must be
+    /// looked for, never sent again blindly.
+    #[error("Canvas made the task but did not say its id ({0}); Taskbell will look for it")]
+    UnreadCreation(String),
     #[error("{0}")]
     Config(String),
 }
@@ -35,6 +39,11 @@ impl CanvasError {
             CanvasError::RateLimited { .. } => Some(429),
             _ => None,
         }
+    }
+
+    /// A create that Canvas accepted without a readable id.
+    pub fn is_unread_creation(&self) -> bool {
+        matches!(self, CanvasError::UnreadCreation(_))
     }
 
     pub fn is_not_found(&self) -> bool {

@@ -147,7 +147,8 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
         requester: party(v.get("requester"), "Practitioner"),
         authored_on: time_at(v, "/authoredOn"),
         due: time_at(v, "/restriction/period/end"),
-        modified: time_at(v, "/meta/lastUpdated"),
+        // Canvas documents `lastModified`; a FHIR server may put the same in `meta`.
+        modified: time_at(v, "/lastModified").or_else(|| time_at(v, "/meta/lastUpdated")),
         labels,
         notes,
         permalink: extension(v, EXT_PERMALINK).and_then(|e| e.get("valueString")).and_then(Value::as_str).map(str::to_string),
@@ -164,6 +165,7 @@ pub fn put_body(read: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
         .ok_or_else(|| CanvasError::BadResponse("the task read back is not an object".into()))?;
     body.remove("note");
     body.remove("meta");
+    body.remove("lastModified");
     if let Some(Value::Array(exts)) = body.get_mut("extension") {
         exts.retain(|e| e.get("url").and_then(Value::as_str) != Some(EXT_PERMALINK));
     }

@@ -25,6 +25,11 @@ impl TaskSearch {
         self.with("modified", format!("gt{}", format_rfc3339(t)))
     }
 
+    /// `modified` with a value spelled by the caller (a prefix and a date).
+    pub fn modified_raw(self, value: String) -> Self {
+        self.with("modified", value)
+    }
+
     pub fn status(self, s: TaskStatus) -> Self {
         self.with("status", s.fhir())
     }

@@ -1,12 +1,13 @@
-//! Creating a task: write the outbox row, then POST. A task the user asked for is never lost
-//! (the row survives crashes and outages) and never made twice: when a POST may have reached
-//! Canvas without an answer, the next attempt first looks for the task it may have made.
+//! Creating a task: write the outbox row, claimed, then POST. A task the user asked for is never
+//! lost (the row survives crashes and outages) and never made twice: an entry is claimed in the
+//! database before every send, so no other sender (the retry loop, another process on the same
+//! database) sends it meanwhile; and when a POST may have reached Canvas without an answer, or
+//! its sender died, the next attempt first looks for the task it may have made.
 
 use super::{Engine, EngineError, UiEvent};
 use crate::canvas::{CanvasClient, CanvasError, TaskDraft, TaskSearch};
-use crate::store::{OutboxEntry, OutboxState};
+use crate::store::{Claimed, OutboxState};
 use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, TaskStatus};
-use crate::time_util::now_millis;
 use rand::Rng;
 use serde::Serialize;
 use std::time::Duration;
@@ -43,6 +44,21 @@ fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
+/// How long a claim holds: longer than any one call may take (its deadline, with retries),
+/// so a lease runs out only when its sender died.
+fn lease(client: &CanvasClient) -> i64 {
+    let call = client.config().call_timeout + Duration::from_secs(60);
+    i64::try_from(call.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+/// One send of one entry, under its claim.
+struct Send<'a> {
+    local_id: &'a str,
+    claim: &'a str,
+    draft: &'a TaskDraft,
+    attempts: u32,
+}
+
 impl Engine {
     /// Saves `draft` to the outbox and sends it. A refusal by Canvas (bad input) is an error
     /// carrying Canvas's text; an outage is a `Pending` outcome, retried by [`Engine::run_outbox`].
@@ -56,53 +72,63 @@ impl Engine {
         }
         let client = self.canvas().ok_or(EngineError::NoCanvas)?;
         // Whole seconds: the time must survive Canvas's formatting to find the task again.
-        draft.authored_on = Some(whole_seconds(OffsetDateTime::now_utc()));
+        draft.authored_on = Some(whole_seconds(self.clock().now()));
         let local_id = uuid::Uuid::new_v4().to_string();
-        let (id, system, d) = (local_id.clone(), client.system().to_string(), draft.clone());
-        self.shared.writer.write(move |s| s.outbox_add(&id, &system, &d)).await?;
-        self.attempt(&client, &local_id, &draft, false, 0).await
+        let claim = uuid::Uuid::new_v4().to_string();
+        let now = self.clock().now_millis();
+        let lease_until = now.saturating_add(lease(&client));
+        let (id, c, system, d) = (local_id.clone(), claim.clone(), client.system().to_string(), draft.clone());
+        self.shared.writer.write(move |s| s.outbox_add(&id, &system, &d, now, lease_until, &c)).await?;
+        self.attempt(&client, Send { local_id: &local_id, claim: &claim, draft: &draft, attempts: 0 }, false).await
     }
 
-    async fn attempt(
-        &self,
-        client: &CanvasClient,
-        local_id: &str,
-        draft: &TaskDraft,
-        uncertain: bool,
-        attempts: u32,
-    ) -> Result<CreateOutcome, EngineError> {
+    async fn attempt(&self, client: &CanvasClient, send: Send<'_>, uncertain: bool) -> Result<CreateOutcome, EngineError> {
         if uncertain {
-            match self.find_created(client, draft).await {
-                Ok(Some(task_id)) => return self.created(client, local_id, draft, task_id).await,
+            match self.find_created(client, send.draft).await {
+                Ok(Some(task_id)) => return self.created(client, &send, task_id).await,
                 Ok(None) => {}
-                Err(e) => return self.retry_later(local_id, OutboxState::Uncertain, &e, attempts).await,
+                Err(e) => return self.retry_later(&send, OutboxState::Uncertain, &e).await,
             }
         }
-        match client.create_task(draft).await {
-            Ok(task_id) => self.created(client, local_id, draft, task_id).await,
-            Err(e) if maybe_applied(&e) => self.retry_later(local_id, OutboxState::Uncertain, &e, attempts).await,
-            Err(e) if e.is_transient() => self.retry_later(local_id, OutboxState::Pending, &e, attempts).await,
+        match client.create_task(send.draft).await {
+            Ok(task_id) => self.created(client, &send, task_id).await,
+            // A 201 whose Location could not be read made a task all the same.
+            Err(e) if maybe_applied(&e) || e.is_unread_creation() => self.retry_later(&send, OutboxState::Uncertain, &e).await,
+            Err(e) if e.is_transient() => self.retry_later(&send, OutboxState::Pending, &e).await,
             Err(e) => {
-                let (id, msg) = (local_id.to_string(), e.to_string());
-                self.shared.writer.write(move |s| s.outbox_mark(&id, OutboxState::Failed, Some(&msg), None, i64::MAX)).await?;
-                let _ = self.shared.ui.send(UiEvent::OutboxChanged { local_id: local_id.to_string() });
+                self.finish(&send, OutboxState::Failed, Some(e.to_string()), None, i64::MAX).await?;
                 Err(EngineError::Canvas(e))
             }
         }
     }
 
-    async fn retry_later(
+    /// Records how a send went and releases its claim.
+    async fn finish(
         &self,
-        local_id: &str,
+        send: &Send<'_>,
         state: OutboxState,
-        e: &CanvasError,
-        attempts: u32,
-    ) -> Result<CreateOutcome, EngineError> {
-        let (id, msg) = (local_id.to_string(), e.to_string());
-        let next = now_millis() + retry_delay(attempts).as_millis() as i64;
-        self.shared.writer.write(move |s| s.outbox_mark(&id, state, Some(&msg), None, next)).await?;
-        let _ = self.shared.ui.send(UiEvent::OutboxChanged { local_id: local_id.to_string() });
-        Ok(CreateOutcome::Pending { local_id: local_id.to_string(), reason: e.to_string() })
+        error: Option<String>,
+        task_id: Option<String>,
+        next: i64,
+    ) -> Result<(), EngineError> {
+        let (id, claim) = (send.local_id.to_string(), send.claim.to_string());
+        let kept = self
+            .shared
+            .writer
+            .write(move |s| s.outbox_finish(&id, &claim, state, error.as_deref(), task_id.as_deref(), next))
+            .await?;
+        if !kept {
+            tracing::warn!(local_id = send.local_id, "an outbox entry outlived its claim; its new sender records the outcome");
+        }
+        let _ = self.shared.ui.send(UiEvent::OutboxChanged { local_id: send.local_id.to_string() });
+        Ok(())
+    }
+
+    async fn retry_later(&self, send: &Send<'_>, state: OutboxState, e: &CanvasError) -> Result<CreateOutcome, EngineError> {
+        let delay = i64::try_from(retry_delay(send.attempts).as_millis()).unwrap_or(i64::MAX / 2);
+        let next = self.clock().now_millis().saturating_add(delay);
+        self.finish(send, state, Some(e.to_string()), None, next).await?;
+        Ok(CreateOutcome::Pending { local_id: send.local_id.to_string(), reason: e.to_string() })
     }
 
     /// Looks for a task this draft may already have made: same description, requester and
@@ -120,30 +146,39 @@ impl Engine {
             .map(|t| t.id))
     }
 
-    async fn created(
-        &self,
-        client: &CanvasClient,
-        local_id: &str,
-        draft: &TaskDraft,
-        task_id: String,
-    ) -> Result<CreateOutcome, EngineError> {
-        let (id, tid) = (local_id.to_string(), task_id.clone());
-        self.shared.writer.write(move |s| s.outbox_mark(&id, OutboxState::Created, None, Some(&tid), i64::MAX)).await?;
-        let event = created_event(client.system(), local_id, &task_id, draft);
+    async fn created(&self, client: &CanvasClient, send: &Send<'_>, task_id: String) -> Result<CreateOutcome, EngineError> {
+        let event = created_event(client.system(), send.local_id, &task_id, send.draft);
         self.ingest_all(vec![event], true).await?;
-        let _ = self.shared.ui.send(UiEvent::OutboxChanged { local_id: local_id.to_string() });
-        Ok(CreateOutcome::Created { local_id: local_id.to_string(), task_id })
+        self.finish(send, OutboxState::Created, None, Some(task_id.clone()), i64::MAX).await?;
+        self.record_canvas_time(client, &task_id);
+        Ok(CreateOutcome::Created { local_id: send.local_id.to_string(), task_id })
     }
 
-    /// Sends every outbox entry whose time has come.
+    /// Reads the new task back, so it is recorded with Canvas's own time. Off the caller's
+    /// path: if the read fails, the next reconcile brings the same.
+    fn record_canvas_time(&self, client: &CanvasClient, task_id: &str) {
+        let (engine, client, id) = (self.clone(), client.clone(), task_id.to_string());
+        tokio::spawn(async move {
+            let read = match client.read_task(&id).await {
+                Ok(t) => engine.ingest_read(vec![t], Source::Api).await.map(|_| ()),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = read {
+                tracing::debug!(task = id, "the new task could not be read back yet: {e}");
+            }
+        });
+    }
+
+    /// Claims and sends every outbox entry whose time has come.
     pub async fn flush_outbox(&self) -> Result<OutboxReport, EngineError> {
         let Some(client) = self.canvas() else { return Ok(OutboxReport::default()) };
-        let now = now_millis();
-        let due: Vec<OutboxEntry> = self.read(move |s| s.outbox_due(now)).await?;
+        let now = self.clock().now_millis();
+        let (system, lease_until) = (client.system().to_string(), now.saturating_add(lease(&client)));
+        let claimed: Vec<Claimed> = self.shared.writer.write(move |s| s.outbox_claim_due(&system, now, lease_until)).await?;
         let mut report = OutboxReport::default();
-        for entry in due.into_iter().filter(|e| e.system == client.system()) {
-            let uncertain = entry.state == OutboxState::Uncertain;
-            match self.attempt(&client, &entry.local_id, &entry.draft, uncertain, entry.attempts).await {
+        for c in claimed {
+            let send = Send { local_id: &c.entry.local_id, claim: &c.claim, draft: &c.entry.draft, attempts: c.entry.attempts };
+            match self.attempt(&client, send, c.uncertain).await {
                 Ok(CreateOutcome::Created { .. }) => report.created += 1,
                 Ok(CreateOutcome::Pending { .. }) => report.still_pending += 1,
                 Err(EngineError::Canvas(_)) => report.failed += 1,
@@ -168,6 +203,16 @@ impl Engine {
         }
     }
 
+    /// Sends a waiting entry now rather than at its retry time. False when it is not waiting.
+    pub async fn retry_now(&self, local_id: &str) -> Result<bool, EngineError> {
+        let (id, now) = (local_id.to_string(), self.clock().now_millis());
+        let waiting = self.shared.writer.write(move |s| s.outbox_retry_now(&id, now)).await?;
+        if waiting {
+            self.kick_outbox();
+        }
+        Ok(waiting)
+    }
+
     /// Nudges [`Engine::run_outbox`] to try now (the network came back, say).
     pub fn kick_outbox(&self) {
         self.shared.outbox_kick.notify_one();
@@ -183,7 +228,8 @@ fn created_event(system: &str, local_id: &str, task_id: &str, d: &TaskDraft) -> 
         task: TaskRef::new(system, task_id),
         kind: EventKind::Created,
         source: Source::Api,
-        occurred_at: d.authored_on.unwrap_or_else(OffsetDateTime::now_utc),
+        // Canvas has not said when yet: this comes before anything it says.
+        at: None,
         status: Some(TaskStatus::Open),
         actor: None,
         snapshot: TaskSnapshot {
@@ -194,7 +240,6 @@ fn created_event(system: &str, local_id: &str, task_id: &str, d: &TaskDraft) -> 
             requester: Some(Party::id(d.requester.clone())),
             due: d.due,
             authored_on: d.authored_on,
-            modified: None,
             labels: Some(d.labels.clone()),
             permalink: None,
             full: false,

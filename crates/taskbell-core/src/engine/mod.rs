@@ -9,6 +9,7 @@
 
 mod checkpoint;
 mod create;
+mod hints;
 mod prefs;
 mod writer;
 
@@ -18,8 +19,9 @@ pub use writer::WriteError;
 
 use crate::canvas::CanvasClient;
 use crate::notify::{compose, Notification, Notifier};
-use crate::store::{apply_event, Applied, Store, StoreError, TaskRow};
+use crate::store::{apply_event, ApplyCtx, Applied, Store, StoreError, TaskRow};
 use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
+use crate::time_util::Clock;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -69,6 +71,9 @@ struct Shared {
     paused_until: RwLock<Option<Option<Instant>>>,
     canvas: RwLock<Option<CanvasClient>>,
     outbox_kick: tokio::sync::Notify,
+    /// Raised when a hint queued a task to be read from Canvas.
+    hints: tokio::sync::Notify,
+    clock: Clock,
 }
 
 #[derive(Clone)]
@@ -79,6 +84,11 @@ pub struct Engine {
 impl Engine {
     /// Opens the database at `path` and starts the writer.
     pub fn open(path: &Path, notifier: Arc<dyn Notifier>) -> Result<Engine, EngineError> {
+        Engine::open_with_clock(path, notifier, Clock::system())
+    }
+
+    /// As [`Engine::open`], with the desktop's clock given: tests set it off true time.
+    pub fn open_with_clock(path: &Path, notifier: Arc<dyn Notifier>, clock: Clock) -> Result<Engine, EngineError> {
         let store = Store::open(path)?;
         // The checkpointer does this connection's checkpoints (see checkpoint.rs).
         store.conn().pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
@@ -102,6 +112,8 @@ impl Engine {
                 paused_until: RwLock::new(None),
                 canvas: RwLock::new(None),
                 outbox_kick: tokio::sync::Notify::new(),
+                hints: tokio::sync::Notify::new(),
+                clock,
             }),
         })
     }
@@ -126,6 +138,11 @@ impl Engine {
 
     pub fn canvas(&self) -> Option<CanvasClient> {
         read_lock(&self.shared.canvas).clone()
+    }
+
+    /// The desktop's clock, as this engine reads it.
+    pub fn clock(&self) -> Clock {
+        self.shared.clock
     }
 
     /// Silences notifications until `until` (`None`: until resumed). Events are still stored.
@@ -184,16 +201,24 @@ impl Engine {
         }
         let events = Arc::new(events);
         let job_events = events.clone();
+        let readable = self.canvas().map(|c| c.system().to_string());
+        let received_at = self.shared.clock.now_millis();
         let results = self
             .shared
             .writer
-            .write(move |store| job_events.iter().map(|e| apply_event(store.conn(), e, mine)).collect::<Result<Vec<_>, _>>())
+            .write(move |store| {
+                let ctx = ApplyCtx { mine, received_at, readable: readable.as_deref() };
+                job_events.iter().map(|e| apply_event(store.conn(), e, &ctx)).collect::<Result<Vec<_>, _>>()
+            })
             .await?;
+        if results.iter().any(|a| a.hint) {
+            self.shared.hints.notify_one();
+        }
         Ok(events.iter().zip(results).map(|(e, applied)| self.after_commit(e, applied)).collect())
     }
 
     fn after_commit(&self, e: &TaskEvent, applied: Applied) -> Ingested {
-        if applied.duplicate || applied.stale {
+        if applied.duplicate || applied.stale || applied.hint {
             return Ingested { applied, notified: false };
         }
         let _ = self.shared.ui.send(UiEvent::TaskChanged {

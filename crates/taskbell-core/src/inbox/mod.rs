@@ -4,7 +4,6 @@
 
 pub mod payload;
 pub mod poll;
-mod relay_wire;
 pub mod signature;
 pub mod socket;
 pub mod tunnel;

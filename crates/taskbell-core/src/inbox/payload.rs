@@ -1,14 +1,24 @@
-//! The payload shapes Taskbell accepts, mapped to task events: the companion plugin's (version 1,
-//! `canvas-plugin/schema/`), the three seed plugins' (CANVAS.md §5) and Fragment's event objects.
+//! The payload shapes Taskbell accepts, mapped to task events: the companion plugin's (versions 1
+//! and 2, `canvas-plugin/schema/`), the three seed plugins' (CANVAS.md §5) and Fragment's event
+//! objects. Each shape has one typed reader; a refusal names the field that was wrong.
+//!
+//! Only a payload that carries the system's own time for the task's state (the plugin's version
+//! 2 `task.modified`, Fragment's `status.at`) is a state. Everything else is a hint: the engine
+//! reads the task from Canvas rather than trust an event it cannot order.
 
 use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, TaskStatus};
 use crate::time_util::parse_rfc3339;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 /// Fragment tasks live in their own system, whatever Canvas instance is configured.
 pub const FRAGMENT_SYSTEM: &str = "fragment";
+
+/// The newest companion plugin payload version this reader knows.
+pub const RELAY_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PayloadError {
@@ -25,29 +35,52 @@ pub struct Delivery<'a> {
     pub transport_id: Option<&'a str>,
 }
 
+fn unknown(msg: impl Into<String>) -> PayloadError {
+    PayloadError::Unknown(msg.into())
+}
+
 fn parse_json(body: &[u8]) -> Result<Value, PayloadError> {
     let v: Value = serde_json::from_slice(body).map_err(|e| PayloadError::Malformed(e.to_string()))?;
     if !v.is_object() {
-        return Err(PayloadError::Unknown("expected a JSON object".into()));
+        return Err(unknown("expected a JSON object"));
     }
     Ok(v)
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty())
+/// Reads `v` as the shape `T`, naming the offending field when it does not fit.
+fn typed<T: DeserializeOwned>(v: Value, shape: &str) -> Result<T, PayloadError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string().replace('.', "/");
+        match path.as_str() {
+            "." | "" => unknown(format!("{shape} payload: {}", e.inner())),
+            _ => unknown(format!("{shape} payload: {path}: {}", e.inner())),
+        }
+    })
 }
 
-fn required<'a>(v: &'a Value, pointer: &str, shape: &str) -> Result<&'a str, PayloadError> {
-    str_at(v, pointer).ok_or_else(|| PayloadError::Unknown(format!("{shape} payload without {}", &pointer[1..])))
+/// Empty strings count as absent: senders fill optional fields with "".
+fn given(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
 }
 
-/// The delivery key: the payload's own event id, else the transport's id, else the body's
-/// hash (a redelivered body is the same delivery; the seed plugins send no id at all).
+fn required(s: Option<String>, shape: &str, field: &str) -> Result<String, PayloadError> {
+    given(s).ok_or_else(|| unknown(format!("{shape} payload without {field}")))
+}
+
+fn time_field(s: Option<String>, field: &str) -> Result<Option<OffsetDateTime>, PayloadError> {
+    match given(s) {
+        Some(t) => parse_rfc3339(&t).map(Some).ok_or_else(|| unknown(format!("{field} {t:?} is not RFC 3339"))),
+        None => Ok(None),
+    }
+}
+
 /// The key of a companion plugin event: its own id, whatever carried it.
 pub(crate) fn relay_key(event_id: &str) -> String {
     format!("relay:{event_id}")
 }
 
+/// The payload's own event id, else the transport's id, else the body's hash (a redelivered
+/// body is the same delivery; the seed plugins send no id at all).
 fn delivery_key(prefix: &str, own_id: Option<&str>, d: Delivery, body: &[u8]) -> String {
     match (own_id, d.transport_id) {
         (Some(id), _) => format!("{prefix}:{id}"),
@@ -56,27 +89,35 @@ fn delivery_key(prefix: &str, own_id: Option<&str>, d: Delivery, body: &[u8]) ->
     }
 }
 
-fn person(v: Option<&Value>) -> Option<Party> {
-    let v = v.filter(|v| v.is_object())?;
-    let id = v.get("id").and_then(Value::as_str)?.to_string();
-    let name = [v.get("first_name"), v.get("last_name")]
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let display = (!name.is_empty()).then_some(name).or_else(|| v.get("name").and_then(Value::as_str).map(str::to_string));
+#[derive(Deserialize, Default)]
+struct Person {
+    id: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Assignee {
+    staff: Option<Person>,
+    team: Option<Person>,
+}
+
+fn party(p: Option<Person>) -> Option<Party> {
+    let p = p?;
+    let id = given(p.id)?;
+    let name = [p.first_name, p.last_name].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let display = (!name.is_empty()).then_some(name).or_else(|| given(p.name));
     Some(Party { id, display })
 }
 
-fn event(key: String, system: &str, id: &str, kind: EventKind, d: Delivery) -> TaskEvent {
+fn event(key: String, system: &str, id: String, kind: EventKind, d: Delivery) -> TaskEvent {
     TaskEvent {
         delivery_key: key,
         task: TaskRef::new(system, id),
         kind,
         source: d.source,
-        occurred_at: OffsetDateTime::now_utc(),
+        at: None,
         status: None,
         actor: None,
         snapshot: TaskSnapshot::default(),
@@ -84,85 +125,124 @@ fn event(key: String, system: &str, id: &str, kind: EventKind, d: Delivery) -> T
     }
 }
 
+/// The shapes a Canvas delivery may have, told apart by their distinguishing fields.
+enum Shape {
+    Relay,
+    Disposition,
+    ResourceId,
+    Detailed,
+}
+
+fn shape_of(v: &Value) -> Result<Shape, PayloadError> {
+    let has = |k: &str| v.get(k).is_some();
+    if has("event_id") && has("task") {
+        Ok(Shape::Relay)
+    } else if has("disposition") {
+        Ok(Shape::Disposition)
+    } else if has("resource_id") {
+        Ok(Shape::ResourceId)
+    } else if has("task_id") && has("event") {
+        Ok(Shape::Detailed)
+    } else {
+        Err(unknown("unknown payload shape: expected a taskbell_relay event or one of the documented task webhooks"))
+    }
+}
+
 /// A delivery to the Canvas endpoint or from the plugin socket, for the instance `system`.
 pub fn parse_canvas(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadError> {
-    match super::relay_wire::parse(system, body, d) {
-        Some(e) => Ok(e),
-        None => parse_canvas_tree(system, body, d),
+    let mut v = parse_json(body)?;
+    // Canvas's socket frames may wrap the payload as {"message": {...}}; seed 001's `message`
+    // is a sentence, not an envelope.
+    if let Some(inner) = v.get_mut("message").filter(|m| m.is_object()) {
+        v = inner.take();
+    }
+    match shape_of(&v)? {
+        Shape::Relay => relay(system, typed(v, "a taskbell_relay")?, d),
+        Shape::Disposition => seed_disposition(system, typed(v, "a task disposition")?, d, body),
+        Shape::ResourceId => seed_created(system, typed(v, "a task webhook")?, d, body),
+        Shape::Detailed => seed_detailed(system, typed(v, "a task webhook")?, d, body),
     }
 }
 
-/// Every shape, read through a JSON tree: the reader that explains what it refuses.
-pub(crate) fn parse_canvas_tree(system: &str, body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadError> {
-    let v = parse_json(body)?;
-    // Canvas's socket frames may wrap the payload as {"message": {...}}.
-    let v = match v.get("message") {
-        Some(inner) if inner.is_object() => inner.clone(),
-        _ => v,
-    };
-    if v.get("event_id").is_some() && v.get("task").is_some() {
-        relay(system, &v, d)
-    } else if v.get("disposition").is_some() {
-        seed_disposition(system, &v, d, body)
-    } else if v.get("resource_id").is_some() {
-        seed_created(system, &v, d, body)
-    } else if v.get("task_id").is_some() && v.get("event").is_some() {
-        seed_detailed(system, &v, d, body)
-    } else {
-        Err(PayloadError::Unknown(
-            "unknown payload shape: expected a taskbell_relay event or one of the documented task webhooks".into(),
-        ))
-    }
+#[derive(Deserialize)]
+struct Relay {
+    version: u32,
+    event_id: Option<String>,
+    event: Option<String>,
+    #[serde(default)]
+    task: RelayTask,
+    patient: Option<Person>,
+    creator: Option<Person>,
+    assignee: Option<Assignee>,
+    actor: Option<Person>,
 }
 
-fn relay(system: &str, v: &Value, d: Delivery) -> Result<TaskEvent, PayloadError> {
+#[derive(Deserialize, Default)]
+struct RelayTask {
+    id: Option<String>,
+    title: Option<String>,
+    status: Option<String>,
+    due: Option<String>,
+    labels: Option<Vec<String>>,
+    permalink: Option<String>,
+    /// Version 2: the task's `modified` in Canvas, the clock its states are ordered by.
+    modified: Option<String>,
+}
+
+fn relay(system: &str, w: Relay, d: Delivery) -> Result<TaskEvent, PayloadError> {
     let shape = "a taskbell_relay";
-    if v.get("version").and_then(Value::as_i64) != Some(1) {
-        return Err(PayloadError::Unknown("unsupported taskbell_relay payload version (expected 1)".into()));
+    if !(1..=RELAY_VERSION).contains(&w.version) {
+        return Err(unknown(format!(
+            "unsupported taskbell_relay payload version {} (this Taskbell reads 1 to {RELAY_VERSION})",
+            w.version
+        )));
     }
-    let event_id = required(v, "/event_id", shape)?;
-    let id = required(v, "/task/id", shape)?;
-    let kind = match required(v, "/event", shape)? {
+    let event_id = required(w.event_id, shape, "event_id")?;
+    let id = required(w.task.id, shape, "task/id")?;
+    let kind = match required(w.event, shape, "event")?.as_str() {
         "created" => EventKind::Created,
         "updated" => EventKind::Updated,
         "completed" => EventKind::Completed,
         "closed" => EventKind::Closed,
         "commented" => EventKind::Commented,
-        other => return Err(PayloadError::Unknown(format!("unknown taskbell_relay event {other:?}"))),
+        other => return Err(unknown(format!("unknown taskbell_relay event {other:?}"))),
     };
-    let status = match str_at(v, "/task/status") {
-        Some(s) => Some(s.parse::<TaskStatus>().map_err(PayloadError::Unknown)?),
-        None => None,
-    };
-    let mut e = event(relay_key(event_id), system, id, kind, d);
-    e.status = status;
-    if let Some(at) = str_at(v, "/occurred_at") {
-        e.occurred_at = parse_rfc3339(at).ok_or_else(|| PayloadError::Unknown(format!("occurred_at {at:?} is not RFC 3339")))?;
+    let mut e = event(relay_key(&event_id), system, id, kind, d);
+    e.status = given(w.task.status).map(|s| s.parse::<TaskStatus>().map_err(PayloadError::Unknown)).transpose()?;
+    // Version 1 carried only the handler's time, not the task's: such an event is a hint.
+    e.at = time_field(w.task.modified, "task/modified")?;
+    if w.version >= 2 && e.at.is_none() {
+        return Err(unknown("a taskbell_relay version 2 payload without task/modified"));
     }
-    e.actor = str_at(v, "/actor/id").map(str::to_string);
+    e.actor = w.actor.and_then(|a| given(a.id));
+    let assignee = w.assignee.unwrap_or_default();
     e.snapshot = TaskSnapshot {
-        description: str_at(v, "/task/title").map(str::to_string),
-        patient: person(v.get("patient")),
-        owner: person(v.pointer("/assignee/staff")),
-        team: person(v.pointer("/assignee/team")),
-        requester: person(v.get("creator")),
-        due: str_at(v, "/task/due").and_then(parse_rfc3339),
-        labels: v.pointer("/task/labels").and_then(Value::as_array).map(|ls| {
-            ls.iter().filter_map(Value::as_str).map(str::to_string).collect()
-        }),
-        permalink: str_at(v, "/task/permalink").map(str::to_string),
+        description: given(w.task.title),
+        patient: party(w.patient),
+        owner: party(assignee.staff),
+        team: party(assignee.team),
+        requester: party(w.creator),
+        due: time_field(w.task.due, "task/due").ok().flatten(),
+        labels: w.task.labels,
+        permalink: given(w.task.permalink),
         ..Default::default()
     };
     Ok(e)
 }
 
 /// Seed 000: `{"task_id", "disposition": "completed" | "closed"}`.
-fn seed_disposition(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
-    let id = required(v, "/task_id", "a task disposition")?;
-    let (kind, status) = match str_at(v, "/disposition") {
+#[derive(Deserialize)]
+struct Disposition {
+    task_id: Option<String>,
+    disposition: Option<String>,
+}
+
+fn seed_disposition(system: &str, w: Disposition, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+    let id = required(w.task_id, "a task disposition", "task_id")?;
+    let (kind, status) = match w.disposition.as_deref() {
         Some("completed") => (EventKind::Completed, TaskStatus::Completed),
         Some("closed") => (EventKind::Closed, TaskStatus::Closed),
-        other => return Err(PayloadError::Unknown(format!("disposition must be completed or closed, not {other:?}"))),
+        other => return Err(unknown(format!("disposition must be completed or closed, not {other:?}"))),
     };
     let mut e = event(delivery_key("seed", None, d, body), system, id, kind, d);
     e.status = Some(status);
@@ -170,61 +250,115 @@ fn seed_disposition(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result
 }
 
 /// Seed 001: `{"message": "A Task was created!", "resource_id"}` (or "updated").
-fn seed_created(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
-    let id = required(v, "/resource_id", "a task webhook")?;
-    let message = str_at(v, "/message").unwrap_or_default().to_ascii_lowercase();
-    let kind = if message.contains("updated") { EventKind::Updated } else { EventKind::Created };
+#[derive(Deserialize)]
+struct ResourceId {
+    resource_id: Option<String>,
+    message: Option<String>,
+}
+
+fn seed_created(system: &str, w: ResourceId, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+    let id = required(w.resource_id, "a task webhook", "resource_id")?;
+    let updated = w.message.unwrap_or_default().to_ascii_lowercase().contains("updated");
+    let kind = if updated { EventKind::Updated } else { EventKind::Created };
     Ok(event(delivery_key("seed", None, d, body), system, id, kind, d))
 }
 
 /// Seed 002: `task_id`, `event` (created/updated), `title`, `due_date`, `patient`, `creator`,
 /// `assignee{staff, team}`. Its team is always null; its due date may be missing.
-fn seed_detailed(system: &str, v: &Value, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
-    let id = required(v, "/task_id", "a task webhook")?;
-    let kind = match str_at(v, "/event") {
+#[derive(Deserialize)]
+struct Detailed {
+    task_id: Option<String>,
+    event: Option<String>,
+    title: Option<String>,
+    due_date: Option<String>,
+    patient: Option<Person>,
+    creator: Option<Person>,
+    assignee: Option<Assignee>,
+}
+
+fn seed_detailed(system: &str, w: Detailed, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+    let id = required(w.task_id, "a task webhook", "task_id")?;
+    let kind = match w.event.as_deref() {
         Some("created") => EventKind::Created,
         Some("updated") => EventKind::Updated,
-        other => return Err(PayloadError::Unknown(format!("event must be created or updated, not {other:?}"))),
+        other => return Err(unknown(format!("event must be created or updated, not {other:?}"))),
     };
     let mut e = event(delivery_key("seed", None, d, body), system, id, kind, d);
+    let assignee = w.assignee.unwrap_or_default();
     e.snapshot = TaskSnapshot {
-        description: str_at(v, "/title").map(str::to_string),
-        patient: person(v.get("patient")),
-        owner: person(v.pointer("/assignee/staff")),
-        team: person(v.pointer("/assignee/team")),
-        requester: person(v.get("creator")),
-        due: str_at(v, "/due_date").and_then(parse_rfc3339),
+        description: given(w.title),
+        patient: party(w.patient),
+        owner: party(assignee.staff),
+        team: party(assignee.team),
+        requester: party(w.creator),
+        due: time_field(w.due_date, "due_date").ok().flatten(),
         ..Default::default()
     };
     Ok(e)
 }
 
 /// A Fragment webhook event object (seed 003).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fragment {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    data: FragmentData,
+    sent_at: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct FragmentData {
+    #[serde(default)]
+    task: FragmentTask,
+    #[serde(default)]
+    info: FragmentInfo,
+}
+
+#[derive(Deserialize, Default)]
+struct FragmentTask {
+    id: Option<String>,
+    #[serde(default)]
+    status: FragmentStatus,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct FragmentStatus {
+    name: Option<String>,
+    user_id: Option<String>,
+    at: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct FragmentInfo {
+    external_id: Option<String>,
+}
+
 pub fn parse_fragment(body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadError> {
-    let v = parse_json(body)?;
     let shape = "a Fragment";
-    let kind = match required(&v, "/type", shape)? {
+    let w: Fragment = typed(parse_json(body)?, shape)?;
+    let kind = match required(w.kind, shape, "type")?.as_str() {
         "task.assigned" => EventKind::Assigned,
         "task.unassigned" => EventKind::Unassigned,
         "task.started" => EventKind::Started,
         "task.paused" => EventKind::Paused,
         "task.completed" => EventKind::Completed,
-        other => return Err(PayloadError::Unknown(format!("unknown Fragment event type {other:?}"))),
+        other => return Err(unknown(format!("unknown Fragment event type {other:?}"))),
     };
-    let id = required(&v, "/data/task/id", shape)?;
-    let status_name = str_at(&v, "/data/task/status/name");
-    let at = str_at(&v, "/data/task/status/at").or_else(|| str_at(&v, "/sentAt"));
-    let own_id = format!("{id}:{}:{}", kind.as_str(), at.unwrap_or("-"));
-    let mut e = event(delivery_key(FRAGMENT_SYSTEM, at.map(|_| own_id.as_str()), d, body), FRAGMENT_SYSTEM, id, kind, d);
-    e.status = Some(if status_name == Some("DONE") || kind == EventKind::Completed {
-        TaskStatus::Completed
-    } else {
-        TaskStatus::Open
-    });
-    if let Some(at) = at {
-        e.occurred_at = parse_rfc3339(at).ok_or_else(|| PayloadError::Unknown(format!("status.at {at:?} is not RFC 3339")))?;
-    }
-    e.actor = str_at(&v, "/data/task/status/userId").map(str::to_string);
-    e.external_id = str_at(&v, "/data/info/externalId").map(str::to_string);
+    let id = required(w.data.task.id, shape, "data/task/id")?;
+    let status = w.data.task.status;
+    // Fragment's own clock: when the status changed, else when Fragment sent the event.
+    let at = given(status.at).or_else(|| given(w.sent_at));
+    let own_id = format!("{id}:{}:{}", kind.as_str(), at.as_deref().unwrap_or("-"));
+    let key = delivery_key(FRAGMENT_SYSTEM, at.as_ref().map(|_| own_id.as_str()), d, body);
+    let done = status.name.as_deref() == Some("DONE") || kind == EventKind::Completed;
+    let mut e = event(key, FRAGMENT_SYSTEM, id, kind, d);
+    e.status = Some(if done { TaskStatus::Completed } else { TaskStatus::Open });
+    e.at = time_field(at, "status/at")?;
+    e.actor = given(status.user_id);
+    e.external_id = given(w.data.info.external_id);
     Ok(e)
 }

@@ -5,17 +5,42 @@
 //!
 //! Two ways to find changes: `GET /Task?modified=gt<cursor>` paged by 100 when the server takes
 //! `modified`, else reading every open task the store tracks, a bounded number at a time.
+//!
+//! The cursor is a Canvas time, always: the newest `lastModified` seen, or before any, Canvas's
+//! own `Date`. Results are not sorted (Canvas documents no sort by modification), so the cursor
+//! moves only to the newest time over every page of a cycle. Every turn also reads the tasks a
+//! hint asked about.
 
 use crate::canvas::{CanvasClient, CanvasError, TaskSearch};
 use crate::engine::{Engine, EngineError};
 use crate::store::PollCursor;
-use crate::task::{EventKind, Source, Task, TaskEvent, TaskSnapshot, TaskStatus};
-use crate::time_util::{from_millis, now_millis, to_millis};
+use crate::task::{Source, Task};
+use crate::time_util::{from_millis, to_millis};
 use futures_util::{stream, StreamExt, TryStreamExt};
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
+
+/// The first pause before a failed hint read is tried again; it doubles up to 16 times this.
+const HINT_RETRY: Duration = Duration::from_secs(4);
+
+/// How long a Canvas that refused `modified` is read task by task before it is asked again.
+const REPROBE_AFTER: Duration = Duration::from_secs(3600);
+
+/// The spellings of "changed after t" tried in turn when Canvas refuses one with 400: the
+/// documented one at full precision, whole seconds with an explicit offset, then the day.
+fn modified_after(variant: usize, t: OffsetDateTime) -> Option<TaskSearch> {
+    let secs = t.replace_nanosecond(0).unwrap_or(t);
+    let day = t.date();
+    match variant {
+        0 => Some(TaskSearch::new().modified_after(t)),
+        1 => Some(TaskSearch::new().modified_raw(format!("gt{}", crate::time_util::format_offset_seconds(secs)))),
+        2 => Some(TaskSearch::new().modified_raw(format!("ge{day}"))),
+        _ => None,
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct PollConfig {
@@ -63,11 +88,20 @@ pub struct Poller {
     engine: Engine,
     client: CanvasClient,
     cfg: PollConfig,
+    /// Which spelling of the `modified` search this Canvas took last.
+    variant: Arc<AtomicUsize>,
+    /// When this Canvas refused every spelling of `modified`.
+    refused_at: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Poller {
     pub fn new(engine: Engine, client: CanvasClient, cfg: PollConfig) -> Self {
-        Poller { engine, client, cfg }
+        Poller { engine, client, cfg, variant: Arc::default(), refused_at: Arc::default() }
+    }
+
+    fn modified_refused(&self) -> bool {
+        let at = *self.refused_at.lock().unwrap_or_else(|p| p.into_inner());
+        at.is_some_and(|t| t.elapsed() < REPROBE_AFTER)
     }
 
     fn system(&self) -> String {
@@ -75,13 +109,27 @@ impl Poller {
     }
 
     pub async fn reconcile(&self) -> Result<ReconcileReport, PollError> {
+        if let Err(e) = self.engine.read_hinted().await {
+            tracing::info!("a task a push mentioned could not be read yet: {e}");
+        }
         let system = self.system();
         let cursor = self.engine.read(move |s| s.poll_cursor(&system)).await?;
-        if cursor.as_ref().and_then(|c| c.modified_supported) != Some(false) {
+        if cursor.is_none() {
+            // A first look at the open tasks Canvas has never described to this store: no
+            // Canvas time says where to start looking for their changes.
+            let system = self.system();
+            let ids = self.engine.read(move |s| s.unconfirmed_open_ids(&system)).await?;
+            self.read_each(ids, &mut ReconcileReport { path: Path::OpenTasks, seen: 0, stored: 0, transitions: 0 }).await?;
+        }
+        if !self.modified_refused() {
             match self.by_modified(cursor.as_ref()).await {
                 Err(PollError::Canvas(e)) if e.status() == Some(400) => {
                     tracing::info!("this Canvas does not search tasks by `modified` ({e}); reading open tasks instead");
-                    let at = cursor.as_ref().map(|c| c.cursor_at).unwrap_or_else(now_millis);
+                    *self.refused_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                    let at = match cursor.as_ref() {
+                        Some(c) => c.cursor_at,
+                        None => to_millis(self.client.canvas_time().await?),
+                    };
                     self.save_cursor(PollCursor { cursor_at: at, modified_supported: Some(false) }).await?;
                 }
                 other => return other,
@@ -90,30 +138,56 @@ impl Poller {
         self.by_open_tasks().await
     }
 
+    /// Every page of one `modified` search, trying the next spelling when Canvas refuses one.
+    async fn search_modified(&self, since: OffsetDateTime) -> Result<Vec<Vec<Task>>, PollError> {
+        let mut variant = self.variant.load(Ordering::Relaxed);
+        loop {
+            let Some(search) = modified_after(variant, since) else {
+                self.variant.store(0, Ordering::Relaxed);
+                return Err(CanvasError::Outcome { status: 400, code: "invalid".into(), text: "every spelling of `modified` was refused".into() }.into());
+            };
+            let mut pages: Vec<Vec<Task>> = Vec::new();
+            // Pages are collected first: the client's callback is synchronous, ingesting is not.
+            match self.client.search_pages(&search, |page| {
+                pages.push(page);
+                Ok(())
+            })
+            .await
+            {
+                Ok(_) => {
+                    self.variant.store(variant, Ordering::Relaxed);
+                    return Ok(pages);
+                }
+                Err(e) if e.status() == Some(400) => {
+                    tracing::debug!(variant, "Canvas refused this spelling of `modified`: {e}");
+                    variant += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     async fn by_modified(&self, cursor: Option<&PollCursor>) -> Result<ReconcileReport, PollError> {
-        let started = now_millis();
-        let system = self.system();
-        let since = match cursor {
+        let overlap = i64::try_from(self.cfg.overlap.as_millis()).unwrap_or(0);
+        // Before any change was seen: Canvas's own clock says where "now" is, and the open
+        // tasks already tracked say how far back their last known state goes.
+        let start = match cursor {
             Some(c) => c.cursor_at,
-            None => self.engine.read(move |s| s.oldest_open_created(&system)).await?.unwrap_or(started),
-        } - self.cfg.overlap.as_millis() as i64;
-        let search = TaskSearch::new().modified_after(from_millis(since)).sort("modified");
+            None => {
+                let system = self.system();
+                let oldest = self.engine.read(move |s| s.oldest_open_modified(&system)).await?;
+                let now = to_millis(self.client.canvas_time().await?);
+                oldest.map_or(now, |o| o.min(now))
+            }
+        };
+        let pages = self.search_modified(from_millis(start - overlap)).await?;
         let mut report = ReconcileReport { path: Path::Modified, seen: 0, stored: 0, transitions: 0 };
-        let mut newest: Option<i64> = None;
-        let mut pages: Vec<Vec<Task>> = Vec::new();
-        // Pages are collected first: the client's callback is synchronous, ingesting is not.
-        self.client.search_pages(&search, |page| {
-            pages.push(page);
-            Ok(())
-        })
-        .await?;
+        let mut newest = start;
         for page in pages {
-            newest = page.iter().filter_map(|t| t.modified.map(to_millis)).chain(newest).max();
+            newest = page.iter().filter_map(|t| t.modified.map(to_millis)).fold(newest, i64::max);
             self.ingest(page, &mut report).await?;
         }
-        let prior = cursor.map(|c| c.cursor_at).unwrap_or(i64::MIN);
-        let cursor_at = newest.unwrap_or(started - self.cfg.overlap.as_millis() as i64).max(prior);
-        self.save_cursor(PollCursor { cursor_at, modified_supported: Some(true) }).await?;
+        self.save_cursor(PollCursor { cursor_at: newest, modified_supported: Some(true) }).await?;
         Ok(report)
     }
 
@@ -121,6 +195,12 @@ impl Poller {
         let system = self.system();
         let ids = self.engine.read(move |s| s.open_task_ids(&system)).await?;
         let mut report = ReconcileReport { path: Path::OpenTasks, seen: 0, stored: 0, transitions: 0 };
+        self.read_each(ids, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Reads `ids` one by one, a bounded number at a time, and ingests what Canvas says.
+    async fn read_each(&self, ids: Vec<String>, report: &mut ReconcileReport) -> Result<(), PollError> {
         for batch in ids.chunks(self.cfg.parallel * 8) {
             let tasks: Vec<Option<Task>> = stream::iter(batch.iter().cloned())
                 .map(|id| async move {
@@ -134,18 +214,14 @@ impl Poller {
                 .buffer_unordered(self.cfg.parallel)
                 .try_collect()
                 .await?;
-            self.ingest(tasks.into_iter().flatten().collect(), &mut report).await?;
+            self.ingest(tasks.into_iter().flatten().collect(), report).await?;
         }
-        Ok(report)
+        Ok(())
     }
 
     async fn ingest(&self, tasks: Vec<Task>, report: &mut ReconcileReport) -> Result<(), PollError> {
         report.seen += tasks.len();
-        let system = self.system();
-        let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
-        let known = self.engine.read(move |s| s.statuses(&system, &ids)).await?;
-        let events: Vec<TaskEvent> = tasks.iter().map(|t| event_for(t, &known)).collect();
-        for r in self.engine.ingest_all(events, false).await? {
+        for r in self.engine.ingest_read(tasks, Source::Poll).await? {
             if !r.applied.duplicate {
                 report.stored += 1;
             }
@@ -154,6 +230,25 @@ impl Poller {
             }
         }
         Ok(())
+    }
+
+    /// Reads what hints ask about as they come. A read that fails (Canvas unreachable) is
+    /// tried again after a growing pause; the queued request survives a restart.
+    async fn read_hints(&self) {
+        let mut failures = 0u32;
+        loop {
+            if failures == 0 {
+                self.engine.hinted().await;
+            }
+            match self.engine.read_hinted().await {
+                Ok(_) => failures = 0,
+                Err(e) => {
+                    tracing::info!("a task a push mentioned could not be read yet: {e}");
+                    failures = failures.saturating_add(1);
+                    tokio::time::sleep(HINT_RETRY.saturating_mul(1 << failures.min(4))).await;
+                }
+            }
+        }
     }
 
     async fn save_cursor(&self, c: PollCursor) -> Result<(), EngineError> {
@@ -173,6 +268,7 @@ impl Poller {
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = now.notified() => {}
+                _ = self.read_hints() => {}
                 _ = stop.changed() => return,
             }
             if *stop.borrow() {
@@ -182,24 +278,3 @@ impl Poller {
     }
 }
 
-/// One event per observed state of a task: the key holds the status and Canvas's modified
-/// time, so re-reading an unchanged task is a duplicate and costs nothing.
-fn event_for(t: &Task, known: &HashMap<String, TaskStatus>) -> TaskEvent {
-    let kind = match known.get(&t.id) {
-        None => EventKind::Created,
-        Some(prev) if *prev != t.status => EventKind::for_status(t.status),
-        Some(_) => EventKind::Updated,
-    };
-    let modified = t.modified.map(|m| to_millis(m).to_string()).unwrap_or_else(|| "-".into());
-    TaskEvent {
-        delivery_key: format!("poll:{}:{}:{}", t.id, t.status.as_str(), modified),
-        task: t.task_ref(),
-        kind,
-        source: Source::Poll,
-        occurred_at: t.modified.unwrap_or_else(time::OffsetDateTime::now_utc),
-        status: Some(t.status),
-        actor: None,
-        snapshot: TaskSnapshot::from(t),
-        external_id: None,
-    }
-}

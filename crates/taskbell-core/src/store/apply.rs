@@ -1,20 +1,18 @@
 //! Applying one event to the store: record the delivery (or notice it is a repeat), then merge
 //! what the event knows into the task, inside the caller's transaction.
 //!
-//! An event older than what the task already reflects joins the timeline but changes nothing:
-//! sources race (a push and a reconcile), and the newest word wins.
-//!
-//! Only the columns an event really changed are written: every column in an UPDATE's SET list
-//! rewrites each index that holds it, and under a burst of events that was most of a commit.
+//! One clock orders a task's states: its system's own (Canvas's `lastModified`). An event
+//! older by that clock than what the task already reflects joins the timeline but changes
+//! nothing. The desktop's clock only stamps when an event arrived. A hint (a push with no
+//! system time) cannot be ordered at all: when Canvas can be asked, it is recorded and the task
+//! is queued for a read; with no Canvas to ask, it is applied in arrival order, unconfirmed.
 
 use super::history::select_task;
 use super::{StoreError, TaskRow};
 use crate::task::{EventKind, Party, TaskEvent, TaskRef, TaskStatus};
-use crate::time_util::{now_millis, to_millis};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection};
+use crate::time_util::to_millis;
+use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
@@ -25,6 +23,8 @@ pub struct Applied {
     pub current: TaskStatus,
     /// The event was older than what the store already had, so it changed nothing.
     pub stale: bool,
+    /// A hint recorded and queued for a read from Canvas: it changed nothing yet.
+    pub hint: bool,
     /// Created through this Taskbell.
     pub mine: bool,
     /// The task as stored once the event is applied (as it was, for a duplicate).
@@ -79,8 +79,8 @@ fn merge(mut row: TaskRow, e: &TaskEvent, status: TaskStatus, at: i64) -> TaskRo
     if let Some(a) = s.authored_on {
         row.created_at = to_millis(a);
     }
-    if let Some(m) = s.modified {
-        row.modified_at = Some(to_millis(m));
+    if let Some(m) = e.at {
+        row.modified_at = row.modified_at.max(Some(to_millis(m)));
     }
     if s.permalink.is_some() {
         row.permalink = s.permalink.clone();
@@ -92,7 +92,6 @@ fn merge(mut row: TaskRow, e: &TaskEvent, status: TaskStatus, at: i64) -> TaskRo
         row.done_at = status.is_done().then_some(at);
     }
     row.status = status;
-    row.observed_at = row.observed_at.max(at);
     row
 }
 
@@ -151,20 +150,57 @@ fn implied_status(kind: EventKind) -> TaskStatus {
     }
 }
 
-pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied, StoreError> {
-    let at = to_millis(e.occurred_at);
+/// How to apply an event.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyCtx<'a> {
+    /// Created through this Taskbell.
+    pub mine: bool,
+    /// When the event arrived, by the desktop's clock (Unix ms): for display only.
+    pub received_at: i64,
+    /// The system Canvas can be asked about: its hints are queued for a read, not applied.
+    pub readable: Option<&'a str>,
+}
+
+/// Where an event stands against what the store knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// It is the newest word on the task (or the first).
+    Newer,
+    /// The task already reflects a later state: the event only joins the timeline.
+    Older,
+    /// A hint about a task Canvas can be asked about: recorded and queued for a read.
+    Queued,
+    /// A hint with no Canvas to ask: applied in arrival order, unconfirmed.
+    Unconfirmed,
+}
+
+fn order(e: &TaskEvent, existing: Option<&TaskRow>, ctx: &ApplyCtx) -> Order {
+    if e.is_hint() {
+        return if ctx.readable == Some(e.task.system.as_str()) { Order::Queued } else { Order::Unconfirmed };
+    }
+    match (e.at, existing) {
+        (_, None) => Order::Newer,
+        (Some(at), Some(row)) if row.modified_at.is_some_and(|known| to_millis(at) < known) => Order::Older,
+        (Some(_), Some(_)) => Order::Newer,
+        // Taskbell's own write before Canvas answered comes before anything Canvas says.
+        (None, Some(_)) => Order::Older,
+    }
+}
+
+pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<Applied, StoreError> {
     let existing = select_task(tx, &e.task)?;
     let previous = existing.as_ref().map(|r| r.status);
-    let stale = existing.as_ref().is_some_and(|r| r.observed_at > at);
+    let order = order(e, existing.as_ref(), ctx);
     let said = e.status.or(match e.kind {
         EventKind::Completed | EventKind::Closed | EventKind::Reopened => Some(implied_status(e.kind)),
         _ => None,
     });
-    let current = match (stale, said, previous) {
-        (false, Some(s), _) => s,
+    let current = match (order, said, previous) {
+        (Order::Newer | Order::Unconfirmed, Some(s), _) => s,
         (_, _, Some(p)) => p,
         (_, _, None) => said.unwrap_or_else(|| implied_status(e.kind)),
     };
+    let at = e.at.map_or(ctx.received_at, to_millis);
     let inserted = tx
         .prepare_cached(
             "INSERT INTO task_events (delivery_key, system, task_id, kind, source, occurred_at, received_at,
@@ -179,34 +215,52 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, mine: bool) -> Result<Applied
             e.kind.as_str(),
             e.source.as_str(),
             at,
-            now_millis(),
+            ctx.received_at,
             previous.map(TaskStatus::as_str),
             current.as_str(),
             e.actor,
-            detail(e, stale),
+            detail(e, order, said),
         ])?;
+    let stale = order == Order::Older;
     if inserted == 0 {
         let mine = existing.as_ref().is_some_and(|r| r.mine);
         let current = previous.unwrap_or(current);
-        return Ok(Applied { duplicate: true, previous, current, stale, mine, row: existing });
+        return Ok(Applied { duplicate: true, previous, current, stale, hint: false, mine, row: existing });
+    }
+    if order == Order::Queued {
+        queue_read(tx, &e.task, ctx.received_at)?;
+        let mine = existing.as_ref().is_some_and(|r| r.mine);
+        return Ok(Applied { duplicate: false, previous, current, stale, hint: true, mine, row: existing });
     }
     let row = match existing {
         Some(old) => {
             // An older event changes nothing the newer ones said, but may know what they did
             // not (the app's own create knows the patient a push leaves out).
-            let mut new = if stale { fill_gaps(old.clone(), e) } else { merge(old.clone(), e, current, at) };
-            new.mine |= mine;
-            update(tx, &old, &new)?;
+            let mut new = if stale { fill_gaps(old, e) } else { merge(old, e, current, at) };
+            new.mine |= ctx.mine;
+            new.observed_at = ctx.received_at;
+            update(tx, &new)?;
             new
         }
         None => {
             let mut new = merge(first_sighting(&e.task, at), e, current, at);
-            new.mine |= mine;
+            new.mine |= ctx.mine;
+            new.observed_at = ctx.received_at;
             new.rowid = insert(tx, &new)?;
             new
         }
     };
-    Ok(Applied { duplicate: false, previous, current, stale, mine: row.mine, row: Some(row) })
+    Ok(Applied { duplicate: false, previous, current, stale, hint: false, mine: row.mine, row: Some(row) })
+}
+
+/// Asks for a read of the task; a burst of hints about one task leaves one request.
+fn queue_read(tx: &Connection, t: &TaskRef, now: i64) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO pending_reads (system, task_id, since) VALUES (?1, ?2, ?3)
+         ON CONFLICT (system, task_id) DO UPDATE SET since = excluded.since",
+    )?
+    .execute(params![t.system, t.id, now])?;
+    Ok(())
 }
 
 /// What the timeline shows for this event: the fields the source sent, never patient names.
@@ -222,87 +276,75 @@ struct Detail<'a> {
     owner: Option<&'a str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     stale: bool,
+    /// A hint waiting for the task to be read from Canvas; `said` is what it claimed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    hint: bool,
+    /// A hint applied as it came, with no Canvas to confirm it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unconfirmed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    said: Option<&'static str>,
 }
 
-fn detail(e: &TaskEvent, stale: bool) -> String {
+fn detail(e: &TaskEvent, order: Order, said: Option<TaskStatus>) -> String {
     let s = &e.snapshot;
+    let hint = order == Order::Queued;
     let d = Detail {
         description: s.description.as_deref(),
         due: s.due.map(to_millis),
         external_id: e.external_id.as_deref(),
         owner: s.owner.as_ref().map(|o| o.display.as_deref().unwrap_or(&o.id)),
-        stale,
+        stale: order == Order::Older,
+        hint,
+        unconfirmed: order == Order::Unconfirmed,
+        said: said.filter(|_| hint).map(TaskStatus::as_str),
     };
     serde_json::to_string(&d).unwrap_or_else(|_| "{}".into())
 }
 
-/// The columns an event can change, each with how to read it from a row and how to tell whether
-/// two rows differ in it.
-struct Column {
-    name: &'static str,
-    value: fn(&TaskRow) -> Value,
-    differs: fn(&TaskRow, &TaskRow) -> bool,
+const INSERT: &str = "INSERT INTO tasks (system, task_id, status, description, patient_id, patient_name,
+        assignee_id, assignee_name, team_id, team_name, requester_id, labels, due_at, created_at, done_at,
+        modified_at, observed_at, permalink, external_id, mine)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+
+const UPDATE: &str = "UPDATE tasks SET status = ?3, description = ?4, patient_id = ?5, patient_name = ?6,
+        assignee_id = ?7, assignee_name = ?8, team_id = ?9, team_name = ?10, requester_id = ?11, labels = ?12,
+        due_at = ?13, created_at = ?14, done_at = ?15, modified_at = ?16, observed_at = ?17, permalink = ?18,
+        external_id = ?19, mine = ?20
+    WHERE system = ?1 AND task_id = ?2";
+
+fn write(tx: &Connection, sql: &str, r: &TaskRow) -> Result<(), StoreError> {
+    let labels = serde_json::to_string(&r.labels).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(sql)?.execute(params![
+        r.system,
+        r.task_id,
+        r.status.as_str(),
+        r.description,
+        r.patient_id,
+        r.patient_name,
+        r.assignee_id,
+        r.assignee_name,
+        r.team_id,
+        r.team_name,
+        r.requester_id,
+        labels,
+        r.due_at,
+        r.created_at,
+        r.done_at,
+        r.modified_at,
+        r.observed_at,
+        r.permalink,
+        r.external_id,
+        r.mine,
+    ])?;
+    Ok(())
 }
-
-fn text(s: &Option<String>) -> Value {
-    s.clone().map_or(Value::Null, Value::Text)
-}
-
-fn int(i: Option<i64>) -> Value {
-    i.map_or(Value::Null, Value::Integer)
-}
-
-macro_rules! columns {
-    ($($field:ident => $value:expr),* $(,)?) => {
-        [$(Column {
-            name: stringify!($field),
-            value: |r| ($value)(r),
-            differs: |a, b| a.$field != b.$field,
-        }),*]
-    };
-}
-
-const COLUMNS: [Column; 18] = columns![
-    status => |r: &TaskRow| Value::Text(r.status.as_str().into()),
-    description => |r: &TaskRow| Value::Text(r.description.clone()),
-    patient_id => |r: &TaskRow| text(&r.patient_id),
-    patient_name => |r: &TaskRow| text(&r.patient_name),
-    assignee_id => |r: &TaskRow| text(&r.assignee_id),
-    assignee_name => |r: &TaskRow| text(&r.assignee_name),
-    team_id => |r: &TaskRow| text(&r.team_id),
-    team_name => |r: &TaskRow| text(&r.team_name),
-    requester_id => |r: &TaskRow| text(&r.requester_id),
-    labels => |r: &TaskRow| Value::Text(serde_json::to_string(&r.labels).unwrap_or_else(|_| "[]".into())),
-    due_at => |r: &TaskRow| int(r.due_at),
-    created_at => |r: &TaskRow| Value::Integer(r.created_at),
-    done_at => |r: &TaskRow| int(r.done_at),
-    modified_at => |r: &TaskRow| int(r.modified_at),
-    observed_at => |r: &TaskRow| Value::Integer(r.observed_at),
-    permalink => |r: &TaskRow| text(&r.permalink),
-    external_id => |r: &TaskRow| text(&r.external_id),
-    mine => |r: &TaskRow| Value::Integer(r.mine.into()),
-];
-
-static INSERT: LazyLock<String> = LazyLock::new(|| {
-    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
-    let slots: Vec<String> = (3..=COLUMNS.len() + 2).map(|i| format!("?{i}")).collect();
-    format!("INSERT INTO tasks (system, task_id, {}) VALUES (?1, ?2, {})", names.join(", "), slots.join(", "))
-});
 
 fn insert(tx: &Connection, r: &TaskRow) -> Result<i64, StoreError> {
-    let head = [Value::Text(r.system.clone()), Value::Text(r.task_id.clone())];
-    tx.prepare_cached(&INSERT)?.execute(params_from_iter(head.into_iter().chain(COLUMNS.iter().map(|c| (c.value)(r)))))?;
+    write(tx, INSERT, r)?;
     Ok(tx.last_insert_rowid())
 }
 
-fn update(tx: &Connection, old: &TaskRow, new: &TaskRow) -> Result<(), StoreError> {
-    let changed: Vec<&Column> = COLUMNS.iter().filter(|c| (c.differs)(old, new)).collect();
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let set: Vec<String> = changed.iter().enumerate().map(|(n, c)| format!("{} = ?{}", c.name, n + 1)).collect();
-    let sql = format!("UPDATE tasks SET {} WHERE rowid = ?{}", set.join(", "), changed.len() + 1);
-    let args = changed.iter().map(|c| (c.value)(new)).chain([Value::Integer(old.rowid)]);
-    tx.prepare_cached(&sql)?.execute(params_from_iter(args))?;
-    Ok(())
+fn update(tx: &Connection, r: &TaskRow) -> Result<(), StoreError> {
+    write(tx, UPDATE, r)
 }

@@ -44,13 +44,24 @@ impl Store {
         Ok(ids.collect::<Result<_, _>>()?)
     }
 
-    /// When the oldest open task of `system` was created: how far back a first reconcile looks.
-    pub fn oldest_open_created(&self, system: &str) -> Result<Option<i64>, StoreError> {
+    /// The oldest Canvas time among the open tasks of `system`: how far back a first reconcile
+    /// looks for their changes.
+    pub fn oldest_open_modified(&self, system: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT min(created_at) FROM tasks WHERE system = ?1 AND status = 'open'",
+            "SELECT min(modified_at) FROM tasks WHERE system = ?1 AND status = 'open'",
             params![system],
             |r| r.get(0),
         )?)
+    }
+
+    /// Open tasks of `system` that Canvas has never described to this store (created here, not
+    /// read back yet): no Canvas time says where their changes begin.
+    pub fn unconfirmed_open_ids(&self, system: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT task_id FROM tasks WHERE system = ?1 AND status = 'open' AND modified_at IS NULL")?;
+        let ids = stmt.query_map(params![system], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// The stored status of each of `ids` that the store knows.
@@ -68,5 +79,24 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// Tasks of `system` a hint asked to be read, with when the newest hint came.
+    pub fn pending_reads(&self, system: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT task_id, since FROM pending_reads WHERE system = ?1")?;
+        let rows = stmt.query_map(params![system], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Clears a request once a read that began at `read_from` (or later) answered it; a hint
+    /// that came after the read began stays.
+    pub fn clear_pending_read(&self, system: &str, task_id: &str, read_from: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM pending_reads WHERE system = ?1 AND task_id = ?2 AND since < ?3",
+            params![system, task_id, read_from],
+        )?;
+        Ok(())
     }
 }

@@ -8,7 +8,8 @@ mod outbox;
 mod schema;
 mod wal_vfs;
 
-pub use apply::{apply_event, Applied};
+pub use apply::{apply_event, ApplyCtx, Applied};
+pub use outbox::Claimed;
 pub use cursors::PollCursor;
 #[cfg(test)]
 pub(crate) use history::example_row;
@@ -87,9 +88,11 @@ impl Store {
     }
 
     /// Applies many events in one transaction: one commit (one fsync) for the whole group.
+    /// Hints are applied as they come: there is no Canvas to ask here.
     pub fn apply_batch(&mut self, events: &[crate::TaskEvent], mine: bool) -> Result<Vec<Applied>, StoreError> {
+        let ctx = ApplyCtx { mine, received_at: crate::time_util::now_millis(), readable: None };
         let tx = self.conn.transaction()?;
-        let applied = events.iter().map(|e| apply_event(&tx, e, mine)).collect::<Result<Vec<_>, _>>()?;
+        let applied = events.iter().map(|e| apply_event(&tx, e, &ctx)).collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(applied)
     }

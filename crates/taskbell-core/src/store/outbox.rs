@@ -1,9 +1,10 @@
 //! Tasks waiting to be created in Canvas. The row is written before the POST is sent, so a
-//! crash or an outage never loses what the user typed.
+//! crash or an outage never loses what the user typed, and it is claimed before every send
+//! (`sending`, with a lease and a claim id), so no two senders, in this process or another on
+//! the same database, ever send it at once.
 
 use super::{Store, StoreError};
 use crate::canvas::TaskDraft;
-use crate::time_util::now_millis;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,8 @@ use serde::{Deserialize, Serialize};
 pub enum OutboxState {
     /// Not yet accepted by Canvas; safe to send.
     Pending,
+    /// Claimed by a sender until its lease runs out.
+    Sending,
     /// Sent, but no answer came: look for it before sending again.
     Uncertain,
     Created,
@@ -23,6 +26,7 @@ impl OutboxState {
     fn as_str(self) -> &'static str {
         match self {
             OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
             OutboxState::Uncertain => "uncertain",
             OutboxState::Created => "created",
             OutboxState::Failed => "failed",
@@ -32,6 +36,7 @@ impl OutboxState {
     fn parse(s: &str) -> Self {
         match s {
             "uncertain" => OutboxState::Uncertain,
+            "sending" => OutboxState::Sending,
             "created" => OutboxState::Created,
             "failed" => OutboxState::Failed,
             _ => OutboxState::Pending,
@@ -71,23 +76,106 @@ fn entry(r: &Row) -> rusqlite::Result<OutboxEntry> {
     })
 }
 
+/// An entry claimed for one send. Only the holder of `claim` may record how it went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub entry: OutboxEntry,
+    pub claim: String,
+    /// It may already be in Canvas (an answer was lost, or its last sender died): look for it
+    /// before sending it again.
+    pub uncertain: bool,
+}
+
+/// Due to be sent: waiting and its retry time has come, or claimed by a sender whose lease ran
+/// out.
+fn due_at(now: &str) -> String {
+    format!("((state IN ('pending', 'uncertain') AND next_attempt_at <= {now}) OR (state = 'sending' AND lease_until <= {now}))")
+}
+
 impl Store {
-    pub fn outbox_add(&self, local_id: &str, system: &str, draft: &TaskDraft) -> Result<(), StoreError> {
+    /// Adds an entry already claimed by its creator, who sends it at once.
+    pub fn outbox_add(
+        &self,
+        local_id: &str,
+        system: &str,
+        draft: &TaskDraft,
+        now: i64,
+        lease_until: i64,
+        claim: &str,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_string(draft).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let now = now_millis();
         self.conn.execute(
-            "INSERT INTO outbox (local_id, system, draft, state, created_at, next_attempt_at)
-             VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
-            params![local_id, system, json, now],
+            "INSERT INTO outbox (local_id, system, draft, state, created_at, next_attempt_at, lease_until, claim)
+             VALUES (?1, ?2, ?3, 'sending', ?4, ?4, ?5, ?6)",
+            params![local_id, system, json, now, lease_until, claim],
         )?;
         Ok(())
     }
 
-    /// Entries still to be sent whose retry time has come.
+    /// Claims every entry of `system` that is due at `now`, until `lease_until`. Run it in a
+    /// write transaction: each claim is an UPDATE that re-checks the entry is still due, so of
+    /// two claimants exactly one wins.
+    pub fn outbox_claim_due(&self, system: &str, now: i64, lease_until: i64) -> Result<Vec<Claimed>, StoreError> {
+        let due: Vec<OutboxEntry> = {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE system = ?1 AND {} ORDER BY created_at",
+                due_at("?2")
+            ))?;
+            let rows = stmt.query_map(params![system, now], entry)?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut claimed = Vec::new();
+        for entry in due {
+            let claim = uuid::Uuid::new_v4().to_string();
+            let won = self.conn.prepare_cached(&format!(
+                "UPDATE outbox SET state = 'sending', lease_until = ?3, claim = ?4
+                 WHERE local_id = ?1 AND system = ?5 AND {}",
+                due_at("?2")
+            ))?
+            .execute(params![entry.local_id, now, lease_until, claim, system])?;
+            if won == 1 {
+                let uncertain = matches!(entry.state, OutboxState::Uncertain | OutboxState::Sending);
+                claimed.push(Claimed { entry, claim, uncertain });
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Records how a send went, and releases the claim. False when the claim was lost (its
+    /// lease ran out and another sender took the entry): the outcome is then that sender's.
+    pub fn outbox_finish(
+        &self,
+        local_id: &str,
+        claim: &str,
+        state: OutboxState,
+        error: Option<&str>,
+        task_id: Option<&str>,
+        next_attempt_at: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = ?3, attempts = attempts + 1, last_error = ?4,
+                task_id = COALESCE(?5, task_id), next_attempt_at = ?6, lease_until = NULL, claim = NULL
+             WHERE local_id = ?1 AND claim = ?2 AND state = 'sending'",
+            params![local_id, claim, state.as_str(), error, task_id, next_attempt_at],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Makes a waiting entry due at `now` (the user asked to retry it now). False when it is not
+    /// waiting (sent, being sent, or refused).
+    pub fn outbox_retry_now(&self, local_id: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?2 WHERE local_id = ?1 AND state IN ('pending', 'uncertain')",
+            params![local_id, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Entries still to be sent whose retry time has come, or whose sender's lease ran out.
     pub fn outbox_due(&self, now: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE state IN ('pending', 'uncertain') AND next_attempt_at <= ?1
-             ORDER BY created_at"
+            "SELECT {COLUMNS} FROM outbox WHERE {} ORDER BY created_at",
+            due_at("?1")
         ))?;
         let rows = stmt.query_map(params![now], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -105,21 +193,5 @@ impl Store {
     pub fn outbox_entry(&self, local_id: &str) -> Result<Option<OutboxEntry>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE local_id = ?1");
         Ok(self.conn.query_row(&sql, params![local_id], entry).optional()?)
-    }
-
-    pub fn outbox_mark(
-        &self,
-        local_id: &str,
-        state: OutboxState,
-        error: Option<&str>,
-        task_id: Option<&str>,
-        next_attempt_at: i64,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
-                task_id = COALESCE(?4, task_id), next_attempt_at = ?5 WHERE local_id = ?1",
-            params![local_id, state.as_str(), error, task_id, next_attempt_at],
-        )?;
-        Ok(())
     }
 }
