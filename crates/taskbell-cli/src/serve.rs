@@ -50,6 +50,9 @@ pub struct ServeArgs {
     pub poll_interval_secs: u64,
     #[arg(long, default_value_t = 300)]
     pub reconcile_interval_secs: u64,
+    /// How often tasks waiting to reach Canvas are tried again.
+    #[arg(long, default_value_t = 30)]
+    pub outbox_interval_secs: u64,
     #[arg(long, value_enum, default_value_t = NotifyVia::Auto)]
     pub notify: NotifyVia,
 }
@@ -108,6 +111,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut cfg = RuntimeConfig::new(canvas, receive);
     cfg.poll_every = Duration::from_secs(args.poll_interval_secs.max(1));
     cfg.reconcile_every = Duration::from_secs(args.reconcile_interval_secs.max(1));
+    cfg.outbox_every = Duration::from_secs(args.outbox_interval_secs.max(1));
     let runtime = Runtime::start(engine, cfg).await?;
     if let Some(sb) = &sb {
         println!("{}", sandbox::describe(sb));
