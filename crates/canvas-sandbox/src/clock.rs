@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-/// Now, at the microsecond precision a database (and `meta.lastUpdated`) keeps, so a value a
+/// Now, at the microsecond precision a database (and `lastModified`) keeps, so a value a
 /// client read back compares equal to the stored one.
 pub(crate) fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
@@ -31,7 +31,7 @@ pub(crate) fn fmt_auto(t: OffsetDateTime) -> String {
     }
 }
 
-/// Microsecond precision, for `meta.lastUpdated` and payload timestamps, so a client that
+/// Microsecond precision, for `lastModified` and payload timestamps, so a client that
 /// keeps a `modified=gt…` cursor does not see the same change twice.
 pub(crate) fn fmt_micros(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);

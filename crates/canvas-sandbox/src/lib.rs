@@ -165,7 +165,7 @@ impl Sandbox {
         self.state.insert_seed_tasks(n, status)
     }
 
-    /// Changes a task's status as staff would in the Canvas UI: bumps `modified` and pushes
+    /// Changes a task's status as staff would in the Canvas UI: bumps `lastModified` and pushes
     /// (unless pushes are dropped). False when the task or the status is unknown.
     pub fn set_task_status(&self, id: &str, status: &str) -> bool {
         match parse_status(status) {

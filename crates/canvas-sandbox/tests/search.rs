@@ -189,7 +189,7 @@ async fn each_parameter_filters() {
 }
 
 fn modified(api_task: &Value) -> time::OffsetDateTime {
-    let s = api_task["meta"]["lastUpdated"].as_str().unwrap();
+    let s = api_task["lastModified"].as_str().unwrap();
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
 }
 

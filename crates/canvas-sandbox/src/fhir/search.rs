@@ -1,10 +1,11 @@
 //! `GET /Task?…`: the documented parameters (`_id`, `status`, `owner`, `requester`, `patient`,
 //! `description`, `label`, `modified`, `due`, `_sort`). A comma in a value means "any of";
 //! a repeated parameter means "all of", which is how `modified` ranges are written.
+//! `modified` filters on the task's `lastModified`.
 //!
 //! Date prefixes: `eq`/`ne` cover the precision written (a day, a second, or the instant for
 //! a value with a fraction); `gt`/`ge`/`lt`/`le` compare against the instant written, as a
-//! database filter would, so a cursor taken from `meta.lastUpdated` is exact.
+//! database filter would, so a cursor taken from `lastModified` is exact.
 
 use std::cmp::Ordering;
 

@@ -163,3 +163,27 @@ pub fn link(bundle: &Value, relation: &str) -> Option<String> {
         .find(|l| l["relation"] == relation)
         .map(|l| l["url"].as_str().unwrap().to_owned())
 }
+
+/// A time in Canvas's `lastModified` shape, `2023-10-22T21:06:27.893521+00:00`: RFC 3339 in
+/// UTC with exactly six fractional digits and a `+00:00` offset (never `Z`).
+pub fn assert_canvas_micros(value: &Value) -> time::OffsetDateTime {
+    let s = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"));
+    let shape_ok = s.len() == 32
+        && s.get(19..20) == Some(".")
+        && s.get(20..26)
+            .is_some_and(|f| f.bytes().all(|b| b.is_ascii_digit()))
+        && s.ends_with("+00:00");
+    assert!(shape_ok, "not YYYY-MM-DDTHH:MM:SS.ffffff+00:00: {s}");
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// `t` written as Canvas writes `lastModified`.
+pub fn fmt_micros(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00"
+    );
+    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap()
+}
