@@ -3,6 +3,7 @@
 //! with `INCLUDE_PATIENT_DETAILS` off.
 
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use crate::clinic::{Directory, Person};
 use crate::clock;
@@ -49,7 +50,14 @@ fn staff_json(p: &Person) -> Value {
     json!({"id": p.id, "first_name": p.first_name, "last_name": p.last_name})
 }
 
-pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_url: &str) -> Push {
+/// `now` is the sandbox clock's reading when the event is handled (`occurred_at`).
+pub(crate) fn build(
+    task: &TaskRecord,
+    change: &Change,
+    now: OffsetDateTime,
+    dir: &Directory,
+    base_url: &str,
+) -> Push {
     let event_id = uuid::Uuid::new_v4().to_string();
     let creator = dir
         .staff(&task.requester)
@@ -69,7 +77,7 @@ pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_ur
         "version": 1,
         "event_id": event_id,
         "event": change.kind.as_str(),
-        "occurred_at": clock::fmt_micros(clock::now()),
+        "occurred_at": clock::fmt_micros(now),
         "task": {
             "id": task.id,
             "title": task.description.clone().unwrap_or_default(),

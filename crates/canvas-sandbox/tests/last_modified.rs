@@ -1,6 +1,6 @@
 //! `lastModified` as Canvas serves it: on every Task the sandbox renders (read and search),
 //! RFC 3339 UTC with microseconds, no `meta.lastUpdated`, and strictly later after every change
-//! to the task, comments included.
+//! to the task, comments included, even when the clock is moved back.
 
 mod common;
 
@@ -58,6 +58,18 @@ async fn every_change_moves_it_strictly_later() {
 
     assert!(api.sb.set_task_status(&id, "completed"));
     step(last_modified(&api, &id).await, "staff completes");
+
+    // Canvas's clock going back does not make a task's history go back.
+    api.sb
+        .knobs()
+        .set_clock_offset(time::Duration::minutes(-10));
+    let mut reopen = api.task(&id).await;
+    reopen["status"] = json!("requested");
+    assert_eq!(api.put(&id, &reopen).await.status(), StatusCode::OK);
+    step(
+        last_modified(&api, &id).await,
+        "reopened after the clock went back",
+    );
 
     // The `modified` search parameter filters on it, to the microsecond.
     let encoded: String =

@@ -192,3 +192,30 @@ async fn a_malformed_secret_fails_start() {
     };
     assert!(canvas_sandbox::Sandbox::start(config).await.is_err());
 }
+
+#[tokio::test]
+async fn timestamps_follow_the_sandbox_clock() {
+    let (r, url) = receiver(0).await;
+    let api = Api::with(config(url)).await;
+    let offset = time::Duration::minutes(-10);
+    api.sb.knobs().set_clock_offset(offset);
+    api.create(&api.body("skewed")).await;
+    let got = wait_for(&r, 1).await;
+    assert!(verify(&got[0]));
+    let sent =
+        time::OffsetDateTime::from_unix_timestamp(got[0].timestamp.parse().unwrap()).unwrap();
+    assert!(
+        common::skew_secs(sent, offset) <= 3,
+        "webhook-timestamp {sent}"
+    );
+    let payload: Value = serde_json::from_str(&got[0].body).unwrap();
+    let occurred = time::OffsetDateTime::parse(
+        payload["occurred_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(
+        common::skew_secs(occurred, offset) <= 3,
+        "occurred_at {occurred}"
+    );
+}

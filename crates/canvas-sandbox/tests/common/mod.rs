@@ -187,3 +187,28 @@ pub fn fmt_micros(t: time::OffsetDateTime) -> String {
     );
     t.to_offset(time::UtcOffset::UTC).format(&f).unwrap()
 }
+
+/// Seconds between `t` and what the sandbox's clock should read now (the machine's plus
+/// `offset`), whichever way.
+pub fn skew_secs(t: time::OffsetDateTime, offset: time::Duration) -> i64 {
+    (t - (time::OffsetDateTime::now_utc() + offset))
+        .whole_seconds()
+        .abs()
+}
+
+/// The `Date` header of an answer, which must be an IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn date_header(response: &Response) -> time::OffsetDateTime {
+    let raw = response
+        .headers()
+        .get("date")
+        .expect("a Date header")
+        .to_str()
+        .unwrap();
+    assert!(
+        raw.len() == 29 && raw.get(3..5) == Some(", ") && raw.ends_with(" GMT"),
+        "not an IMF-fixdate: {raw}"
+    );
+    let t = httpdate::parse_http_date(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+    time::OffsetDateTime::from(t)
+}
