@@ -1,6 +1,8 @@
-//! The Taskbell relay payload (canvas-plugin/schema/PAYLOAD.md, version 1), built the way the
-//! companion plugin builds it. Patient details are never included: the sandbox plays a plugin
-//! with `INCLUDE_PATIENT_DETAILS` off.
+//! The Taskbell relay payload, version 2, built the way the companion plugin builds it:
+//! version 1 (canvas-plugin/schema/PAYLOAD.md) plus a required `task.modified`, the task's
+//! `lastModified` at the moment of the event, so a receiver can order a push against what it
+//! read from FHIR without reading the task again. Patient details are never included: the
+//! sandbox plays a plugin with `INCLUDE_PATIENT_DETAILS` off.
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -50,6 +52,8 @@ fn staff_json(p: &Person) -> Value {
     json!({"id": p.id, "first_name": p.first_name, "last_name": p.last_name})
 }
 
+pub(crate) const VERSION: u32 = 2;
+
 /// `now` is the sandbox clock's reading when the event is handled (`occurred_at`).
 pub(crate) fn build(
     task: &TaskRecord,
@@ -74,7 +78,7 @@ pub(crate) fn build(
         .and_then(|id| dir.team(id))
         .map(|t| json!({"id": t.id, "name": t.name}));
     let mut payload = json!({
-        "version": 1,
+        "version": VERSION,
         "event_id": event_id,
         "event": change.kind.as_str(),
         "occurred_at": clock::fmt_micros(now),
@@ -85,6 +89,7 @@ pub(crate) fn build(
             "due": task.due.map(clock::fmt_auto),
             "labels": task.labels,
             "permalink": permalink::url(base_url, &task.id),
+            "modified": clock::fmt_micros(task.modified),
         },
         "creator": creator,
         "assignee": {"staff": staff, "team": team},

@@ -119,7 +119,15 @@ async fn posts_signed_payloads_in_order() {
         .map(|d| serde_json::from_str(&d.body).unwrap())
         .collect();
     assert_eq!(payloads[0]["event"], "created");
+    assert_eq!(payloads[0]["version"], 2);
     assert_eq!(payloads[0]["task"]["title"], "Café visit");
+    assert_eq!(payloads[1]["version"], 2);
+    assert_eq!(
+        payloads[1]["task"]["modified"],
+        api.task(&id).await["lastModified"],
+        "task.modified is lastModified after the change"
+    );
+    assert!(payloads[0]["task"]["modified"].as_str() < payloads[1]["task"]["modified"].as_str());
     assert_eq!(payloads[1]["event"], "completed");
     for (d, p) in got.iter().zip(&payloads) {
         assert_eq!(p["event_id"], d.id.as_str(), "webhook-id is the event id");
@@ -199,7 +207,7 @@ async fn timestamps_follow_the_sandbox_clock() {
     let api = Api::with(config(url)).await;
     let offset = time::Duration::minutes(-10);
     api.sb.knobs().set_clock_offset(offset);
-    api.create(&api.body("skewed")).await;
+    let id = api.create(&api.body("skewed")).await;
     let got = wait_for(&r, 1).await;
     assert!(verify(&got[0]));
     let sent =
@@ -217,5 +225,14 @@ async fn timestamps_follow_the_sandbox_clock() {
     assert!(
         common::skew_secs(occurred, offset) <= 3,
         "occurred_at {occurred}"
+    );
+    let modified = common::assert_canvas_micros(&payload["task"]["modified"]);
+    assert!(
+        common::skew_secs(modified, offset) <= 3,
+        "task.modified {modified}"
+    );
+    assert_eq!(
+        payload["task"]["modified"],
+        api.task(&id).await["lastModified"]
     );
 }
