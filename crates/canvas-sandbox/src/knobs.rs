@@ -25,6 +25,7 @@ struct Inner {
     modified_search_supported: AtomicBool,
     location_with_history: AtomicBool,
     drop_pushes: AtomicBool,
+    duplicate_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
     socket_envelope: AtomicBool,
     socket_drops: watch::Sender<u64>,
@@ -59,6 +60,7 @@ impl Knobs {
                 modified_search_supported: AtomicBool::new(true),
                 location_with_history: AtomicBool::new(false),
                 drop_pushes: AtomicBool::new(false),
+                duplicate_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
                 socket_envelope: AtomicBool::new(false),
                 socket_drops,
@@ -123,6 +125,12 @@ impl Knobs {
     /// When true, WebSocket broadcasts and outgoing webhooks are silently dropped.
     pub fn set_drop_pushes(&self, yes: bool) {
         self.inner.drop_pushes.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, every push is sent twice, same event id and same body, on the WebSocket and
+    /// as a webhook: Canvas delivers at least once, and a receiver must not act twice.
+    pub fn set_duplicate_pushes(&self, yes: bool) {
+        self.inner.duplicate_pushes.store(yes, Ordering::SeqCst);
     }
 
     /// Moves the sandbox's clock off the machine's by `offset` (either sign), from now on:
@@ -217,6 +225,10 @@ impl Knobs {
 
     pub(crate) fn drop_pushes(&self) -> bool {
         self.inner.drop_pushes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn duplicate_pushes(&self) -> bool {
+        self.inner.duplicate_pushes.load(Ordering::SeqCst)
     }
 
     pub(crate) fn clock(&self) -> &Clock {

@@ -119,6 +119,7 @@ impl AppState {
             return;
         }
         let envelope = knobs.socket_envelope();
+        let copies = if knobs.duplicate_pushes() { 2 } else { 1 };
         let now = self.now();
         for change in changes {
             let push = relay::build(task, change, now, &self.inner.dir, &self.inner.base_url);
@@ -128,10 +129,12 @@ impl AppState {
             } else {
                 Arc::from(push.body.as_str())
             };
-            // No subscriber is not an error: a client that is not connected misses the push.
-            let _ = self.inner.sockets.send(frame);
-            if let Some(webhooks) = &self.inner.webhooks {
-                let _ = webhooks.send(push);
+            for _ in 0..copies {
+                // No subscriber is not an error: a client that is not connected misses the push.
+                let _ = self.inner.sockets.send(frame.clone());
+                if let Some(webhooks) = &self.inner.webhooks {
+                    let _ = webhooks.send(push.clone());
+                }
             }
         }
     }

@@ -246,3 +246,26 @@ async fn drop_socket_connections_closes_every_client() {
     api.create(&api.body("after")).await;
     assert_eq!(next_json(&mut three).await["event"], "created");
 }
+
+#[tokio::test]
+async fn duplicate_pushes_arrive_twice_with_the_same_bytes() {
+    let api = Api::new().await;
+    let mut ws = connect(&api.sb).await;
+    api.sb.knobs().set_duplicate_pushes(true);
+    let id = api.create(&api.body("twice")).await;
+    let first = next_json(&mut ws).await;
+    let second = next_json(&mut ws).await;
+    assert_eq!(first["event"], "created");
+    assert_eq!(first, second, "same event id, same body");
+    assert!(api.sb.set_task_status(&id, "completed"));
+    let (a, b) = (next_json(&mut ws).await, next_json(&mut ws).await);
+    assert_eq!(a["event"], "completed");
+    assert_eq!(a, b);
+    assert_ne!(a["event_id"], first["event_id"]);
+    nothing_within(&mut ws, Duration::from_millis(200)).await;
+
+    api.sb.knobs().set_duplicate_pushes(false);
+    assert!(api.sb.set_task_status(&id, "requested"));
+    assert_eq!(next_json(&mut ws).await["event"], "updated");
+    nothing_within(&mut ws, Duration::from_millis(300)).await;
+}

@@ -202,6 +202,29 @@ async fn a_malformed_secret_fails_start() {
 }
 
 #[tokio::test]
+async fn duplicate_pushes_deliver_every_webhook_twice() {
+    let (r, url) = receiver(0).await;
+    let api = Api::with(config(url)).await;
+    api.sb.knobs().set_duplicate_pushes(true);
+    let id = api.create(&api.body("twice")).await;
+    assert!(api.sb.set_task_status(&id, "completed"));
+    let got = wait_for(&r, 4).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(r.got.lock().unwrap().len(), 4, "no third copy");
+    for pair in got.chunks(2) {
+        assert!(pair.iter().all(verify));
+        assert_eq!(pair[0].id, pair[1].id, "same webhook-id");
+        assert_eq!(pair[0].body, pair[1].body, "same body");
+    }
+    assert_ne!(got[0].id, got[2].id);
+    let events: Vec<Value> = got
+        .iter()
+        .map(|d| serde_json::from_str::<Value>(&d.body).unwrap()["event"].clone())
+        .collect();
+    assert_eq!(events, ["created", "created", "completed", "completed"]);
+}
+
+#[tokio::test]
 async fn timestamps_follow_the_sandbox_clock() {
     let (r, url) = receiver(0).await;
     let api = Api::with(config(url)).await;
