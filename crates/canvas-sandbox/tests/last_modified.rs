@@ -22,6 +22,8 @@ async fn read_and_search_carry_the_same_last_modified_and_no_meta() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ids(&bundle).len(), 3);
     for entry in bundle["entry"].as_array().unwrap() {
+        let keys: Vec<&String> = entry.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["resource"], "entries carry the resource only");
         let resource = &entry["resource"];
         assert!(resource.get("meta").is_none(), "{resource}");
         let id = resource["id"].as_str().unwrap();

@@ -167,12 +167,7 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
     let dir = state.directory();
     let entries = bundle::page(hits, paging)
         .into_iter()
-        .map(|t| {
-            (
-                t.id.clone(),
-                super::task_json::render(t, dir, state.base_url()),
-            )
-        })
+        .map(|t| super::task_json::render(t, dir, state.base_url()))
         .collect();
     Ok(bundle::searchset(
         &state.fhir_base(),
