@@ -1,17 +1,40 @@
-//! Time as Canvas writes it: RFC 3339 with an explicit `+00:00` offset, HTTP dates for
-//! `Last-Modified`, and the precision ranges FHIR date search parameters imply.
+//! Time as Canvas keeps and writes it: the sandbox's own (offsettable) clock, RFC 3339 with an
+//! explicit `+00:00` offset, HTTP dates for `Last-Modified` and `Date`, and the precision ranges
+//! FHIR date search parameters imply.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-/// Now, at the microsecond precision a database (and `meta.lastUpdated`) keeps, so a value a
-/// client read back compares equal to the stored one.
-pub(crate) fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
-    t.replace_microsecond(t.microsecond()).unwrap_or(t)
+/// The sandbox's own time: the machine's clock moved by an offset a test sets at runtime, so a
+/// client can be tried against a Canvas whose clock disagrees with its own. Clones share the
+/// offset. Everything the sandbox stamps reads this, never the machine's clock directly.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Clock {
+    offset_micros: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, at the microsecond precision a database (and `lastModified`) keeps, so a value a
+    /// client read back compares equal to the stored one.
+    pub fn now(&self) -> OffsetDateTime {
+        let t = OffsetDateTime::now_utc() + self.offset();
+        t.replace_microsecond(t.microsecond()).unwrap_or(t)
+    }
+
+    pub fn set_offset(&self, offset: time::Duration) {
+        let micros = offset.whole_microseconds();
+        let clamped = i64::try_from(micros).unwrap_or(if micros < 0 { i64::MIN } else { i64::MAX });
+        self.offset_micros.store(clamped, Ordering::SeqCst);
+    }
+
+    pub fn offset(&self) -> time::Duration {
+        time::Duration::microseconds(self.offset_micros.load(Ordering::SeqCst))
+    }
 }
 
 /// `2023-09-22T14:00:00+00:00`, the shape Canvas uses for `authoredOn` and due dates.
@@ -31,7 +54,7 @@ pub(crate) fn fmt_auto(t: OffsetDateTime) -> String {
     }
 }
 
-/// Microsecond precision, for `meta.lastUpdated` and payload timestamps, so a client that
+/// Microsecond precision, for `lastModified` and payload timestamps, so a client that
 /// keeps a `modified=gt…` cursor does not see the same change twice.
 pub(crate) fn fmt_micros(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);

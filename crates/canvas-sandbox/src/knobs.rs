@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
+
 /// A cheap handle: clones share the same settings.
 #[derive(Clone)]
 pub struct Knobs {
@@ -23,12 +25,14 @@ struct Inner {
     modified_search_supported: AtomicBool,
     location_with_history: AtomicBool,
     drop_pushes: AtomicBool,
+    duplicate_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
     socket_envelope: AtomicBool,
     socket_drops: watch::Sender<u64>,
     request_count: AtomicU64,
     token_count: AtomicU64,
     staff_delay: Mutex<Option<Duration>>,
+    clock: Clock,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -56,12 +60,14 @@ impl Knobs {
                 modified_search_supported: AtomicBool::new(true),
                 location_with_history: AtomicBool::new(false),
                 drop_pushes: AtomicBool::new(false),
+                duplicate_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
                 socket_envelope: AtomicBool::new(false),
                 socket_drops,
                 request_count: AtomicU64::new(0),
                 token_count: AtomicU64::new(0),
                 staff_delay: Mutex::new(staff_delay),
+                clock: Clock::default(),
             }),
         }
     }
@@ -70,14 +76,17 @@ impl Knobs {
     /// between has had its request applied without hearing so (a lost answer).
     pub fn set_answer_delay(&self, d: Duration) {
         let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        self.inner.answer_delay_micros.store(micros, Ordering::SeqCst);
+        self.inner
+            .answer_delay_micros
+            .store(micros, Ordering::SeqCst);
     }
 
     pub(crate) fn answer_delay(&self) -> Duration {
         Duration::from_micros(self.inner.answer_delay_micros.load(Ordering::SeqCst))
     }
 
-    /// Added before every FHIR and token answer.
+    /// Added before every FHIR and token request is handled, so it slows every answer, creates
+    /// included, like a slow Canvas.
     pub fn set_latency(&self, d: Duration) {
         let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.inner.latency_micros.store(micros, Ordering::SeqCst);
@@ -116,6 +125,24 @@ impl Knobs {
     /// When true, WebSocket broadcasts and outgoing webhooks are silently dropped.
     pub fn set_drop_pushes(&self, yes: bool) {
         self.inner.drop_pushes.store(yes, Ordering::SeqCst);
+    }
+
+    /// When true, every push is sent twice, same event id and same body, on the WebSocket and
+    /// as a webhook: Canvas delivers at least once, and a receiver must not act twice.
+    pub fn set_duplicate_pushes(&self, yes: bool) {
+        self.inner.duplicate_pushes.store(yes, Ordering::SeqCst);
+    }
+
+    /// Moves the sandbox's clock off the machine's by `offset` (either sign), from now on:
+    /// `lastModified`, default `authoredOn` and note times, payload `occurred_at`, the
+    /// `webhook-timestamp` header and every answer's `Date` header follow it, as they follow
+    /// the server's clock on a real Canvas. A task's `lastModified` still never goes back.
+    pub fn set_clock_offset(&self, offset: time::Duration) {
+        self.inner.clock.set_offset(offset);
+    }
+
+    pub fn clock_offset(&self) -> time::Duration {
+        self.inner.clock.offset()
     }
 
     /// When true, completions made through the FHIR API push nothing, like the platform gap
@@ -198,6 +225,14 @@ impl Knobs {
 
     pub(crate) fn drop_pushes(&self) -> bool {
         self.inner.drop_pushes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn duplicate_pushes(&self) -> bool {
+        self.inner.duplicate_pushes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
     }
 
     pub(crate) fn skip_completed_push(&self) -> bool {

@@ -9,6 +9,7 @@ mod auth;
 mod clinic;
 mod clock;
 mod config;
+mod date_header;
 mod fhir;
 mod knobs;
 mod outcome;
@@ -48,6 +49,7 @@ pub struct Sandbox {
 }
 
 fn router(state: AppState) -> Router {
+    let date = axum::middleware::from_fn_with_state(state.clone(), date_header::stamp);
     Router::new()
         .route("/auth/token/", post(auth::token))
         .route("/auth/token", post(auth::token))
@@ -55,6 +57,7 @@ fn router(state: AppState) -> Router {
         .route("/permalinks/v1/{*key}", get(permalink::page))
         .route("/plugin-io/ws/{plugin}/{channel}/", get(socket::connect))
         .route("/plugin-io/ws/{plugin}/{channel}", get(socket::connect))
+        .layer(date)
         .with_state(state)
 }
 
@@ -77,10 +80,12 @@ impl Sandbox {
             .with_context(|| format!("binding 127.0.0.1:{}", config.port))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let knobs = Knobs::new(config.staff_delay);
         let (webhooks, webhook) = match &config.webhook {
             Some(target) => {
                 let (tx, rx) = mpsc::unbounded_channel();
-                let handle = webhook::spawn(target.clone(), rx, shutdown_rx.clone())?;
+                let clock = knobs.clock().clone();
+                let handle = webhook::spawn(target.clone(), rx, shutdown_rx.clone(), clock)?;
                 (Some(tx), Some(handle))
             }
             None => (None, None),
@@ -90,7 +95,7 @@ impl Sandbox {
             webhooks,
             shutdown: shutdown_rx.clone(),
         };
-        let state = AppState::new(config, base_url, outlets);
+        let state = AppState::new(config, base_url, knobs, outlets);
         let app = router(state.clone());
         let mut stop = shutdown_rx;
         let server = tokio::spawn(async move {
@@ -165,7 +170,7 @@ impl Sandbox {
         self.state.insert_seed_tasks(n, status)
     }
 
-    /// Changes a task's status as staff would in the Canvas UI: bumps `modified` and pushes
+    /// Changes a task's status as staff would in the Canvas UI: bumps `lastModified` and pushes
     /// (unless pushes are dropped). False when the task or the status is unknown.
     pub fn set_task_status(&self, id: &str, status: &str) -> bool {
         match parse_status(status) {

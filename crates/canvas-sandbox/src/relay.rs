@@ -1,8 +1,11 @@
-//! The Taskbell relay payload (canvas-plugin/schema/PAYLOAD.md, version 1), built the way the
-//! companion plugin builds it. Patient details are never included: the sandbox plays a plugin
-//! with `INCLUDE_PATIENT_DETAILS` off.
+//! The Taskbell relay payload, version 2, built the way the companion plugin builds it:
+//! version 1 (canvas-plugin/schema/PAYLOAD.md) plus a required `task.modified`, the task's
+//! `lastModified` at the moment of the event, so a receiver can order a push against what it
+//! read from FHIR without reading the task again. Patient details are never included: the
+//! sandbox plays a plugin with `INCLUDE_PATIENT_DETAILS` off.
 
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use crate::clinic::{Directory, Person};
 use crate::clock;
@@ -49,7 +52,16 @@ fn staff_json(p: &Person) -> Value {
     json!({"id": p.id, "first_name": p.first_name, "last_name": p.last_name})
 }
 
-pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_url: &str) -> Push {
+pub(crate) const VERSION: u32 = 2;
+
+/// `now` is the sandbox clock's reading when the event is handled (`occurred_at`).
+pub(crate) fn build(
+    task: &TaskRecord,
+    change: &Change,
+    now: OffsetDateTime,
+    dir: &Directory,
+    base_url: &str,
+) -> Push {
     let event_id = uuid::Uuid::new_v4().to_string();
     let creator = dir
         .staff(&task.requester)
@@ -66,10 +78,10 @@ pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_ur
         .and_then(|id| dir.team(id))
         .map(|t| json!({"id": t.id, "name": t.name}));
     let mut payload = json!({
-        "version": 1,
+        "version": VERSION,
         "event_id": event_id,
         "event": change.kind.as_str(),
-        "occurred_at": clock::fmt_micros(clock::now()),
+        "occurred_at": clock::fmt_micros(now),
         "task": {
             "id": task.id,
             "title": task.description.clone().unwrap_or_default(),
@@ -77,6 +89,7 @@ pub(crate) fn build(task: &TaskRecord, change: &Change, dir: &Directory, base_ur
             "due": task.due.map(clock::fmt_auto),
             "labels": task.labels,
             "permalink": permalink::url(base_url, &task.id),
+            "modified": clock::fmt_micros(task.modified),
         },
         "creator": creator,
         "assignee": {"staff": staff, "team": team},

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::auth::TokenBook;
@@ -35,13 +36,14 @@ pub(crate) struct Outlets {
 }
 
 impl AppState {
-    pub fn new(config: SandboxConfig, base_url: String, outlets: Outlets) -> Self {
+    /// `knobs` are made by the caller because the webhook sender, started first, reads their
+    /// clock too.
+    pub fn new(config: SandboxConfig, base_url: String, knobs: Knobs, outlets: Outlets) -> Self {
         let dir = if config.seed_clinic {
             Directory::seeded()
         } else {
             Directory::minimal()
         };
-        let knobs = Knobs::new(config.staff_delay);
         // Slow clients lag and skip messages rather than hold memory; reconcile covers them.
         let (sockets, _) = broadcast::channel(1024);
         AppState {
@@ -79,6 +81,11 @@ impl AppState {
         &self.inner.knobs
     }
 
+    /// Now on the sandbox's clock (see [`Knobs::set_clock_offset`]).
+    pub fn now(&self) -> OffsetDateTime {
+        self.inner.knobs.clock().now()
+    }
+
     pub fn tokens(&self) -> &TokenBook {
         &self.inner.tokens
     }
@@ -107,22 +114,27 @@ impl AppState {
     /// Pushes the changes of one task on every channel. Called with the store lock held, so
     /// pushes leave in the order the changes were made.
     pub fn emit(&self, task: &TaskRecord, changes: &[Change]) {
-        if self.inner.knobs.drop_pushes() {
+        let knobs = &self.inner.knobs;
+        if knobs.drop_pushes() {
             return;
         }
-        let envelope = self.inner.knobs.socket_envelope();
+        let envelope = knobs.socket_envelope();
+        let copies = if knobs.duplicate_pushes() { 2 } else { 1 };
+        let now = self.now();
         for change in changes {
-            let push = relay::build(task, change, &self.inner.dir, &self.inner.base_url);
+            let push = relay::build(task, change, now, &self.inner.dir, &self.inner.base_url);
             tracing::debug!(task = %task.id, event = change.kind.as_str(), "push");
-            let frame = if envelope {
-                format!("{{\"message\":{}}}", push.body)
+            let frame: Arc<str> = if envelope {
+                Arc::from(format!("{{\"message\":{}}}", push.body))
             } else {
-                push.body.clone()
+                Arc::from(push.body.as_str())
             };
-            // No subscriber is not an error: a client that is not connected misses the push.
-            let _ = self.inner.sockets.send(Arc::from(frame));
-            if let Some(webhooks) = &self.inner.webhooks {
-                let _ = webhooks.send(push);
+            for _ in 0..copies {
+                // No subscriber is not an error: a client that is not connected misses the push.
+                let _ = self.inner.sockets.send(frame.clone());
+                if let Some(webhooks) = &self.inner.webhooks {
+                    let _ = webhooks.send(push.clone());
+                }
             }
         }
     }

@@ -72,11 +72,13 @@ impl TaskRecord {
     /// seconds, so every change moves `modified` into a whole second of its own: the current
     /// one, or the next one after the previous change's second when that is already taken.
     /// The whole second of `modified` then names one version exactly, and the precondition
-    /// check can be a plain comparison (see `fhir::task::check_unmodified_since`). The price is
+    /// check can be a plain comparison (see `tasks::check_unmodified_since`). The price is
     /// that a burst of changes to one task runs its `modified` a few seconds ahead of the
     /// clock; it never runs behind, so a client's wall-clock cursor misses nothing.
-    pub fn touch(&mut self) {
-        let now = clock::now();
+    ///
+    /// `now` is the sandbox clock's reading, which a test may move backwards; a task's
+    /// `modified` still only moves forwards.
+    pub fn touch(&mut self, now: OffsetDateTime) {
         let taken = clock::whole_second(self.modified);
         self.modified = if clock::whole_second(now) > taken {
             now
@@ -133,8 +135,7 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn task() -> TaskRecord {
-        let now = clock::now();
+    fn task(now: OffsetDateTime) -> TaskRecord {
         TaskRecord {
             id: "t".into(),
             seq: 1,
@@ -155,13 +156,27 @@ mod tests {
 
     #[test]
     fn every_touch_takes_a_new_second() {
-        let mut t = task();
+        let clock = clock::Clock::default();
+        let mut t = task(clock.now());
         let mut last = t.modified_second();
         for _ in 0..5 {
-            t.touch();
+            t.touch(clock.now());
             assert!(t.modified_second() > last);
             last = t.modified_second();
         }
         assert_eq!(t.version, 6);
+    }
+
+    #[test]
+    fn modified_never_goes_back_when_the_clock_does() {
+        let clock = clock::Clock::default();
+        let mut t = task(clock.now());
+        let before = t.modified;
+        clock.set_offset(time::Duration::minutes(-10));
+        t.touch(clock.now());
+        assert!(t.modified > before);
+        clock.set_offset(time::Duration::minutes(10));
+        t.touch(clock.now());
+        assert!(t.modified - before > time::Duration::minutes(9));
     }
 }

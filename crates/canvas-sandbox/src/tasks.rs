@@ -63,8 +63,7 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     Ok(())
 }
 
-fn make_notes(inputs: Vec<NoteInput>, default_author: &str) -> Vec<Note> {
-    let now = clock::now();
+fn make_notes(inputs: Vec<NoteInput>, default_author: &str, now: OffsetDateTime) -> Vec<Note> {
     inputs
         .into_iter()
         .map(|n| Note {
@@ -112,7 +111,7 @@ impl AppState {
             return Err(Outcome::invalid("Task.requester is required."));
         };
         check_references(&input, self.directory())?;
-        let now = clock::now();
+        let now = self.now();
         let task = {
             let mut store = self.store();
             let task = TaskRecord {
@@ -126,7 +125,7 @@ impl AppState {
                 group: input.group,
                 authored_on: input.authored_on.unwrap_or(clock::whole_second(now)),
                 due: input.due,
-                notes: make_notes(input.notes, &requester),
+                notes: make_notes(input.notes, &requester, now),
                 labels: dedup_labels(input.labels),
                 modified: now,
                 version: 1,
@@ -186,7 +185,8 @@ impl AppState {
         if let Some(authored_on) = input.authored_on {
             task.authored_on = authored_on;
         }
-        let new_notes = make_notes(input.notes, &task.requester);
+        let now = self.now();
+        let new_notes = make_notes(input.notes, &task.requester, now);
         task.notes.extend(new_notes.iter().cloned());
 
         let status_changed = task.status != before.status;
@@ -216,7 +216,7 @@ impl AppState {
             });
         }
         if status_changed || other_changed || !new_notes.is_empty() {
-            task.touch();
+            task.touch(now);
             let task = task.clone();
             self.emit(&task, &changes);
             Ok(task)
@@ -244,7 +244,7 @@ impl AppState {
             return true;
         }
         task.status = status;
-        task.touch();
+        task.touch(self.now());
         let actor = actor
             .or_else(|| task.owner.clone())
             .or_else(|| Some(task.requester.clone()));
@@ -267,7 +267,7 @@ impl AppState {
         let mut store = self.store();
         let mut ids = Vec::with_capacity(n);
         for k in 0..n {
-            let now = clock::now();
+            let now = self.now();
             let seq = store.next_seq();
             let patient = match dir.patients.len() {
                 0 => None,

@@ -16,6 +16,7 @@ use sha2::Sha256;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::config::WebhookTarget;
 use crate::relay::Push;
 
@@ -54,6 +55,7 @@ pub(crate) fn spawn(
     target: WebhookTarget,
     mut queue: mpsc::UnboundedReceiver<Push>,
     mut shutdown: watch::Receiver<bool>,
+    clock: Clock,
 ) -> anyhow::Result<JoinHandle<()>> {
     let key = signing_key(&target.secret)?;
     let client = reqwest::Client::builder()
@@ -70,7 +72,7 @@ pub(crate) fn spawn(
                 _ = shutdown.changed() => break,
             };
             tokio::select! {
-                _ = deliver(&client, &target, &key, &push) => {}
+                _ = deliver(&client, &target, &key, &push, &clock) => {}
                 _ = shutdown.changed() => break,
             }
         }
@@ -128,9 +130,16 @@ async fn attempt(
     }
 }
 
-async fn deliver(client: &reqwest::Client, target: &WebhookTarget, key: &[u8], push: &Push) {
+async fn deliver(
+    client: &reqwest::Client,
+    target: &WebhookTarget,
+    key: &[u8],
+    push: &Push,
+    clock: &Clock,
+) {
     // Canvas retries with the same headers and timestamp, so receivers see one signature.
-    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    // The timestamp is Canvas's clock, not the receiver's: receivers must allow for skew.
+    let timestamp = clock.now().unix_timestamp();
     for pause in BACKOFF.iter().map(Some).chain(std::iter::once(None)) {
         match attempt(client, target, key, push, timestamp).await {
             Attempt::Delivered | Attempt::GiveUp => return,

@@ -72,6 +72,37 @@ async fn latency_delays_fhir_and_token_answers() {
 }
 
 #[tokio::test]
+async fn latency_delays_creates_too() {
+    let api = Api::new().await;
+    api.sb.knobs().set_latency(Duration::from_millis(400));
+    let started = Instant::now();
+    let response = api.post("/Task", &api.body("slow")).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(api.sb.task_count(), 1);
+    api.sb.knobs().set_latency(Duration::ZERO);
+    let started = Instant::now();
+    api.post("/Task", &api.body("fast")).await;
+    assert!(started.elapsed() < Duration::from_millis(400));
+}
+
+#[tokio::test]
+async fn latency_is_held_before_a_create_is_applied() {
+    // A client that times out during the latency has sent nothing Canvas acted on; the answer
+    // delay knob is the one that loses answers to applied requests.
+    let api = Api::new().await;
+    api.sb.knobs().set_latency(Duration::from_millis(600));
+    let slow = api
+        .http
+        .post(api.url("/Task"))
+        .bearer_auth(&api.token)
+        .json(&api.body("x"));
+    let gave_up = tokio::time::timeout(Duration::from_millis(200), slow.send()).await;
+    assert!(gave_up.is_err());
+    assert_eq!(api.sb.task_count(), 0);
+}
+
+#[tokio::test]
 async fn counts_fhir_requests_but_not_token_requests_or_direct_access() {
     let api = Api::new().await;
     assert_eq!(api.sb.knobs().request_count(), 0);

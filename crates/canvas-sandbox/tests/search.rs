@@ -189,7 +189,7 @@ async fn each_parameter_filters() {
 }
 
 fn modified(api_task: &Value) -> time::OffsetDateTime {
-    let s = api_task["meta"]["lastUpdated"].as_str().unwrap();
+    let s = api_task["lastModified"].as_str().unwrap();
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
 }
 
@@ -242,11 +242,6 @@ async fn modified_supports_every_prefix_and_ranges() {
     let raw_plus = format!("modified=gt{}", rfc3339(t_second).replace('Z', "+00:00"));
     assert_eq!(search(raw_plus).await, vec![first.clone()]);
 
-    let sorted = search("_sort=-modified".into()).await;
-    assert_eq!(sorted, vec![first.clone(), second.clone()]);
-    let sorted = search("_sort=modified".into()).await;
-    assert_eq!(sorted, vec![second.clone(), first.clone()]);
-
     assert_eq!(
         outcome(api.get("/Task?modified=gtyesterday").await).await.1,
         "invalid"
@@ -287,55 +282,76 @@ async fn modified_search_can_be_switched_off() {
 }
 
 #[tokio::test]
-async fn sorts_by_authored_on_and_due() {
+async fn sorts_by_due_date_and_id_only() {
     let api = Api::new().await;
+    let due = |end: &str| json!({"restriction": {"period": {"end": end}}});
+    let none = api.create(&with(&api, "no due", json!({}))).await;
     let late = api
-        .create(&with(
-            &api,
-            "late",
-            json!({"authoredOn": "2024-03-02T00:00:00+00:00",
-            "restriction": {"period": {"end": "2024-03-05T00:00:00+00:00"}}}),
-        ))
+        .create(&with(&api, "late", due("2024-03-09T00:00:00+00:00")))
         .await;
     let early = api
-        .create(&with(
-            &api,
-            "early",
-            json!({"authoredOn": "2024-03-01T00:00:00+00:00",
-            "restriction": {"period": {"end": "2024-03-09T00:00:00+00:00"}}}),
-        ))
-        .await;
-    let none = api
-        .create(&with(
-            &api,
-            "no due",
-            json!({"authoredOn": "2024-03-03T00:00:00+00:00"}),
-        ))
+        .create(&with(&api, "early", due("2024-03-05T00:00:00+00:00")))
         .await;
     let order = |q: &'static str| {
         let api = &api;
-        async move { ids(&api.get_json(&format!("/Task?_sort={q}")).await.1) }
+        async move {
+            let (status, bundle) = api.get_json(&format!("/Task?_sort={q}")).await;
+            assert_eq!(status, StatusCode::OK, "{q}: {bundle}");
+            ids(&bundle)
+        }
     };
     assert_eq!(
-        order("authored-on").await,
+        ids(&api.get_json("/Task").await.1),
+        vec![none.clone(), late.clone(), early.clone()],
+        "creation order without _sort"
+    );
+    assert_eq!(
+        order("due-date").await,
         vec![early.clone(), late.clone(), none.clone()]
     );
     assert_eq!(
-        order("-authored-on").await,
-        vec![none.clone(), late.clone(), early.clone()]
+        order("-due-date").await,
+        vec![late.clone(), early.clone(), none.clone()],
+        "no due date stays last when descending"
     );
-    assert_eq!(
-        order("due").await,
-        vec![late.clone(), early.clone(), none.clone()]
-    );
-    assert_eq!(
-        outcome(api.get("/Task?_sort=colour").await).await.1,
-        "invalid"
-    );
+    let mut by_id = vec![none.clone(), late.clone(), early.clone()];
+    by_id.sort();
+    assert_eq!(order("_id").await, by_id);
+    by_id.reverse();
+    assert_eq!(order("-_id").await, by_id);
+
     let (_, due) = api.get_json("/Task?due=2024-03-05").await;
-    assert_eq!(ids(&due), vec![late.clone()]);
+    assert_eq!(ids(&due), vec![early.clone()]);
     let (_, due) = api
         .get_json("/Task?due=lt2024-03-06T00:00:00%2B00:00")
         .await;
-    assert_eq!(ids(&due), vec![late]);
+    assert_eq!(ids(&due), vec![early]);
+}
+
+#[tokio::test]
+async fn undocumented_sort_values_are_refused() {
+    let api = Api::new().await;
+    api.create(&api.body("x")).await;
+    for value in [
+        "modified",
+        "-modified",
+        "authored-on",
+        "due",
+        "status",
+        "_lastUpdated",
+        "due-date,_id",
+        "colour",
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let (status, code, text) = outcome(api.get(&format!("/Task?_sort={encoded}")).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid"),
+            "{value}"
+        );
+        assert!(
+            text.contains("_sort") && text.contains(&format!("\"{value}\"")),
+            "names the parameter and the value: {text}"
+        );
+    }
 }

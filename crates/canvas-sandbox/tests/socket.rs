@@ -50,6 +50,28 @@ async fn nothing_within(ws: &mut Ws, wait: Duration) {
     }
 }
 
+/// Version 2: the payload's `task.modified` is the task's `lastModified` as read right after
+/// the change, in the same format, and later than the previous one.
+async fn assert_modified_is_current(api: &Api, id: &str, payload: &Value) {
+    assert_eq!(payload["version"], 2, "{payload}");
+    let modified = common::assert_canvas_micros(&payload["task"]["modified"]);
+    let task = api.task(id).await;
+    assert_eq!(
+        payload["task"]["modified"], task["lastModified"],
+        "{payload}"
+    );
+    let occurred = time::OffsetDateTime::parse(
+        payload["occurred_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    // The burst rule may run `lastModified` a few seconds ahead of the clock, never far.
+    assert!(
+        (modified - occurred).whole_seconds().abs() < 10,
+        "{payload}"
+    );
+}
+
 #[tokio::test]
 async fn refuses_wrong_keys_plugins_and_channels() {
     let api = Api::new().await;
@@ -87,7 +109,12 @@ async fn broadcasts_every_change_to_every_client() {
         next_json(&mut two).await,
         "same bytes to every client"
     );
-    assert_eq!(created["version"], 1);
+    assert_eq!(created["version"], 2);
+    assert_eq!(
+        created["task"]["modified"],
+        api.task(&id).await["lastModified"],
+        "task.modified is lastModified at the event"
+    );
     assert_eq!(created["event"], "created");
     assert!(uuid::Uuid::parse_str(created["event_id"].as_str().unwrap()).is_ok());
     assert_eq!(created["task"]["id"], id.as_str());
@@ -113,6 +140,7 @@ async fn broadcasts_every_change_to_every_client() {
     task["description"] = json!("Call back today");
     api.put(&id, &task).await;
     let updated = next_json(&mut one).await;
+    assert_modified_is_current(&api, &id, &updated).await;
     assert_eq!(
         (updated["event"].as_str(), updated["task"]["title"].as_str()),
         (Some("updated"), Some("Call back today"))
@@ -122,6 +150,7 @@ async fn broadcasts_every_change_to_every_client() {
     task["note"] = json!([{"text": "Left a voicemail"}]);
     api.put(&id, &task).await;
     let commented = next_json(&mut one).await;
+    assert_modified_is_current(&api, &id, &commented).await;
     assert_eq!(commented["event"], "commented");
     assert!(commented["comment"]["id"].is_string());
     assert!(
@@ -131,6 +160,7 @@ async fn broadcasts_every_change_to_every_client() {
 
     assert!(api.sb.set_task_status(&id, "completed"));
     let completed = next_json(&mut one).await;
+    assert_modified_is_current(&api, &id, &completed).await;
     assert_eq!(
         (
             completed["event"].as_str(),
@@ -142,6 +172,7 @@ async fn broadcasts_every_change_to_every_client() {
 
     assert!(api.sb.set_task_status(&id, "cancelled"));
     let closed = next_json(&mut one).await;
+    assert_modified_is_current(&api, &id, &closed).await;
     assert_eq!(
         (closed["event"].as_str(), closed["task"]["status"].as_str()),
         (Some("closed"), Some("closed"))
@@ -214,4 +245,27 @@ async fn drop_socket_connections_closes_every_client() {
     let mut three = connect(&api.sb).await;
     api.create(&api.body("after")).await;
     assert_eq!(next_json(&mut three).await["event"], "created");
+}
+
+#[tokio::test]
+async fn duplicate_pushes_arrive_twice_with_the_same_bytes() {
+    let api = Api::new().await;
+    let mut ws = connect(&api.sb).await;
+    api.sb.knobs().set_duplicate_pushes(true);
+    let id = api.create(&api.body("twice")).await;
+    let first = next_json(&mut ws).await;
+    let second = next_json(&mut ws).await;
+    assert_eq!(first["event"], "created");
+    assert_eq!(first, second, "same event id, same body");
+    assert!(api.sb.set_task_status(&id, "completed"));
+    let (a, b) = (next_json(&mut ws).await, next_json(&mut ws).await);
+    assert_eq!(a["event"], "completed");
+    assert_eq!(a, b);
+    assert_ne!(a["event_id"], first["event_id"]);
+    nothing_within(&mut ws, Duration::from_millis(200)).await;
+
+    api.sb.knobs().set_duplicate_pushes(false);
+    assert!(api.sb.set_task_status(&id, "requested"));
+    assert_eq!(next_json(&mut ws).await["event"], "updated");
+    nothing_within(&mut ws, Duration::from_millis(300)).await;
 }

@@ -59,7 +59,7 @@ async fn staff_complete_or_close_open_tasks_after_the_delay() {
     );
     if unchanged {
         let after = api.task(&ids[0]).await;
-        assert!(after["meta"]["lastUpdated"].as_str() > before["meta"]["lastUpdated"].as_str());
+        assert!(after["lastModified"].as_str() > before["lastModified"].as_str());
     }
 }
 

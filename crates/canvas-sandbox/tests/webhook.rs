@@ -119,7 +119,15 @@ async fn posts_signed_payloads_in_order() {
         .map(|d| serde_json::from_str(&d.body).unwrap())
         .collect();
     assert_eq!(payloads[0]["event"], "created");
+    assert_eq!(payloads[0]["version"], 2);
     assert_eq!(payloads[0]["task"]["title"], "Café visit");
+    assert_eq!(payloads[1]["version"], 2);
+    assert_eq!(
+        payloads[1]["task"]["modified"],
+        api.task(&id).await["lastModified"],
+        "task.modified is lastModified after the change"
+    );
+    assert!(payloads[0]["task"]["modified"].as_str() < payloads[1]["task"]["modified"].as_str());
     assert_eq!(payloads[1]["event"], "completed");
     for (d, p) in got.iter().zip(&payloads) {
         assert_eq!(p["event_id"], d.id.as_str(), "webhook-id is the event id");
@@ -191,4 +199,63 @@ async fn a_malformed_secret_fails_start() {
         ..Default::default()
     };
     assert!(canvas_sandbox::Sandbox::start(config).await.is_err());
+}
+
+#[tokio::test]
+async fn duplicate_pushes_deliver_every_webhook_twice() {
+    let (r, url) = receiver(0).await;
+    let api = Api::with(config(url)).await;
+    api.sb.knobs().set_duplicate_pushes(true);
+    let id = api.create(&api.body("twice")).await;
+    assert!(api.sb.set_task_status(&id, "completed"));
+    let got = wait_for(&r, 4).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(r.got.lock().unwrap().len(), 4, "no third copy");
+    for pair in got.chunks(2) {
+        assert!(pair.iter().all(verify));
+        assert_eq!(pair[0].id, pair[1].id, "same webhook-id");
+        assert_eq!(pair[0].body, pair[1].body, "same body");
+    }
+    assert_ne!(got[0].id, got[2].id);
+    let events: Vec<Value> = got
+        .iter()
+        .map(|d| serde_json::from_str::<Value>(&d.body).unwrap()["event"].clone())
+        .collect();
+    assert_eq!(events, ["created", "created", "completed", "completed"]);
+}
+
+#[tokio::test]
+async fn timestamps_follow_the_sandbox_clock() {
+    let (r, url) = receiver(0).await;
+    let api = Api::with(config(url)).await;
+    let offset = time::Duration::minutes(-10);
+    api.sb.knobs().set_clock_offset(offset);
+    let id = api.create(&api.body("skewed")).await;
+    let got = wait_for(&r, 1).await;
+    assert!(verify(&got[0]));
+    let sent =
+        time::OffsetDateTime::from_unix_timestamp(got[0].timestamp.parse().unwrap()).unwrap();
+    assert!(
+        common::skew_secs(sent, offset) <= 3,
+        "webhook-timestamp {sent}"
+    );
+    let payload: Value = serde_json::from_str(&got[0].body).unwrap();
+    let occurred = time::OffsetDateTime::parse(
+        payload["occurred_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(
+        common::skew_secs(occurred, offset) <= 3,
+        "occurred_at {occurred}"
+    );
+    let modified = common::assert_canvas_micros(&payload["task"]["modified"]);
+    assert!(
+        common::skew_secs(modified, offset) <= 3,
+        "task.modified {modified}"
+    );
+    assert_eq!(
+        payload["task"]["modified"],
+        api.task(&id).await["lastModified"]
+    );
 }

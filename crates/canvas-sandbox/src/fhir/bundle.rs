@@ -87,14 +87,14 @@ fn link(base: &str, params: &Params, count: usize, offset: usize) -> String {
     format!("{base}?{}", query.finish())
 }
 
-/// `entries` is the page: `(id, resource)` pairs already cut to `paging`.
+/// `entries` is the page: resources already cut to `paging`.
 pub(crate) fn searchset(
     fhir_base: &str,
     resource_type: &str,
     params: &Params,
     paging: Paging,
     total: usize,
-    entries: Vec<(String, Value)>,
+    entries: Vec<Value>,
 ) -> Value {
     let base = format!("{fhir_base}/{resource_type}");
     let Paging { count, offset } = paging;
@@ -116,11 +116,10 @@ pub(crate) fn searchset(
         let last = total.saturating_sub(1) / count * count;
         links.push(json!({"relation": "last", "url": link(&base, params, count, last)}));
     }
+    // Canvas's documented entries carry the resource only: no `fullUrl`, no `search.mode`.
     let entry: Vec<Value> = entries
         .into_iter()
-        .map(|(id, resource)| {
-            json!({"fullUrl": format!("{base}/{id}"), "resource": resource, "search": {"mode": "match"}})
-        })
+        .map(|resource| json!({"resource": resource}))
         .collect();
     json!({
         "resourceType": "Bundle",

@@ -54,12 +54,7 @@ fn birthdate_matches(p: &Person, value: &str) -> bool {
     p.birth_date == value.strip_prefix("eq").unwrap_or(value)
 }
 
-fn respond(
-    state: &AppState,
-    resource_type: &str,
-    params: &Params,
-    hits: Vec<(String, Value)>,
-) -> Response {
+fn respond(state: &AppState, resource_type: &str, params: &Params, hits: Vec<Value>) -> Response {
     let paging = match bundle::paging(params) {
         Ok(p) => p,
         Err(outcome) => return outcome.into_response(),
@@ -99,7 +94,7 @@ fn people_search(
                 _ => true,
             })
         })
-        .map(|p| (p.id.clone(), render(p)))
+        .map(render)
         .collect();
     respond(state, resource_type, &params, hits)
 }
@@ -152,7 +147,7 @@ pub(crate) async fn group_search(State(state): State<AppState>, RawQuery(q): Raw
                 _ => true,
             })
         })
-        .map(|t| (t.id.clone(), group_json(t)))
+        .map(group_json)
         .collect();
     respond(&state, "Group", &params, hits)
 }

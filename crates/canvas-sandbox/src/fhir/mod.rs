@@ -4,6 +4,7 @@
 mod bundle;
 mod directory;
 mod search;
+mod sort;
 mod task;
 pub(crate) mod task_body;
 pub(crate) mod task_json;

@@ -1,16 +1,16 @@
 //! `GET /Task?…`: the documented parameters (`_id`, `status`, `owner`, `requester`, `patient`,
 //! `description`, `label`, `modified`, `due`, `_sort`). A comma in a value means "any of";
 //! a repeated parameter means "all of", which is how `modified` ranges are written.
+//! `modified` filters on the task's `lastModified`.
 //!
 //! Date prefixes: `eq`/`ne` cover the precision written (a day, a second, or the instant for
 //! a value with a fraction); `gt`/`ge`/`lt`/`le` compare against the instant written, as a
-//! database filter would, so a cursor taken from `meta.lastUpdated` is exact.
-
-use std::cmp::Ordering;
+//! database filter would, so a cursor taken from `lastModified` is exact.
 
 use time::OffsetDateTime;
 
 use super::bundle::{self, Params};
+use super::sort;
 use crate::clock::{self, DateRange};
 use crate::outcome::Outcome;
 use crate::state::AppState;
@@ -143,100 +143,31 @@ fn predicate(state: &AppState, name: &str, value: &str) -> Result<Option<Predica
     Ok(Some(p))
 }
 
-#[derive(Debug, Clone, Copy)]
-enum SortKey {
-    Modified,
-    AuthoredOn,
-    Due,
-    Status,
-    Id,
-}
-
-fn sort_keys(value: &str) -> Result<Vec<(SortKey, bool)>, Outcome> {
-    let mut keys = Vec::new();
-    for raw in value.split(',').map(str::trim) {
-        let (desc, name) = match raw.strip_prefix('-') {
-            Some(n) => (true, n),
-            None => (false, raw),
-        };
-        let key = match name {
-            "modified" => SortKey::Modified,
-            "authored-on" | "authored" => SortKey::AuthoredOn,
-            "due" => SortKey::Due,
-            "status" => SortKey::Status,
-            "_id" => SortKey::Id,
-            _ => {
-                return Err(Outcome::invalid(format!(
-                    "_sort \"{raw}\" is not supported; use modified, authored-on, due, status \
-                     or _id, optionally prefixed with -."
-                )))
-            }
-        };
-        keys.push((key, desc));
-    }
-    Ok(keys)
-}
-
-fn compare(a: &TaskRecord, b: &TaskRecord, key: SortKey) -> Ordering {
-    match key {
-        SortKey::Modified => a.modified.cmp(&b.modified),
-        SortKey::AuthoredOn => a.authored_on.cmp(&b.authored_on),
-        // Tasks without a due date go last, as "no deadline".
-        SortKey::Due => match (a.due, b.due) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
-        SortKey::Status => a.status.fhir().cmp(b.status.fhir()),
-        SortKey::Id => a.id.cmp(&b.id),
-    }
-}
-
 pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Value, Outcome> {
     bundle::check_known(params, "Task", KNOWN)?;
     let paging = bundle::paging(params)?;
     let mut predicates = Vec::new();
-    let mut sort = Vec::new();
+    let mut sort_keys = Vec::new();
     for (name, value) in params {
         if name == "_sort" {
-            sort.extend(sort_keys(value)?);
+            sort_keys.push(sort::parse(value)?);
         } else if let Some(p) = predicate(state, name, value)? {
             predicates.push(p);
         }
     }
     let store = state.store();
-    // The store iterates in creation order, and the sort is stable, so equal keys keep it:
-    // paging never shows a task twice or skips one while nothing changes.
+    // Without `_sort` the order is creation order (the store's), which is stable while tasks
+    // change, unlike any order by a time that moves.
     let mut hits: Vec<&TaskRecord> = store
         .iter()
         .filter(|t| predicates.iter().all(|p| p(t)))
         .collect();
-    if !sort.is_empty() {
-        hits.sort_by(|a, b| {
-            sort.iter()
-                .map(|(key, desc)| {
-                    let o = compare(a, b, *key);
-                    if *desc {
-                        o.reverse()
-                    } else {
-                        o
-                    }
-                })
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        });
-    }
+    sort::apply(&mut hits, &sort_keys);
     let total = hits.len();
     let dir = state.directory();
     let entries = bundle::page(hits, paging)
         .into_iter()
-        .map(|t| {
-            (
-                t.id.clone(),
-                super::task_json::render(t, dir, state.base_url()),
-            )
-        })
+        .map(|t| super::task_json::render(t, dir, state.base_url()))
         .collect();
     Ok(bundle::searchset(
         &state.fhir_base(),

@@ -24,16 +24,13 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
     extension
         .push(json!({"url": PERMALINK_EXT, "valueString": permalink::url(base_url, &task.id)}));
 
+    // No `meta`: Canvas's Task has none; when it last changed is the top-level `lastModified`.
+    // The keys are those of Canvas's documented read example (fixtures/task-read.json).
     let mut t = Map::new();
     t.insert("resourceType".into(), json!("Task"));
     t.insert("id".into(), json!(task.id));
-    t.insert(
-        "meta".into(),
-        json!({"versionId": task.version.to_string(), "lastUpdated": clock::fmt_micros(task.modified)}),
-    );
     t.insert("extension".into(), Value::Array(extension));
     t.insert("status".into(), json!(task.status.fhir()));
-    t.insert("intent".into(), json!("unknown"));
     if let Some(d) = &task.description {
         t.insert("description".into(), json!(d));
     }
@@ -45,19 +42,30 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
         json!(clock::fmt_auto(task.authored_on)),
     );
     t.insert(
+        "lastModified".into(),
+        json!(clock::fmt_micros(task.modified)),
+    );
+    t.insert(
         "requester".into(),
         typed_ref("Practitioner", &task.requester),
     );
     if let Some(o) = &task.owner {
         t.insert("owner".into(), typed_ref("Practitioner", o));
     }
+    t.insert("intent".into(), json!("unknown"));
+    if let Some(due) = task.due {
+        t.insert(
+            "restriction".into(),
+            json!({"period": {"end": clock::fmt_auto(due)}}),
+        );
+    }
     if !task.notes.is_empty() {
+        // Canvas shows no id on a note; the comment id only travels in the relay payload.
         let notes: Vec<Value> = task
             .notes
             .iter()
             .map(|n| {
                 json!({
-                    "id": n.id,
                     "authorReference": typed_ref("Practitioner", &n.author),
                     "time": clock::fmt_auto(n.time),
                     "text": n.text,
@@ -65,12 +73,6 @@ pub(crate) fn render(task: &TaskRecord, dir: &Directory, base_url: &str) -> Valu
             })
             .collect();
         t.insert("note".into(), Value::Array(notes));
-    }
-    if let Some(due) = task.due {
-        t.insert(
-            "restriction".into(),
-            json!({"period": {"end": clock::fmt_auto(due)}}),
-        );
     }
     if !task.labels.is_empty() {
         let inputs: Vec<Value> = task

@@ -163,3 +163,52 @@ pub fn link(bundle: &Value, relation: &str) -> Option<String> {
         .find(|l| l["relation"] == relation)
         .map(|l| l["url"].as_str().unwrap().to_owned())
 }
+
+/// A time in Canvas's `lastModified` shape, `2023-10-22T21:06:27.893521+00:00`: RFC 3339 in
+/// UTC with exactly six fractional digits and a `+00:00` offset (never `Z`).
+pub fn assert_canvas_micros(value: &Value) -> time::OffsetDateTime {
+    let s = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"));
+    let shape_ok = s.len() == 32
+        && s.get(19..20) == Some(".")
+        && s.get(20..26)
+            .is_some_and(|f| f.bytes().all(|b| b.is_ascii_digit()))
+        && s.ends_with("+00:00");
+    assert!(shape_ok, "not YYYY-MM-DDTHH:MM:SS.ffffff+00:00: {s}");
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// `t` written as Canvas writes `lastModified`.
+pub fn fmt_micros(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00"
+    );
+    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap()
+}
+
+/// Seconds between `t` and what the sandbox's clock should read now (the machine's plus
+/// `offset`), whichever way.
+pub fn skew_secs(t: time::OffsetDateTime, offset: time::Duration) -> i64 {
+    (t - (time::OffsetDateTime::now_utc() + offset))
+        .whole_seconds()
+        .abs()
+}
+
+/// The `Date` header of an answer, which must be an IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn date_header(response: &Response) -> time::OffsetDateTime {
+    let raw = response
+        .headers()
+        .get("date")
+        .expect("a Date header")
+        .to_str()
+        .unwrap();
+    assert!(
+        raw.len() == 29 && raw.get(3..5) == Some(", ") && raw.ends_with(" GMT"),
+        "not an IMF-fixdate: {raw}"
+    );
+    let t = httpdate::parse_http_date(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+    time::OffsetDateTime::from(t)
+}
