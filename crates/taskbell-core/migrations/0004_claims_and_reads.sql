@@ -32,11 +32,11 @@ CREATE INDEX outbox_leased ON outbox (lease_until) WHERE state = 'sending';
 DELETE FROM poll_cursors;
 
 -- Tasks a hint (a push with no Canvas time) said changed, waiting to be read from Canvas. One
--- row per task however many hints came; `since` is when the newest arrived (desktop clock, only
--- compared with itself), so a read that started earlier does not clear a newer hint.
+-- row per task however many hints came; `hints` counts them, so a read clears the row only if
+-- no hint came while it was under way.
 CREATE TABLE pending_reads (
     system  TEXT    NOT NULL,
     task_id TEXT    NOT NULL,
-    since   INTEGER NOT NULL,
+    hints   INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (system, task_id)
 ) WITHOUT ROWID;

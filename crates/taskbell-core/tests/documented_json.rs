@@ -57,3 +57,23 @@ fn a_bundle_with_a_next_link_reports_it() {
     let (_, next) = bundle_page(&bundle).expect("bundle");
     assert_eq!(next, Some("/Task?_count=10&_offset=10"));
 }
+
+/// The docs' own examples, verbatim (crates/canvas-sandbox/fixtures, with their source).
+fn fixture(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../canvas-sandbox/fixtures").join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("json")
+}
+
+#[test]
+fn the_documented_examples_carry_the_time_that_orders_a_task() {
+    let modified = parse_rfc3339("2023-10-22T21:06:27.893521+00:00");
+    let search = fixture("task-search.json");
+    let (resources, _) = bundle_page(&search).expect("bundle");
+    assert!(!resources.is_empty());
+    for r in resources {
+        let t = task_from_fhir("demo", r).expect("task");
+        assert_eq!(t.modified, modified, "lastModified is read, to the microsecond");
+    }
+    let read = task_from_fhir("demo", &fixture("task-read.json")).expect("task");
+    assert_eq!(read.modified, modified);
+}

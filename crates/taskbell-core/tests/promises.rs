@@ -38,7 +38,8 @@ struct Desk {
     _dir: tempfile::TempDir,
 }
 
-/// A desktop whose clock is `skew` off true time, receiving in `mode` from a sandbox.
+/// A desktop whose clock is `skew` off Canvas's, receiving in `mode` from a sandbox. Neither
+/// clock is true time: the desktop is half the skew ahead of it, Canvas half behind.
 async fn desk(mode: Mode, skew: time::Duration) -> Desk {
     let port = free_port();
     let webhook = matches!(mode, Mode::Webhook).then(|| WebhookTarget {
@@ -47,9 +48,11 @@ async fn desk(mode: Mode, skew: time::Duration) -> Desk {
         bearer: None,
     });
     let sb = Sandbox::start(SandboxConfig { webhook, ..Default::default() }).await.expect("sandbox");
+    sb.knobs().set_clock_offset(-skew / 2);
     let dir = tempfile::tempdir().expect("tempdir");
     let notes = Arc::new(MemoryNotifier::default());
-    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), Clock::skewed(skew)).expect("engine");
+    let clock = Clock::skewed(skew / 2);
+    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), clock).expect("engine");
     engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
     let receive = match mode {
         Mode::Poll => Receive::Poll,

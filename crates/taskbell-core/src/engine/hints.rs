@@ -16,38 +16,37 @@ impl Engine {
     pub async fn read_hinted(&self) -> Result<usize, EngineError> {
         let Some(client) = self.canvas() else { return Ok(0) };
         let system = client.system().to_string();
-        let started = self.clock().now_millis();
         let sys = system.clone();
         let wanted = self.read(move |s| s.pending_reads(&sys)).await?;
         if wanted.is_empty() {
             return Ok(0);
         }
         let reads: Vec<_> = stream::iter(wanted)
-            .map(|(id, _)| {
+            .map(|(id, hints)| {
                 let client = client.clone();
                 async move {
                     let read = client.read_task(&id).await;
-                    (id, read)
+                    (id, hints, read)
                 }
             })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
         let (mut tasks, mut answered, mut failure) = (Vec::<Task>::new(), Vec::new(), None);
-        for (id, read) in reads {
+        for (id, hints, read) in reads {
             match read {
                 Ok(t) => {
                     tasks.push(t);
-                    answered.push(id);
+                    answered.push((id, hints));
                 }
                 // Gone from Canvas, or never there: nothing to learn.
-                Err(e) if e.is_not_found() => answered.push(id),
+                Err(e) if e.is_not_found() => answered.push((id, hints)),
                 Err(e) => failure = failure.or(Some(e)),
             }
         }
         let read = tasks.len();
         self.ingest_read(tasks, Source::Poll).await?;
-        self.write(move |s| answered.iter().try_for_each(|id| s.clear_pending_read(&system, id, started))).await?;
+        self.write(move |s| answered.iter().try_for_each(|(id, hints)| s.clear_pending_read(&system, id, *hints))).await?;
         match failure {
             Some(e) => Err(e.into()),
             None => Ok(read),

@@ -244,7 +244,7 @@ async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Stored, Reply> {
     let body = body.map_err(body_rejection)?;
-    app.auth.check(headers, &body, signature::unix_now())?;
+    app.auth.check(headers, &body, signing_clock(&app.engine))?;
     if !is_json(headers) {
         return Err(Reply::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be sent as Content-Type: application/json"));
     }
@@ -324,6 +324,14 @@ impl IntoResponse for Reply {
         }
         response
     }
+}
+
+/// The clock a signature's timestamp is held against: the sender's is Canvas's, so Canvas's as
+/// its latest answer gave it, when there is one; a desktop clock minutes off must not turn every
+/// delivery away. Else the desktop's.
+fn signing_clock(engine: &Engine) -> i64 {
+    let canvas = engine.canvas().and_then(|c| c.canvas_now());
+    canvas.unwrap_or_else(|| engine.clock().now()).unix_timestamp()
 }
 
 /// Which credentials the endpoint takes: exactly the ones configured. Every credential a request

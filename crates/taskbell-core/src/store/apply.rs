@@ -228,7 +228,7 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
         return Ok(Applied { duplicate: true, previous, current, stale, hint: false, mine, row: existing });
     }
     if order == Order::Queued {
-        queue_read(tx, &e.task, ctx.received_at)?;
+        queue_read(tx, &e.task)?;
         let mine = existing.as_ref().is_some_and(|r| r.mine);
         return Ok(Applied { duplicate: false, previous, current, stale, hint: true, mine, row: existing });
     }
@@ -254,12 +254,12 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
 }
 
 /// Asks for a read of the task; a burst of hints about one task leaves one request.
-fn queue_read(tx: &Connection, t: &TaskRef, now: i64) -> Result<(), StoreError> {
+fn queue_read(tx: &Connection, t: &TaskRef) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO pending_reads (system, task_id, since) VALUES (?1, ?2, ?3)
-         ON CONFLICT (system, task_id) DO UPDATE SET since = excluded.since",
+        "INSERT INTO pending_reads (system, task_id) VALUES (?1, ?2)
+         ON CONFLICT (system, task_id) DO UPDATE SET hints = hints + 1",
     )?
-    .execute(params![t.system, t.id, now])?;
+    .execute(params![t.system, t.id])?;
     Ok(())
 }
 

@@ -83,19 +83,19 @@ impl Store {
 }
 
 impl Store {
-    /// Tasks of `system` a hint asked to be read, with when the newest hint came.
+    /// Tasks of `system` a hint asked to be read, each with how many hints asked so far.
     pub fn pending_reads(&self, system: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT task_id, since FROM pending_reads WHERE system = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT task_id, hints FROM pending_reads WHERE system = ?1")?;
         let rows = stmt.query_map(params![system], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Clears a request once a read that began at `read_from` (or later) answered it; a hint
-    /// that came after the read began stays.
-    pub fn clear_pending_read(&self, system: &str, task_id: &str, read_from: i64) -> Result<(), StoreError> {
+    /// Clears a request once a read answered it, unless more hints than the `hints` seen when
+    /// the read began have come since: those ask for another read.
+    pub fn clear_pending_read(&self, system: &str, task_id: &str, hints: i64) -> Result<(), StoreError> {
         self.conn.execute(
-            "DELETE FROM pending_reads WHERE system = ?1 AND task_id = ?2 AND since < ?3",
-            params![system, task_id, read_from],
+            "DELETE FROM pending_reads WHERE system = ?1 AND task_id = ?2 AND hints = ?3",
+            params![system, task_id, hints],
         )?;
         Ok(())
     }
