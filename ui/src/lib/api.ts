@@ -50,7 +50,7 @@ export type CreateOutcome =
 export interface OutboxEntry {
   local_id: string;
   draft: DraftInput & { requester: string };
-  state: "pending" | "uncertain" | "created" | "failed";
+  state: "pending" | "sending" | "uncertain" | "created" | "failed";
   attempts: number;
   last_error: string | null;
   created_at: number;

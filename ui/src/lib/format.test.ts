@@ -61,4 +61,14 @@ describe("describeDetail", () => {
       ["Priority", "high"],
     ]);
   });
+
+  it("says when an event was a hint, and when nothing could confirm it", () => {
+    expect(describeDetail({ hint: true, said: "completed" }, "en-GB")).toEqual([
+      ["Note", "Said the task changed without Canvas's time for it, so Taskbell read the task from Canvas"],
+      ["It said", "completed"],
+    ]);
+    expect(describeDetail({ unconfirmed: true }, "en-GB")).toEqual([
+      ["Note", "Not confirmed with Canvas: no Canvas connection is set up to check it"],
+    ]);
+  });
 });

@@ -101,6 +101,7 @@ export const SOURCE_LABEL: Record<EventRow["source"], string> = {
 
 export const OUTBOX_LABEL: Record<OutboxEntry["state"], string> = {
   pending: "Waiting to send",
+  sending: "Sending to Canvas",
   uncertain: "Sent — waiting for Canvas to confirm",
   created: "Sent to Canvas",
   failed: "Could not be sent",
@@ -121,6 +122,18 @@ export function describeDetail(detail: Record<string, unknown> | null | undefine
     if (value == null || value === "") continue;
     if (key === "stale") {
       if (value === true) out.push(["Note", "Arrived after a newer change, so it did not change the status"]);
+      continue;
+    }
+    if (key === "hint") {
+      if (value === true) out.push(["Note", "Said the task changed without Canvas's time for it, so Taskbell read the task from Canvas"]);
+      continue;
+    }
+    if (key === "unconfirmed") {
+      if (value === true) out.push(["Note", "Not confirmed with Canvas: no Canvas connection is set up to check it"]);
+      continue;
+    }
+    if (key === "said") {
+      if (typeof value === "string") out.push(["It said", value]);
       continue;
     }
     const label = DETAIL_LABEL[key] ?? key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
