@@ -3,6 +3,7 @@
 //! The desktop shell (`src-tauri`) and the headless binary (`taskbell-cli`) are thin adapters over
 //! this crate, so the logic is tested without a window.
 
+pub mod backoff;
 pub mod canvas;
 pub mod engine;
 pub mod export;
