@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod supervisor;
 pub mod task;
 pub mod time_util;
 
