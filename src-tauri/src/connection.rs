@@ -1,6 +1,7 @@
 //! The running connection: the embedded sandbox (when no Canvas is configured), core's
-//! [`Runtime`] with the receiver the settings chose, a watcher that mirrors the live socket's
-//! state into the status line, and the tunnel if one was started. Started at launch and
+//! [`Runtime`] with the receiver the settings chose, watchers that mirror the live socket's
+//! state and the runtime's restarted tasks into the status line, and the tunnel if one was
+//! started. Started at launch and
 //! replaced whole when the connection settings change.
 
 use crate::state::{LiveInfo, Shell};
@@ -14,6 +15,7 @@ use taskbell_core::runtime::Runtime;
 use taskbell_core::secrets::new_webhook_secret;
 use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints, SecretName};
 use taskbell_core::status::{ConnectionKind, ReceiverView};
+use taskbell_core::supervisor::Incident;
 use tokio::sync::watch;
 
 pub struct Connection {
@@ -21,6 +23,7 @@ pub struct Connection {
     sandbox: Option<Sandbox>,
     tunnel: Option<Tunnel>,
     watcher: Option<tauri::async_runtime::JoinHandle<()>>,
+    incident_watcher: tauri::async_runtime::JoinHandle<()>,
 }
 
 impl Connection {
@@ -28,6 +31,7 @@ impl Connection {
         if let Some(w) = self.watcher {
             w.abort();
         }
+        self.incident_watcher.abort();
         if let Some(t) = self.tunnel {
             t.stop().await;
         }
@@ -54,6 +58,7 @@ pub async fn restart<R: TauriRuntime>(app: AppHandle<R>) {
         f.mode = if settings.is_sandbox() { ConnectionKind::Sandbox } else { ConnectionKind::Canvas };
         f.receive = settings.receive.mode;
         f.receiver = ReceiverView::Starting;
+        f.incidents = Vec::new();
         f.local_webhook_url = None;
         f.public_webhook_url = Some(settings.receive.public_url.trim().to_string()).filter(|u| !u.is_empty());
     });
@@ -121,8 +126,9 @@ async fn open<R: TauriRuntime>(app: &AppHandle<R>, shell: &Shell, settings: &App
             None
         }
     };
+    let incident_watcher = tauri::async_runtime::spawn(watch_incidents(app.clone(), runtime.incidents()));
     tracing::info!(system = runtime.system(), "connected: {}", runtime.receiver_state());
-    Ok(Connection { runtime, sandbox, tunnel: None, watcher })
+    Ok(Connection { runtime, sandbox, tunnel: None, watcher, incident_watcher })
 }
 
 /// The sandbox, signing webhooks to our endpoint when the user chose webhook mode (with their
@@ -161,6 +167,14 @@ async fn watch_socket<R: TauriRuntime>(app: AppHandle<R>, mut state: watch::Rece
         if state.changed().await.is_err() {
             return;
         }
+    }
+}
+
+/// Puts "the poller stopped unexpectedly and was restarted" (and the like) in the status line.
+async fn watch_incidents<R: TauriRuntime>(app: AppHandle<R>, mut incidents: watch::Receiver<Vec<Incident>>) {
+    while incidents.changed().await.is_ok() {
+        let now = incidents.borrow_and_update().clone();
+        status::update(&app, |f| f.incidents = now);
     }
 }
 

@@ -85,6 +85,7 @@ impl Shell {
             unseen_completions: 0,
             local_webhook_url: None,
             public_webhook_url: None,
+            incidents: Vec::new(),
         };
         Shell {
             engine,

@@ -11,6 +11,7 @@ use taskbell_core::inbox::webhook::WebhookConfig;
 use taskbell_core::notify::desktop::DesktopNotifier;
 use taskbell_core::notify::{LogNotifier, Notifier};
 use taskbell_core::runtime::{Receive, Runtime, RuntimeConfig};
+use taskbell_core::status::incident_words;
 use taskbell_core::Engine;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,12 +122,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     // Tests and scripts wait for this line.
     println!("ready: {} · {}", runtime.system(), runtime.receiver_state());
+    let reporter = tokio::spawn(report_incidents(&runtime));
     wait_for_signal().await?;
+    reporter.abort();
     runtime.shutdown().await;
     if let Some(sb) = sb {
         sb.shutdown().await;
     }
     Ok(())
+}
+
+/// A `status:` line whenever a background task had to be restarted, as the tray would say it.
+fn report_incidents(runtime: &Runtime) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let (system, mut incidents) = (runtime.system().to_string(), runtime.incidents());
+    async move {
+        while incidents.changed().await.is_ok() {
+            if let Some(words) = incident_words(&incidents.borrow_and_update()) {
+                println!("status: {system} · {words}");
+            }
+        }
+    }
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! The desktop shell (`src-tauri`) and the headless binary (`taskbell-cli`) are thin adapters over
 //! this crate, so the logic is tested without a window.
 
+pub mod backoff;
 pub mod canvas;
 pub mod engine;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod supervisor;
 pub mod task;
 pub mod time_util;
 

@@ -1,11 +1,13 @@
 //! What the tray's status line and the window's status bar say, composed from plain facts so
 //! the wording is tested here rather than eyeballed in a tray: "Sandbox · live",
 //! "demo-clinic · polling every 30 s", "Offline — retrying in 20 s", with
-//! " · notifications paused" when they are.
+//! " · notifications paused" when they are, and a few words when a background task had to be
+//! restarted ("Sandbox · live · the poller stopped unexpectedly and was restarted").
 
 use crate::engine::UiEvent;
 use crate::inbox::socket::SocketState;
 use crate::settings::ReceiveMode;
+use crate::supervisor::Incident;
 use serde::Serialize;
 
 /// How changes are arriving right now.
@@ -80,6 +82,23 @@ impl Pause {
 
 /// The tray's status line.
 pub fn status_line(name: &str, receiver: &ReceiverView, paused: bool) -> String {
+    line_with(name, receiver, paused, None)
+}
+
+/// Background tasks restarted after ending on their own, in a few words; `None` when there
+/// were none.
+pub fn incident_words(incidents: &[Incident]) -> Option<String> {
+    match incidents {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [first @ .., last] => {
+            let names: Vec<&str> = first.iter().map(|i| i.task).collect();
+            Some(format!("{} and {} stopped unexpectedly and were restarted", names.join(", "), last.task))
+        }
+    }
+}
+
+fn line_with(name: &str, receiver: &ReceiverView, paused: bool, incident: Option<&str>) -> String {
     let mut line = match receiver {
         ReceiverView::Retrying { in_secs } => format!("Offline — retrying in {in_secs} s"),
         ReceiverView::Failed { reason } => format!("Not connected — {reason}"),
@@ -87,6 +106,10 @@ pub fn status_line(name: &str, receiver: &ReceiverView, paused: bool) -> String 
         ReceiverView::Refused => format!("{name} · plugin refused the key"),
         other => format!("{name} · {}", other.words()),
     };
+    if let Some(words) = incident {
+        line.push_str(" · ");
+        line.push_str(words);
+    }
     if paused {
         line.push_str(" · notifications paused");
     }
@@ -128,12 +151,15 @@ pub struct StatusFacts {
     pub unseen_completions: u32,
     pub local_webhook_url: Option<String>,
     pub public_webhook_url: Option<String>,
+    /// The runtime's restarted tasks ([`Runtime::incidents`](crate::runtime::Runtime::incidents)).
+    pub incidents: Vec<Incident>,
 }
 
 impl StatusFacts {
     pub fn compose(&self, now_ms: i64) -> AppStatus {
+        let incident = incident_words(&self.incidents);
         AppStatus {
-            line: status_line(&self.name, &self.receiver, self.pause.is_active(now_ms)),
+            line: line_with(&self.name, &self.receiver, self.pause.is_active(now_ms), incident.as_deref()),
             mode: self.mode,
             receive: self.receive,
             receiver_state: self.receiver.words(),
@@ -219,6 +245,7 @@ mod tests {
             unseen_completions: 2,
             local_webhook_url: None,
             public_webhook_url: None,
+            incidents: Vec::new(),
         };
         let v = serde_json::to_value(facts.compose(0)).expect("serializes");
         assert_eq!(
@@ -229,6 +256,39 @@ mod tests {
                 "paused_until": -1, "unseen_completions": 2, "local_webhook_url": null, "public_webhook_url": null
             })
         );
+    }
+
+    #[test]
+    fn a_restarted_task_is_told_in_the_line() {
+        use crate::supervisor::Ending;
+        let poller = Incident { task: "the poller", ending: Ending::Returned, restarts: 1, at_ms: 0 };
+        let outbox = Incident { task: "the outbox", ending: Ending::Panicked, restarts: 2, at_ms: 0 };
+        let channel = Incident { task: "the plugin channel", ..outbox.clone() };
+        assert_eq!(incident_words(&[]), None);
+        assert_eq!(
+            incident_words(&[poller.clone(), outbox.clone(), channel]).as_deref(),
+            Some("the poller, the outbox and the plugin channel stopped unexpectedly and were restarted")
+        );
+        let mut facts = StatusFacts {
+            name: "Sandbox".into(),
+            mode: ConnectionKind::Sandbox,
+            receive: ReceiveMode::Live,
+            receiver: ReceiverView::Live,
+            tray_available: true,
+            notifications_available: true,
+            pause: Pause::UntilResumed,
+            unseen_completions: 0,
+            local_webhook_url: None,
+            public_webhook_url: None,
+            incidents: vec![poller],
+        };
+        assert_eq!(
+            facts.compose(0).line,
+            "Sandbox · live · the poller stopped unexpectedly and was restarted · notifications paused"
+        );
+        facts.incidents = vec![outbox];
+        facts.pause = Pause::Off;
+        assert_eq!(facts.compose(0).line, "Sandbox · live · the outbox failed and was restarted (2 times)");
     }
 
     #[test]

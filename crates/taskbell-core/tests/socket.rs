@@ -15,7 +15,8 @@ use std::time::Duration;
 use taskbell_core::canvas::{CanvasClient, TaskDraft};
 use taskbell_core::engine::{CreateOutcome, NotifyPrefs, NotifyScope};
 use taskbell_core::inbox::poll::{PollConfig, Poller};
-use taskbell_core::inbox::socket::{Backoff, SocketClient, SocketConfig, SocketHandle, SocketState};
+use taskbell_core::backoff::Backoff;
+use taskbell_core::inbox::socket::{SocketClient, SocketConfig, SocketHandle, SocketState, RECONNECT_BACKOFF};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::{Engine, TaskRef, TaskStatus, UiEvent};
 use tempfile::TempDir;
@@ -50,7 +51,7 @@ async fn rig() -> Rig {
 
 /// Quick reconnects and a relaxed dead-connection check: a loaded machine must not look dead.
 fn quick(mut cfg: SocketConfig) -> SocketConfig {
-    cfg.backoff = Backoff { first: Duration::from_millis(100), cap: Duration::from_secs(1) };
+    cfg.backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
     cfg.ping_every = Duration::from_secs(1);
     cfg.silence_limit = Duration::from_secs(15);
     cfg.connect_timeout = Duration::from_secs(10);
@@ -301,7 +302,7 @@ async fn a_wrong_api_key_shows_unauthorised_and_stopping_ends_the_wait_at_once()
     let rig = rig().await;
     let mut cfg = rig.socket_config("not-the-key");
     // The real cap: stopping must not wait out a minute-long retry.
-    cfg.backoff = Backoff::default();
+    cfg.backoff = RECONNECT_BACKOFF;
     let socket = rig.start_socket(cfg);
     let mut state = socket.state();
     let refused = within("the refusal", state.wait_for(|s| matches!(s, SocketState::Unauthorised { .. })))
@@ -341,16 +342,16 @@ async fn frames_in_the_message_envelope_are_accepted() {
 
 #[test]
 fn backoff_grows_from_one_second_with_jitter_and_stops_at_sixty() {
-    let b = Backoff::default();
+    let b = RECONNECT_BACKOFF;
     let secs = |n| b.ceiling(n).as_secs();
-    assert_eq!((1..=8).map(secs).collect::<Vec<_>>(), vec![1, 2, 4, 8, 16, 32, 60, 60]);
+    assert_eq!((0..8).map(secs).collect::<Vec<_>>(), vec![1, 2, 4, 8, 16, 32, 60, 60]);
     assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(60));
-    for failures in 1..=12 {
-        let ceiling = b.ceiling(failures);
-        let delays: Vec<Duration> = (0..200).map(|_| b.delay(failures)).collect();
-        assert!(delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling), "{failures}: {delays:?}");
+    for retry in 0..12 {
+        let ceiling = b.ceiling(retry);
+        let delays: Vec<Duration> = (0..200).map(|_| b.delay(retry)).collect();
+        assert!(delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling), "{retry}: {delays:?}");
         let distinct: std::collections::HashSet<_> = delays.iter().collect();
-        assert!(distinct.len() > 100, "no jitter after {failures} failures");
+        assert!(distinct.len() > 100, "no jitter at retry {retry}");
     }
     assert!(b.delay(1000) <= Duration::from_secs(60));
 }

@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use taskbell_core::inbox::tunnel::{self, TunnelError, TunnelKind, TunnelOptions};
+use taskbell_core::inbox::tunnel::{self, Tunnel, TunnelError, TunnelKind, TunnelOptions};
 
 const PORT: u16 = 8787;
 
@@ -61,6 +61,26 @@ fn install(dir: &Path, name: &str, script: &str) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
+/// `ETXTBSY` (26 on Linux and macOS): "text file busy".
+const TEXT_FILE_BUSY: i32 = 26;
+
+/// [`tunnel::start`], tolerating a stand-in that is briefly "busy". Between `fork` and `exec`, a
+/// child started by another test thread holds a copy of every descriptor this process has open,
+/// the one [`install`] is writing the script through included; exec'ing the script meanwhile
+/// fails with ETXTBSY. Writing to another name and renaming would not help (the inode is the
+/// same), and the window closes as soon as that child execs, so trying again shortly does.
+async fn start(o: TunnelOptions) -> Result<Tunnel, TunnelError> {
+    for _ in 0..50 {
+        match tunnel::start(o.clone()).await {
+            Err(TunnelError::Spawn { source, .. }) if source.raw_os_error() == Some(TEXT_FILE_BUSY) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => return other,
+        }
+    }
+    tunnel::start(o).await
+}
+
 fn options(dirs: &[&Path]) -> TunnelOptions {
     let mut o = TunnelOptions::new(PORT);
     o.search_path = Some(dirs.iter().map(|d| d.to_path_buf()).collect());
@@ -94,7 +114,7 @@ async fn eventually_stopped(pid: u32) {
 async fn cloudflared_url_is_read_from_its_box() {
     let dir = tempfile::tempdir().expect("tempdir");
     install(dir.path(), "cloudflared", CLOUDFLARED);
-    let t = tunnel::start(options(&[dir.path()])).await.expect("tunnel");
+    let t = start(options(&[dir.path()])).await.expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Cloudflared);
     assert_eq!(t.public_url(), "https://lazy-river-tiger-moon.trycloudflare.com");
     let pid = pid_in(dir.path());
@@ -108,7 +128,7 @@ async fn cloudflared_url_is_read_from_its_box() {
 async fn ngrok_url_is_read_from_its_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     install(dir.path(), "ngrok", NGROK);
-    let t = tunnel::start(options(&[dir.path()])).await.expect("tunnel");
+    let t = start(options(&[dir.path()])).await.expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Ngrok);
     assert_eq!(t.public_url(), "https://3f2a-203-0-113-7.ngrok-free.app");
     t.stop().await;
@@ -124,13 +144,13 @@ async fn cloudflared_is_preferred_and_ngrok_can_be_asked_for() {
     let found = tunnel::installed(Some(&[ng.path().to_path_buf(), cf.path().to_path_buf()]));
     assert_eq!(found.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [TunnelKind::Cloudflared, TunnelKind::Ngrok]);
 
-    let t = tunnel::start(options(&[ng.path(), cf.path()])).await.expect("tunnel");
+    let t = start(options(&[ng.path(), cf.path()])).await.expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Cloudflared);
     t.stop().await;
 
     let mut o = options(&[ng.path(), cf.path()]);
     o.kind = Some(TunnelKind::Ngrok);
-    let t = tunnel::start(o).await.expect("tunnel");
+    let t = start(o).await.expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Ngrok);
     t.stop().await;
 }
@@ -139,7 +159,7 @@ async fn cloudflared_is_preferred_and_ngrok_can_be_asked_for() {
 async fn a_tool_that_exits_early_is_reported_with_its_last_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     install(dir.path(), "cloudflared", CLOUDFLARED_FAILING);
-    match tunnel::start(options(&[dir.path()])).await {
+    match start(options(&[dir.path()])).await {
         Err(TunnelError::ExitedEarly { kind, status, last_line }) => {
             assert_eq!(kind, TunnelKind::Cloudflared);
             assert!(status.contains('1'), "{status}");
@@ -155,7 +175,7 @@ async fn a_tool_that_never_prints_a_url_times_out_and_is_killed() {
     install(dir.path(), "cloudflared", CLOUDFLARED_SILENT);
     let mut o = options(&[dir.path()]);
     o.timeout = Duration::from_millis(800);
-    let err = tunnel::start(o).await.expect_err("no URL");
+    let err = start(o).await.expect_err("no URL");
     match &err {
         TunnelError::Timeout { kind, last_line, .. } => {
             assert_eq!(*kind, TunnelKind::Cloudflared);
@@ -171,7 +191,7 @@ async fn a_tool_that_never_prints_a_url_times_out_and_is_killed() {
 async fn dropping_the_tunnel_kills_the_tool() {
     let dir = tempfile::tempdir().expect("tempdir");
     install(dir.path(), "ngrok", NGROK);
-    let t = tunnel::start(options(&[dir.path()])).await.expect("tunnel");
+    let t = start(options(&[dir.path()])).await.expect("tunnel");
     let pid = pid_in(dir.path());
     assert!(running(pid));
     drop(t);
@@ -183,7 +203,7 @@ async fn neither_tool_installed_says_how_to_install_one() {
     let empty = tempfile::tempdir().expect("tempdir");
     // A file with the right name that is not executable is not an installed tool.
     std::fs::write(empty.path().join("cloudflared"), CLOUDFLARED).expect("write");
-    let err = tunnel::start(options(&[empty.path(), Path::new("/nonexistent/dir")])).await.expect_err("none");
+    let err = start(options(&[empty.path(), Path::new("/nonexistent/dir")])).await.expect_err("none");
     assert!(matches!(err, TunnelError::NoneInstalled), "{err:?}");
     let text = err.to_string();
     assert!(text.starts_with("neither cloudflared nor ngrok is installed"), "{text}");
@@ -191,7 +211,7 @@ async fn neither_tool_installed_says_how_to_install_one() {
 
     let mut o = options(&[empty.path()]);
     o.kind = Some(TunnelKind::Ngrok);
-    assert!(matches!(tunnel::start(o).await, Err(TunnelError::NotInstalled(TunnelKind::Ngrok))));
+    assert!(matches!(start(o).await, Err(TunnelError::NotInstalled(TunnelKind::Ngrok))));
     let nothing: Vec<PathBuf> = vec![];
     assert!(tunnel::installed(Some(&nothing)).is_empty());
 }

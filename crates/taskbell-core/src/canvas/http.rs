@@ -1,12 +1,13 @@
 //! One FHIR call with Canvas's rules: a bearer token renewed once on a 401, 429 and 5xx retried
-//! with jittered backoff honouring `Retry-After`, and every exchange bounded in time.
+//! with jittered backoff honouring `Retry-After` (capped: see [`crate::backoff`]), and every
+//! exchange bounded in time.
 //!
 //! A request that is not idempotent (a create, a comment) is only sent again when Canvas cannot
 //! have acted on it: it never left, or Canvas answered 429 or 503.
 
 use super::token::TokenCache;
 use super::{CanvasConfig, CanvasError};
-use rand::Rng;
+use crate::backoff::{self, Backoff};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 use serde_json::Value;
@@ -57,7 +58,7 @@ pub(crate) async fn send(
     tokens: &TokenCache,
     call: &Call,
 ) -> Result<Answer, CanvasError> {
-    let deadline = Instant::now() + cfg.call_timeout;
+    let deadline = after_now(cfg.call_timeout);
     let mut renewed_token = false;
     let mut retries = 0;
     loop {
@@ -82,8 +83,8 @@ pub(crate) async fn send(
                 if retries >= cfg.max_retries {
                     return Err(e);
                 }
-                let wait = after.unwrap_or_else(|| backoff(cfg, retries));
-                if Instant::now() + wait >= deadline {
+                let wait = schedule(cfg).delay_or(retries, after);
+                if after_now(wait) >= deadline {
                     return Err(e);
                 }
                 tracing::debug!(url = %call.url, retry = retries + 1, ?wait, "retrying Canvas call: {e}");
@@ -159,21 +160,19 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-/// Full jitter over an exponential ceiling: spreads retries of many clients apart.
-fn backoff(cfg: &CanvasConfig, retry: u32) -> Duration {
-    let ceiling = cfg.backoff_base.saturating_mul(1 << retry.min(16)).min(cfg.backoff_cap);
-    let half = ceiling / 2;
-    half + rand::thread_rng().gen_range(Duration::ZERO..=half)
+fn schedule(cfg: &CanvasConfig) -> Backoff {
+    Backoff::new(cfg.backoff_base, cfg.backoff_cap)
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
+/// `now + d`, or a year from now when that is past what the clock can hold.
+fn after_now(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d).unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+}
+
+/// `Retry-After` as seconds or as an HTTP date, capped at an hour.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    backoff::retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, SystemTime::now())
 }
 
 #[cfg(test)]
@@ -194,13 +193,13 @@ mod tests {
     }
 
     #[test]
-    fn backoff_stays_between_half_and_full_ceiling() {
-        let cfg = CanvasConfig::with_urls("s", "http://x", "http://x", "i", "s").expect("valid");
-        for retry in 0..8 {
-            let ceiling = cfg.backoff_base.saturating_mul(1 << retry).min(cfg.backoff_cap);
-            let d = backoff(&cfg, retry);
-            assert!(d >= ceiling / 2 && d <= ceiling, "retry {retry}: {d:?} vs {ceiling:?}");
-        }
+    fn a_huge_retry_after_is_an_hour_and_fits_any_deadline_sum() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("99999999999999"));
+        let capped = retry_after(&h).expect("read");
+        assert_eq!(capped, backoff::RETRY_AFTER_CAP);
+        assert!(after_now(capped) > Instant::now());
+        assert!(after_now(Duration::MAX) > Instant::now(), "no overflow on a nonsensical timeout");
     }
 
     #[test]

@@ -6,6 +6,8 @@ mod config;
 mod directory;
 mod error;
 pub mod fhir;
+#[cfg(test)]
+mod fuzz;
 mod http;
 mod search;
 mod token;

@@ -3,6 +3,7 @@
 
 use super::{CanvasConfig, CanvasError};
 use serde::Deserialize;
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -22,9 +23,18 @@ pub(crate) struct TokenCache {
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
+    /// Read loosely: a server's odd number must not cost the token (see [`lifetime`]).
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<Value>,
 }
+
+/// When the server does not say: Canvas's own default.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// A day: longer is not a lifetime anyone means, and would overflow the clock if huge.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// For a lifetime that makes no sense (negative, zero, not a number): renew soon rather than
+/// trust it, without renewing on every call.
+const SHORT_LIFETIME: Duration = Duration::from_secs(60);
 
 impl TokenCache {
     pub async fn get(&self, http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Arc<str>, CanvasError> {
@@ -70,8 +80,31 @@ async fn fetch(http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Token, Canv
     }
     let parsed: TokenAnswer = serde_json::from_slice(&body)
         .map_err(|e| CanvasError::BadResponse(format!("the token answer has no access_token ({e})")))?;
-    let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-    Ok(Token { value: parsed.access_token.into(), renew_at: Instant::now() + lifetime - renew_margin(lifetime) })
+    let lifetime = lifetime(parsed.expires_in.as_ref());
+    let now = Instant::now();
+    // The lifetime is capped, so this only falls back on a clock at the end of its range.
+    let renew_at = now.checked_add(lifetime - renew_margin(lifetime)).unwrap_or(now);
+    Ok(Token { value: parsed.access_token.into(), renew_at })
+}
+
+/// `expires_in` as a lifetime: whole seconds up to a day; a positive fraction is rounded down;
+/// a number given as a string is read as one. Anything else is a short lifetime.
+fn lifetime(expires_in: Option<&Value>) -> Duration {
+    let secs = match expires_in {
+        None | Some(Value::Null) => return DEFAULT_LIFETIME,
+        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().and_then(positive_secs)),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok().and_then(positive_secs),
+        Some(_) => None,
+    };
+    match secs {
+        Some(secs) if secs > 0 => Duration::from_secs(secs).min(MAX_LIFETIME),
+        _ => SHORT_LIFETIME,
+    }
+}
+
+/// Whole seconds of a positive finite number, saturating (an `as` cast would wrap NaN to 0).
+fn positive_secs(f: f64) -> Option<u64> {
+    (f.is_finite() && f >= 1.0).then(|| f.min(u64::MAX as f64) as u64)
 }
 
 /// Renew a tenth of the lifetime early, at most five minutes, so a call never starts with a
@@ -101,6 +134,23 @@ mod tests {
     fn margin_is_a_tenth_capped_at_five_minutes() {
         assert_eq!(renew_margin(Duration::from_secs(36_000)), Duration::from_secs(300));
         assert_eq!(renew_margin(Duration::from_secs(60)), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn lifetimes_are_capped_and_nonsense_is_short() {
+        let of = |v: Value| lifetime(Some(&v));
+        assert_eq!(lifetime(None), DEFAULT_LIFETIME);
+        assert_eq!(of(Value::Null), DEFAULT_LIFETIME);
+        assert_eq!(of(serde_json::json!(600)), Duration::from_secs(600));
+        assert_eq!(of(serde_json::json!(u64::MAX)), MAX_LIFETIME);
+        assert_eq!(of(serde_json::json!(1e300)), MAX_LIFETIME);
+        assert_eq!(of(serde_json::json!(599.9)), Duration::from_secs(599));
+        assert_eq!(of(serde_json::json!("3600")), Duration::from_secs(3600));
+        for nonsense in [serde_json::json!(-1), serde_json::json!(0), serde_json::json!(0.5), serde_json::json!("soon"),
+            serde_json::json!("NaN"), serde_json::json!("-inf"), serde_json::json!([1]), serde_json::json!({}), serde_json::json!(true)]
+        {
+            assert_eq!(of(nonsense.clone()), SHORT_LIFETIME, "{nonsense}");
+        }
     }
 
     #[test]

@@ -10,12 +10,12 @@
 //!
 //! The tray and Settings watch a [`SocketState`]; [`SocketHandle::stop`] ends the task.
 
+use crate::backoff::Backoff;
 use crate::engine::Engine;
 use crate::inbox::payload::{self, Delivery};
 use crate::task::Source;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use rand::Rng;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -107,34 +107,8 @@ impl fmt::Display for SocketState {
     }
 }
 
-/// Exponential backoff with jitter: the ceiling starts at `first`, doubles per consecutive
-/// failure and stops at `cap`; each wait is drawn between half the ceiling and the ceiling, so
-/// the desktops of a clinic that all lost Canvas at once do not come back in step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub first: Duration,
-    pub cap: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { first: Duration::from_secs(1), cap: Duration::from_secs(60) }
-    }
-}
-
-impl Backoff {
-    /// The longest wait after `failures` consecutive failures (counted from 1).
-    pub fn ceiling(&self, failures: u32) -> Duration {
-        let doublings = failures.saturating_sub(1).min(31);
-        self.first.saturating_mul(1u32 << doublings).min(self.cap)
-    }
-
-    /// The wait before the next attempt after `failures` consecutive failures.
-    pub fn delay(&self, failures: u32) -> Duration {
-        let ceiling = self.ceiling(failures);
-        ceiling / 2 + rand::thread_rng().gen_range(Duration::ZERO..=ceiling / 2)
-    }
-}
+/// Reconnect waits: from 1 s, doubling per failure in a row, up to a minute.
+pub const RECONNECT_BACKOFF: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
 
 /// Where the channel is, the key it wants, and how patient to be with it.
 #[derive(Clone)]
@@ -190,7 +164,7 @@ impl SocketConfig {
             ping_every: Duration::from_secs(20),
             silence_limit: Duration::from_secs(45),
             connect_timeout: Duration::from_secs(15),
-            backoff: Backoff::default(),
+            backoff: RECONNECT_BACKOFF,
             steady_after: Duration::from_secs(30),
         };
         cfg.request()?;
@@ -394,7 +368,8 @@ impl SocketClient {
             state.send_replace(SocketState::Unauthorised { detail });
             return wait;
         }
-        let wait = self.cfg.backoff.delay(failures);
+        // `failures` counts from 1; the schedule counts retries from 0.
+        let wait = self.cfg.backoff.delay(failures.saturating_sub(1));
         let in_secs = whole_secs(wait);
         tracing::warn!(channel = %self.cfg.channel_url, attempt = failures, "plugin channel: {error}; reconnecting in {in_secs} s");
         state.send_replace(SocketState::Reconnecting { in_secs, attempt: failures, last_error: error.to_string() });
