@@ -8,7 +8,7 @@ use super::{Engine, EngineError, UiEvent};
 use crate::canvas::{CanvasClient, CanvasError, TaskDraft, TaskSearch};
 use crate::store::{Claimed, OutboxState};
 use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, TaskStatus};
-use rand::Rng;
+use crate::backoff::Backoff;
 use serde::Serialize;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -30,9 +30,10 @@ pub struct OutboxReport {
 
 /// How long the outbox waits between attempts: 15 s doubling to 10 min, jittered so that a
 /// clinic's worth of desktops coming back online do not retry in step.
+const RETRY: Backoff = Backoff::new(Duration::from_secs(15), Duration::from_secs(600)).max_exponent(6);
+
 fn retry_delay(attempts: u32) -> Duration {
-    let ceiling = Duration::from_secs(15).saturating_mul(1 << attempts.min(6)).min(Duration::from_secs(600));
-    ceiling / 2 + rand::thread_rng().gen_range(Duration::ZERO..=ceiling / 2)
+    RETRY.delay(attempts)
 }
 
 /// Canvas may have applied a call that failed this way, so the task may exist.

@@ -11,6 +11,7 @@
 //! moves only to the newest time over every page of a cycle. Every turn also reads the tasks a
 //! hint asked about.
 
+use crate::backoff::Backoff;
 use crate::canvas::{CanvasClient, CanvasError, TaskSearch};
 use crate::engine::{Engine, EngineError};
 use crate::store::PollCursor;
@@ -23,8 +24,8 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
 
-/// The first pause before a failed hint read is tried again; it doubles up to 16 times this.
-const HINT_RETRY: Duration = Duration::from_secs(4);
+/// The pause before a failed hint read is tried again: 4 s doubling to a minute.
+const HINT_RETRY: Backoff = Backoff::new(Duration::from_secs(4), Duration::from_secs(60));
 
 /// How long a Canvas that refused `modified` is read task by task before it is asked again.
 const REPROBE_AFTER: Duration = Duration::from_secs(3600);
@@ -244,8 +245,8 @@ impl Poller {
                 Ok(_) => failures = 0,
                 Err(e) => {
                     tracing::info!("a task a push mentioned could not be read yet: {e}");
+                    tokio::time::sleep(HINT_RETRY.delay(failures)).await;
                     failures = failures.saturating_add(1);
-                    tokio::time::sleep(HINT_RETRY.saturating_mul(1 << failures.min(4))).await;
                 }
             }
         }
