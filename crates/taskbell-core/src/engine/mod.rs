@@ -235,7 +235,9 @@ impl Engine {
     }
 
     fn maybe_notify(&self, e: &TaskEvent, row: &TaskRow) -> bool {
-        let kind = if e.kind == EventKind::Updated { EventKind::for_status(row.status) } else { e.kind };
+        // What the user hears about is the move itself, whatever the event was called: a comment
+        // that arrives after a lost completion push still brings the completion.
+        let kind = EventKind::for_status(row.status);
         let prefs = self.prefs();
         let me = read_lock(&self.shared.me).clone();
         if !prefs.wants(kind, row, me.as_deref()) || self.notifications_paused() {
