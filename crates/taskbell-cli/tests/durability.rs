@@ -112,13 +112,14 @@ async fn acknowledged_events_survive_sigkill() {
     server.child.kill().expect("kill");
     server.child.wait().expect("reaped");
 
-    let store = Store::open(&db).expect("open after kills");
+    // Opening through the store first recovers the WAL as the app would; then count apart from it.
+    Store::open(&db).expect("open after kills");
+    let conn = rusqlite::Connection::open(&db).expect("a plain connection");
     let acked = acked.lock().expect("lock").clone();
     let mut missing = Vec::new();
     for id in &acked {
         let key = format!("relay:{id}");
-        let n: i64 = store
-            .conn()
+        let n: i64 = conn
             .query_row("SELECT count(*) FROM task_events WHERE delivery_key = ?1", [&key], |r| r.get(0))
             .expect("query");
         if n != 1 {

@@ -54,8 +54,8 @@ async fn a_create_beside_a_running_serve_reaches_canvas_once() {
     let store = Store::open(&db).expect("open");
     let entries = store.outbox_open().expect("read");
     assert!(entries.is_empty(), "every entry was created: {entries:?}");
-    let created: i64 = store
-        .conn()
+    let created: i64 = rusqlite::Connection::open(&db)
+        .expect("a plain connection")
         .query_row("SELECT count(*) FROM outbox WHERE state = ?1", [format!("{:?}", OutboxState::Created).to_lowercase()], |r| r.get(0))
         .expect("count");
     assert_eq!(created, 1);

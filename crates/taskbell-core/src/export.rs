@@ -197,7 +197,7 @@ mod tests {
                 external_id: None,
             })
             .collect();
-        engine.ingest_all(events, false).await.expect("stores");
+        engine.ingest_all(events).await.expect("stores");
         let today = Date::from_calendar_date(2026, time::Month::November, 22).expect("date");
         let out = dir.path().join("Downloads");
         let query = HistoryQuery { limit: 10, ..Default::default() };

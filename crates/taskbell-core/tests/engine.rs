@@ -68,7 +68,7 @@ async fn tasks_from_elsewhere_are_stored_but_notify_only_when_they_concern_me() 
     let mut requested = ev("c2", "requested-by-me", EventKind::Created, TaskStatus::Open);
     requested.snapshot.requester = Some(Party::id("me"));
     let other = ev("c3", "someone-elses", EventKind::Created, TaskStatus::Open);
-    t.engine.ingest_all(vec![mine, requested, other], false).await.expect("stored");
+    t.engine.ingest_all(vec![mine, requested, other]).await.expect("stored");
     for id in ["assigned-to-me", "requested-by-me", "someone-elses"] {
         t.engine.ingest(ev(&format!("d-{id}"), id, EventKind::Completed, TaskStatus::Completed)).await.expect("done");
     }
@@ -188,12 +188,12 @@ async fn notifications_name_who_did_it_only_by_a_known_name() {
     created.snapshot.owner = Some(Party { id: "staff-9".into(), display: Some("Nora Johnson".into()) });
     let mut other = ev("c2", "2", EventKind::Created, TaskStatus::Open);
     other.snapshot.owner = created.snapshot.owner.clone();
-    t.engine.ingest_all(vec![created, other], false).await.expect("created");
+    t.engine.ingest_all(vec![created, other]).await.expect("created");
     let mut by_assignee = ev("d", "1", EventKind::Completed, TaskStatus::Completed);
     by_assignee.actor = Some("staff-9".into());
     let mut by_someone = ev("d2", "2", EventKind::Completed, TaskStatus::Completed);
     by_someone.actor = Some("3f63d60fce2ce86cafe90024768d1470".into());
-    t.engine.ingest_all(vec![by_assignee, by_someone], false).await.expect("done");
+    t.engine.ingest_all(vec![by_assignee, by_someone]).await.expect("done");
     eventually(5, "two notifications", || t.notes.shown().len() == 2).await;
     let body = |id: &str| t.notes.shown().into_iter().find(|n| n.task.id == id).map(|n| n.body).expect("shown");
     assert_eq!(body("1"), "task 1\nCompleted by Nora Johnson");

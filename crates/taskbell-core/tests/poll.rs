@@ -18,7 +18,7 @@ async fn track(t: &common::TestEngine, sb: &canvas_sandbox::Sandbox, ids: &[Stri
             TaskEvent::from_read(&task, None, Source::Api)
         })
         .collect();
-    t.engine.ingest_all(events, true).await.expect("tracked");
+    t.engine.ingest_created(events).await.expect("tracked");
 }
 
 #[tokio::test]

@@ -90,7 +90,7 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
         let t = task_from_fhir("sandbox", &sb.task_json(id).expect("task")).expect("task");
         TaskEvent::from_read(&t, None, Source::Api)
     });
-    engine.ingest_all(tracked.collect(), true).await.expect("tracked");
+    engine.ingest_created(tracked.collect()).await.expect("tracked");
 
     // Canvas's own sequence of statuses per task.
     let mut truth: HashMap<String, Vec<TaskStatus>> = ids.iter().map(|id| (id.clone(), vec![TaskStatus::Open])).collect();

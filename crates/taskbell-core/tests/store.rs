@@ -31,9 +31,9 @@ fn open(dir: &tempfile::TempDir) -> Store {
 fn migrates_from_empty_and_reopens() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
-        let store = open(&dir);
-        let tables: Vec<String> = store
-            .conn()
+        let _store = open(&dir);
+        let conn = rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
+        let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
             .expect("prepare")
             .query_map([], |r| r.get(0))
@@ -43,9 +43,9 @@ fn migrates_from_empty_and_reopens() {
         for t in ["outbox", "pending_reads", "poll_cursors", "task_events", "tasks", "tasks_fts"] {
             assert!(tables.iter().any(|n| n == t), "missing table {t} in {tables:?}");
         }
-        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
         assert_eq!(mode, "wal");
-        let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
         assert_eq!(version, 4, "one per file in migrations/");
     }
     // Opening again must not try to re-run the migration.
@@ -212,9 +212,9 @@ fn history_queries_over_ten_thousand_tasks() {
 #[test]
 fn history_uses_indexes_not_scans_for_keyset_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir);
-    let plan: Vec<String> = store
-        .conn()
+    let _store = open(&dir);
+    let conn = rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
+    let plan: Vec<String> = conn
         .prepare(
             "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN ('open') AND (created_at, rowid) < (1, 1)
              ORDER BY created_at DESC, rowid DESC LIMIT 51",

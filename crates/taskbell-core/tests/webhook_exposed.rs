@@ -121,15 +121,14 @@ async fn past_the_in_flight_bound_the_answer_is_503_with_retry_after() {
 #[tokio::test]
 async fn a_storage_failure_answers_a_fixed_sentence() {
     let ep = endpoint(|_| {}).await;
-    ep.engine
-        .read(|s| {
-            s.conn().execute_batch(
+    // Another connection to the same file, as another process would hold.
+    rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
+        .and_then(|c| {
+            c.execute_batch(
                 "CREATE TRIGGER refuse BEFORE INSERT ON task_events \
                  BEGIN SELECT RAISE(ABORT, 'disk on fire at /home/clinic/taskbell.db'); END;",
-            )?;
-            Ok(())
+            )
         })
-        .await
         .expect("install failing trigger");
     let answer = reqwest::Client::new()
         .post(format!("{}/hooks/canvas", ep.server.local_url()))

@@ -268,14 +268,13 @@ async fn bodies_not_sent_as_json_are_415_and_store_nothing() {
 #[tokio::test]
 async fn a_store_failure_is_503_and_the_retry_succeeds() {
     let ep = primed(Some(SECRET), None).await;
-    ep.engine
-        .read(|s| {
-            s.conn().execute_batch(
+    // Another connection to the same file, as another process would hold.
+    rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
+        .and_then(|c| {
+            c.execute_batch(
                 "CREATE TRIGGER refuse BEFORE INSERT ON task_events BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
-            )?;
-            Ok(())
+            )
         })
-        .await
         .expect("install failing trigger");
     let body = example("completed.json");
     let headers = signed("retry-me", unix_now(), &body);
@@ -288,7 +287,9 @@ async fn a_store_failure_is_503_and_the_retry_succeeds() {
     assert_eq!(a.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
     assert_eq!(ep.counts().await, (1, 1));
 
-    ep.engine.read(|s| Ok(s.conn().execute_batch("DROP TRIGGER refuse")?)).await.expect("drop trigger");
+    rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
+        .and_then(|c| c.execute_batch("DROP TRIGGER refuse"))
+        .expect("drop trigger");
     ep.post("/hooks/canvas", body, &headers).await.assert_stored(false);
     assert_eq!(ep.counts().await, (2, 2));
 }

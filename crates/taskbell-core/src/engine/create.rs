@@ -149,7 +149,7 @@ impl Engine {
 
     async fn created(&self, client: &CanvasClient, send: &Send<'_>, task_id: String) -> Result<CreateOutcome, EngineError> {
         let event = created_event(client.system(), send.local_id, &task_id, send.draft);
-        self.ingest_all(vec![event], true).await?;
+        self.ingest_created(vec![event]).await?;
         self.finish(send, OutboxState::Created, None, Some(task_id.clone()), i64::MAX).await?;
         self.record_canvas_time(client, &task_id);
         Ok(CreateOutcome::Created { local_id: send.local_id.to_string(), task_id })

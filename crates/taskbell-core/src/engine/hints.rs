@@ -60,7 +60,7 @@ impl Engine {
         let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
         let known = self.read(move |s| s.statuses(&system, &ids)).await?;
         let events = tasks.iter().map(|t| TaskEvent::from_read(t, known.get(&t.id).copied(), source)).collect();
-        self.ingest_all(events, false).await
+        self.ingest_all(events).await
     }
 
     /// Resolves when a hint has queued a read.

@@ -7,7 +7,6 @@
 //!                                    +-> Notifier   +-> UI event
 //! ```
 
-mod checkpoint;
 mod create;
 mod hints;
 mod prefs;
@@ -28,9 +27,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::broadcast;
 use writer::Writer;
-
-/// Bytes the WAL file keeps between bursts.
-const WAL_SIZE_LIMIT: i64 = 64 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -60,15 +56,22 @@ pub struct Ingested {
     pub notified: bool,
 }
 
+/// Whether notifications are held back (events are stored all the same).
+#[derive(Debug, Clone, Copy)]
+enum Silence {
+    Off,
+    Until(Instant),
+    UntilResumed,
+}
+
 struct Shared {
     writer: Writer,
-    _checkpointer: checkpoint::Checkpointer,
     reader: Mutex<Store>,
     notifier: Arc<dyn Notifier>,
     ui: broadcast::Sender<UiEvent>,
     prefs: RwLock<NotifyPrefs>,
     me: RwLock<Option<String>>,
-    paused_until: RwLock<Option<Option<Instant>>>,
+    silence: RwLock<Silence>,
     canvas: RwLock<Option<CanvasClient>>,
     outbox_kick: tokio::sync::Notify,
     /// Raised when a hint queued a task to be read from Canvas.
@@ -89,27 +92,18 @@ impl Engine {
 
     /// As [`Engine::open`], with the desktop's clock given: tests set it off true time.
     pub fn open_with_clock(path: &Path, notifier: Arc<dyn Notifier>, clock: Clock) -> Result<Engine, EngineError> {
-        let store = Store::open(path)?;
-        // The checkpointer does this connection's checkpoints (see checkpoint.rs).
-        store.conn().pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
-        // A burst grows the WAL (checkpoints cannot catch up while the writer keeps appending);
-        // once it is over and the WAL restarts, the file shrinks back to this.
-        store.conn().pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(StoreError::from)?;
-        let restart = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (writer, _thread) = Writer::start(store, restart.clone());
-        let checkpointer = checkpoint::Checkpointer::start(path, checkpoint::RESTART_AT_FRAMES, restart)?;
-        let reader = Store::open(path)?;
+        let (writer, _thread) = Writer::start(Store::open(path)?);
+        let reader = Store::open_read_only(path)?;
         let (ui, _) = broadcast::channel(1024);
         Ok(Engine {
             shared: Arc::new(Shared {
                 writer,
-                _checkpointer: checkpointer,
                 reader: Mutex::new(reader),
                 notifier,
                 ui,
                 prefs: RwLock::new(NotifyPrefs::default()),
                 me: RwLock::new(None),
-                paused_until: RwLock::new(None),
+                silence: RwLock::new(Silence::Off),
                 canvas: RwLock::new(None),
                 outbox_kick: tokio::sync::Notify::new(),
                 hints: tokio::sync::Notify::new(),
@@ -147,18 +141,21 @@ impl Engine {
 
     /// Silences notifications until `until` (`None`: until resumed). Events are still stored.
     pub fn pause_notifications(&self, until: Option<Instant>) {
-        *write_lock(&self.shared.paused_until) = Some(until);
+        *write_lock(&self.shared.silence) = match until {
+            Some(t) => Silence::Until(t),
+            None => Silence::UntilResumed,
+        };
     }
 
     pub fn resume_notifications(&self) {
-        *write_lock(&self.shared.paused_until) = None;
+        *write_lock(&self.shared.silence) = Silence::Off;
     }
 
     pub fn notifications_paused(&self) -> bool {
-        match *read_lock(&self.shared.paused_until) {
-            None => false,
-            Some(None) => true,
-            Some(Some(until)) => Instant::now() < until,
+        match *read_lock(&self.shared.silence) {
+            Silence::Off => false,
+            Silence::UntilResumed => true,
+            Silence::Until(until) => Instant::now() < until,
         }
     }
 
@@ -184,18 +181,27 @@ impl Engine {
     /// Runs `f` through the single writer, committed with whatever else is queued.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl Fn(&Store) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, EngineError> {
         Ok(self.shared.writer.write(f).await?)
     }
 
     pub async fn ingest(&self, event: TaskEvent) -> Result<Ingested, EngineError> {
-        Ok(self.ingest_all(vec![event], false).await?.remove(0))
+        Ok(self.ingest_all(vec![event]).await?.remove(0))
     }
 
     /// Stores `events` in one job (and one commit with whatever else is queued), then notifies
     /// for each real transition. Returns once everything is durable.
-    pub async fn ingest_all(&self, events: Vec<TaskEvent>, mine: bool) -> Result<Vec<Ingested>, EngineError> {
+    pub async fn ingest_all(&self, events: Vec<TaskEvent>) -> Result<Vec<Ingested>, EngineError> {
+        self.ingest_as(events, false).await
+    }
+
+    /// As [`Engine::ingest_all`], for tasks this Taskbell created: they are marked as the user's.
+    pub async fn ingest_created(&self, events: Vec<TaskEvent>) -> Result<Vec<Ingested>, EngineError> {
+        self.ingest_as(events, true).await
+    }
+
+    async fn ingest_as(&self, events: Vec<TaskEvent>, mine: bool) -> Result<Vec<Ingested>, EngineError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
@@ -268,4 +274,25 @@ fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+    use crate::notify::MemoryNotifier;
+    use std::sync::Arc;
+
+    /// The engine's one writing connection commits durably; its reader cannot write.
+    #[tokio::test]
+    async fn the_writer_is_durable_and_the_reader_reads_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = Engine::open(&dir.path().join("t.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+        let sync: i64 = engine
+            .write(|s| Ok(s.conn().query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+            .await
+            .expect("pragma");
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let refused = engine.read(|s| Ok(s.conn().execute("DELETE FROM tasks", [])?)).await;
+        assert!(refused.is_err(), "the reader refused a write");
+    }
 }

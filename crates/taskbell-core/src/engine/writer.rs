@@ -1,56 +1,23 @@
 //! The single writer: one thread owns the write connection and runs every write job. Jobs that
 //! queue up while a commit is under way are committed together, so a burst of events costs one
-//! commit rather than one per event, and a caller hears back only after its job is durable.
-//!
-//! A group runs first without savepoints (they cost a copy of every page a job touches). If a job
-//! fails, the group is rolled back and run again with a savepoint around each job, so the failing
-//! one rolls back alone and the rest still commit: jobs are `Fn` for that reason.
+//! commit (one fsync) rather than one per event, and a caller hears back only after its job is
+//! durable. Each job runs in a savepoint of its own, so a job that fails rolls back alone and
+//! the rest of its group still commits.
 
 use crate::store::{Store, StoreError};
-use std::sync::atomic::AtomicBool;
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use tokio::sync::oneshot;
 
 /// Upper bound on one group, so a flood still commits (and answers) in steady slices.
 const MAX_GROUP: usize = 512;
 
-trait Job: Send {
-    /// Runs the work inside the group's transaction, keeping its outcome; returns whether it
-    /// succeeded. May run twice when the group is retried.
-    fn run(&mut self, store: &Store) -> bool;
-    /// Answers the caller once the group's fate is known.
-    fn finish(self: Box<Self>, committed: Result<(), String>);
-}
-
-type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
-
-struct Pending<T, F> {
-    work: F,
-    outcome: Option<Result<T, StoreError>>,
-    reply: Reply<T>,
-}
-
-impl<T: Send, F: Fn(&Store) -> Result<T, StoreError> + Send> Job for Pending<T, F> {
-    fn run(&mut self, store: &Store) -> bool {
-        let outcome = (self.work)(store);
-        let ok = outcome.is_ok();
-        self.outcome = Some(outcome);
-        ok
-    }
-
-    fn finish(self: Box<Self>, committed: Result<(), String>) {
-        let outcome = match (committed, self.outcome) {
-            (Ok(()), Some(r)) => r.map_err(WriteError::from),
-            (Ok(()), None) => Err(WriteError::Commit("the job did not run".into())),
-            (Err(e), _) => Err(WriteError::Commit(e)),
-        };
-        let _ = self.reply.send(outcome);
-    }
-}
+/// A job as the writer thread holds it: run once inside the group's transaction; answered once
+/// the group's commit is known.
+type Job = Box<dyn FnOnce(&Store) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
 
 #[derive(Clone)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Box<dyn Job>>,
+    jobs: mpsc::Sender<Job>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +31,11 @@ pub enum WriteError {
 }
 
 impl Writer {
-    /// `restart`: raised by the checkpointer when the writer should finish a checkpoint.
-    pub fn start(store: Store, restart: Arc<AtomicBool>) -> (Writer, std::thread::JoinHandle<()>) {
-        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+    pub fn start(store: Store) -> (Writer, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("taskbell-writer".into())
-            .spawn(move || run(store, rx, restart))
+            .spawn(move || run(store, rx))
             .expect("spawning the writer thread");
         (Writer { jobs: tx }, handle)
     }
@@ -77,15 +43,25 @@ impl Writer {
     /// Runs `f` inside the next group transaction and returns its result once committed.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl Fn(&Store) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, WriteError> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs.send(Box::new(Pending { work: f, outcome: None, reply })).map_err(|_| WriteError::Stopped)?;
+        let (reply, answer) = oneshot::channel::<Result<T, WriteError>>();
+        let job: Job = Box::new(move |store: &Store| {
+            let outcome = in_savepoint(store, f);
+            Box::new(move |committed: Result<(), String>| {
+                let result = match committed {
+                    Ok(()) => outcome.map_err(WriteError::from),
+                    Err(e) => Err(WriteError::Commit(e)),
+                };
+                let _ = reply.send(result);
+            })
+        });
+        self.jobs.send(job).map_err(|_| WriteError::Stopped)?;
         answer.await.map_err(|_| WriteError::Stopped)?
     }
 }
 
-fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>, restart: Arc<AtomicBool>) {
+fn run(store: Store, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -94,44 +70,31 @@ fn run(store: Store, rx: mpsc::Receiver<Box<dyn Job>>, restart: Arc<AtomicBool>)
                 Err(_) => break,
             }
         }
-        let committed = commit_group(&store, &mut group);
-        for job in group {
-            job.finish(committed.clone());
+        let conn = store.conn();
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = e.to_string();
+            for job in group {
+                job(&store)(Err(e.clone()));
+            }
+            continue;
         }
-        super::checkpoint::restart_if_asked(&store, &restart);
-    }
-}
-
-fn commit_group(store: &Store, group: &mut [Box<dyn Job>]) -> Result<(), String> {
-    let conn = store.conn();
-    begin(store)?;
-    let mut all_ok = true;
-    for job in group.iter_mut() {
-        all_ok &= job.run(store);
-    }
-    if !all_ok {
-        let _ = conn.execute_batch("ROLLBACK");
-        begin(store)?;
-        for job in group.iter_mut() {
-            in_savepoint(store, job.as_mut());
+        let answers: Vec<_> = group.into_iter().map(|job| job(&store)).collect();
+        let committed = conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            e.to_string()
+        });
+        for answer in answers {
+            answer(committed.clone());
         }
     }
-    conn.execute_batch("COMMIT").map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
-        e.to_string()
-    })
-}
-
-fn begin(store: &Store) -> Result<(), String> {
-    store.conn().execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())
 }
 
 /// A failing job rolls back only its own writes.
-fn in_savepoint(store: &Store, job: &mut dyn Job) {
+fn in_savepoint<T>(store: &Store, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
     let conn = store.conn();
-    if conn.execute_batch("SAVEPOINT job").is_err() {
-        return;
-    }
-    let sql = if job.run(store) { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-    let _ = conn.execute_batch(sql);
+    conn.execute_batch("SAVEPOINT job")?;
+    let outcome = f(store);
+    let end = if outcome.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+    conn.execute_batch(end)?;
+    outcome
 }

@@ -255,7 +255,7 @@ async fn receive(
     let event = parse(app, route, headers, &body).map_err(|e| Reply::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     tracing::debug!(route = route.name(), key = %event.delivery_key, "webhook delivery parsed");
     let (system, task, kind) = (event.task.system.clone(), event.task.id.clone(), event.kind);
-    let ingested = app.engine.ingest_all(vec![event], false).await.map_err(|e| {
+    let ingested = app.engine.ingest_all(vec![event]).await.map_err(|e| {
         tracing::error!(route = route.name(), "a webhook event could not be stored: {e}");
         Reply::new(StatusCode::SERVICE_UNAVAILABLE, STORE_FAILED)
     })?;

@@ -1,12 +1,13 @@
 //! SQLite: the one place Taskbell's history lives. A file only the user can read, in WAL mode,
-//! its schema grown by numbered SQL migrations.
+//! its schema grown by numbered SQL migrations. Plain SQLite, used the documented way: a commit
+//! is durable once it returns (`synchronous=FULL`), SQLite checkpoints the WAL itself, and the
+//! WAL shrinks back after a burst.
 
 mod apply;
 mod cursors;
 mod history;
 mod outbox;
 mod schema;
-mod wal_vfs;
 
 pub use apply::{apply_event, ApplyCtx, Applied};
 pub use outbox::Claimed;
@@ -33,6 +34,12 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// Bytes the WAL file keeps between bursts.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// How long a statement waits for another connection (another process) to let go.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct Store {
     conn: Connection,
 }
@@ -51,33 +58,28 @@ impl Store {
             .mode(0o600)
             .open(path)
             .map_err(|source| StoreError::Open { path: path.into(), source })?;
-        let mut conn = match wal_vfs::register() {
-            Ok(()) => Connection::open_with_flags_and_vfs(path, OpenFlags::default(), wal_vfs::VFS_NAME.to_str().unwrap_or_default())?,
-            Err(rc) => {
-                tracing::warn!("gathered WAL writes are off (SQLite error {rc}); commits cost more system calls");
-                Connection::open(path)?
-            }
-        };
+        let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // In WAL mode NORMAL makes a commit durable once it is in the OS: it survives Taskbell
-        // being killed (the durability test SIGKILLs it mid-stream), and spares an fsync per
-        // commit group. A power cut may lose the last commits; Canvas still holds every task
-        // and the next reconcile brings them back.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // An acknowledged event survives a power cut, not only a crash: the writer commits what
+        // is queued together, so one fsync covers a whole burst.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Room for the write path's statements, one per shape of changed columns among them.
-        conn.set_prepared_statement_cache_capacity(64);
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// A connection that reads only: SQLite refuses any write on it. The database must exist
+    /// (the writer's [`Store::open`] creates and migrates it).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Store { conn })
     }
 
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 }
 
@@ -103,5 +105,23 @@ impl Store {
 
     pub fn task_count(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    #[test]
+    fn a_writing_connection_is_wal_and_durable_and_a_reader_cannot_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path).expect("open");
+        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+        let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("sync");
+        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous=FULL");
+        let reader = Store::open_read_only(&path).expect("reader");
+        assert!(reader.conn().execute("DELETE FROM tasks", []).is_err(), "a reader refuses writes");
+        assert_eq!(reader.task_count().expect("reads"), 0);
     }
 }
