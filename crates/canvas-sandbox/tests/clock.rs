@@ -30,17 +30,7 @@ async fn stamps_follow_an_offset_of(offset: Duration) {
     api.sb.knobs().set_clock_offset(offset);
     assert_eq!(api.sb.knobs().clock_offset(), offset);
 
-    let config = api.sb.config();
-    let token = http()
-        .post(api.sb.token_url())
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", config.client_id.as_str()),
-            ("client_secret", config.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let token = common::token_response(&api.sb).await;
     assert_date_near(&token, offset, "token");
 
     let mut body = api.body("clock");

@@ -17,9 +17,10 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-pub async fn token(sb: &Sandbox) -> String {
+/// The token exchange's whole answer, headers included.
+pub async fn token_response(sb: &Sandbox) -> reqwest::Response {
     let config = sb.config();
-    let response = http()
+    http()
         .post(sb.token_url())
         .form(&[
             ("grant_type", "client_credentials"),
@@ -28,7 +29,11 @@ pub async fn token(sb: &Sandbox) -> String {
         ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub async fn token(sb: &Sandbox) -> String {
+    let response = token_response(sb).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
