@@ -233,49 +233,55 @@ impl Poller {
         Ok(())
     }
 
-    /// Reads what hints ask about as they come. A read that fails (Canvas unreachable) is
-    /// tried again after a growing pause; the queued request survives a restart.
-    async fn read_hints(&self) {
-        let mut failures = 0u32;
-        loop {
-            if failures == 0 {
-                self.engine.hinted().await;
-            }
-            match self.engine.read_hinted().await {
-                Ok(_) => failures = 0,
-                Err(e) => {
-                    tracing::info!("a task a push mentioned could not be read yet: {e}");
-                    tokio::time::sleep(HINT_RETRY.delay(failures)).await;
-                    failures = failures.saturating_add(1);
-                }
-            }
-        }
-    }
-
     async fn save_cursor(&self, c: PollCursor) -> Result<(), EngineError> {
         let system = self.system();
         self.engine.write(move |s| s.set_poll_cursor(&system, &c)).await
     }
 
-    /// Reconciles every `every`, and at once whenever `now` is notified (a socket reconnect),
-    /// until `stop` turns true. Failures are logged and retried on the next turn.
+    /// Reconciles every `every`, and at once whenever `now` is notified (a socket reconnect);
+    /// reads what hints ask about as they come, again after a growing pause while Canvas cannot
+    /// be reached; until `stop` turns true. Failures are logged and retried on the next turn.
+    ///
+    /// Only the waiting is raced: a reconcile or a read, once begun, runs to its end, since
+    /// one cut short after its commit would store a change without announcing it.
     pub async fn run(&self, every: Duration, now: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut next_reconcile = tokio::time::Instant::now();
+        let mut hint_failures = 0u32;
         loop {
-            match self.reconcile().await {
-                Ok(r) if r.stored > 0 => tracing::info!(seen = r.seen, stored = r.stored, "reconciled with Canvas"),
-                Ok(_) => tracing::debug!("reconciled with Canvas: nothing new"),
-                Err(e) => tracing::warn!("reconcile failed: {e}"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = now.notified() => {}
-                _ = self.read_hints() => {}
+            let retry_hints = HINT_RETRY.delay(hint_failures.saturating_sub(1));
+            let turn = tokio::select! {
+                _ = tokio::time::sleep_until(next_reconcile) => Turn::Reconcile,
+                _ = now.notified() => Turn::Reconcile,
+                _ = self.engine.hinted() => Turn::Hints,
+                _ = tokio::time::sleep(retry_hints), if hint_failures > 0 => Turn::Hints,
                 _ = stop.changed() => return,
-            }
+            };
             if *stop.borrow() {
                 return;
+            }
+            match turn {
+                Turn::Reconcile => {
+                    match self.reconcile().await {
+                        Ok(r) if r.stored > 0 => tracing::info!(seen = r.seen, stored = r.stored, "reconciled with Canvas"),
+                        Ok(_) => tracing::debug!("reconciled with Canvas: nothing new"),
+                        Err(e) => tracing::warn!("reconcile failed: {e}"),
+                    }
+                    next_reconcile = tokio::time::Instant::now() + every;
+                }
+                Turn::Hints => match self.engine.read_hinted().await {
+                    Ok(_) => hint_failures = 0,
+                    Err(e) => {
+                        tracing::info!("a task a push mentioned could not be read yet: {e}");
+                        hint_failures = hint_failures.saturating_add(1);
+                    }
+                },
             }
         }
     }
 }
 
+/// What woke the poller.
+enum Turn {
+    Reconcile,
+    Hints,
+}
