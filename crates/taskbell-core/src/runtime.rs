@@ -88,6 +88,13 @@ impl Runtime {
         let reconcile_now = Arc::new(Notify::new());
         let client = cfg.canvas.clone().map(CanvasClient::new).transpose()?;
         engine.set_canvas(client.clone());
+        // What a previous run stored but was stopped before announcing.
+        let pending = engine.clone();
+        tokio::spawn(async move {
+            if let Err(e) = pending.announce_pending().await {
+                tracing::warn!("notifications left from the last run could not be shown: {e}");
+            }
+        });
         let system = client.as_ref().map(|c| c.system().to_string()).unwrap_or_else(|| match &cfg.receive {
             Receive::Webhook(w) => w.system.clone(),
             _ => "canvas".into(),

@@ -18,7 +18,7 @@ pub use writer::WriteError;
 
 use crate::canvas::CanvasClient;
 use crate::notify::{compose, Notification, Notifier};
-use crate::store::{apply_event, ApplyCtx, Applied, Store, StoreError, TaskRow};
+use crate::store::{apply_event, ApplyCtx, Applied, Store, StoreError, TaskRow, Unannounced};
 use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::Clock;
 use serde::Serialize;
@@ -77,6 +77,8 @@ struct Shared {
     /// Raised when a hint queued a task to be read from Canvas.
     hints: tokio::sync::Notify,
     clock: Clock,
+    /// The newest event when this engine opened the database; 0 once pending ones were announced.
+    events_at_open: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Clone)]
@@ -94,6 +96,7 @@ impl Engine {
     pub fn open_with_clock(path: &Path, notifier: Arc<dyn Notifier>, clock: Clock) -> Result<Engine, EngineError> {
         let (writer, _thread) = Writer::start(Store::open(path)?);
         let reader = Store::open_read_only(path)?;
+        let events_at_open = std::sync::atomic::AtomicI64::new(reader.last_event()?);
         let (ui, _) = broadcast::channel(1024);
         Ok(Engine {
             shared: Arc::new(Shared {
@@ -108,6 +111,7 @@ impl Engine {
                 outbox_kick: tokio::sync::Notify::new(),
                 hints: tokio::sync::Notify::new(),
                 clock,
+                events_at_open,
             }),
         })
     }
@@ -209,21 +213,35 @@ impl Engine {
         let job_events = events.clone();
         let readable = self.canvas().map(|c| c.system().to_string());
         let received_at = self.shared.clock.now_millis();
+        let audience = self.audience();
         let results = self
             .shared
             .writer
             .write(move |store| {
                 let ctx = ApplyCtx { mine, received_at, readable: readable.as_deref() };
-                job_events.iter().map(|e| apply_event(store.conn(), e, &ctx)).collect::<Result<Vec<_>, _>>()
+                let mut out = Vec::with_capacity(job_events.len());
+                for e in job_events.iter() {
+                    let applied = apply_event(store.conn(), e, &ctx)?;
+                    // Marked in the same transaction: stored and to be announced, or neither.
+                    let announce = match (&applied.row, applied.event) {
+                        (Some(row), Some(event)) if applied.transitioned() && audience.wants(row) => {
+                            store.mark_to_announce(event)?;
+                            true
+                        }
+                        _ => false,
+                    };
+                    out.push((applied, announce));
+                }
+                Ok(out)
             })
             .await?;
-        if results.iter().any(|a| a.hint) {
+        if results.iter().any(|(a, _)| a.hint) {
             self.shared.hints.notify_one();
         }
-        Ok(events.iter().zip(results).map(|(e, applied)| self.after_commit(e, applied)).collect())
+        Ok(events.iter().zip(results).map(|(e, (applied, announce))| self.after_commit(e, applied, announce)).collect())
     }
 
-    fn after_commit(&self, e: &TaskEvent, applied: Applied) -> Ingested {
+    fn after_commit(&self, e: &TaskEvent, applied: Applied, announce: bool) -> Ingested {
         if applied.duplicate || applied.stale || applied.hint {
             return Ingested { applied, notified: false };
         }
@@ -233,38 +251,73 @@ impl Engine {
             status: applied.current,
             previous: applied.previous,
         });
-        let notified = match &applied.row {
-            Some(row) if applied.transitioned() => self.maybe_notify(e, row),
-            _ => false,
-        };
-        Ingested { applied, notified }
+        if let (true, Some(row), Some(event)) = (announce, &applied.row, applied.event) {
+            self.announce(Unannounced { event, actor: e.actor.clone(), row: row.clone() });
+        }
+        Ingested { applied, notified: announce }
     }
 
-    fn maybe_notify(&self, e: &TaskEvent, row: &TaskRow) -> bool {
+    /// Who is to hear of a transition now: the preferences, this user, and whether notifications
+    /// are paused, taken once for a whole group.
+    fn audience(&self) -> Audience {
+        Audience { prefs: self.prefs(), me: read_lock(&self.shared.me).clone(), paused: self.notifications_paused() }
+    }
+
+    /// Shows the notification, off the async threads (D-Bus calls block), then clears the mark.
+    fn announce(&self, u: Unannounced) {
+        let prefs = self.prefs();
         // What the user hears about is the move itself, whatever the event was called: a comment
         // that arrives after a lost completion push still brings the completion.
-        let kind = EventKind::for_status(row.status);
-        let prefs = self.prefs();
-        let me = read_lock(&self.shared.me).clone();
-        if !prefs.wants(kind, row, me.as_deref()) || self.notifications_paused() {
-            return false;
-        }
-        let n: Notification = compose(row, kind, actor_name(e, row), prefs.show_patient);
-        let notifier = self.shared.notifier.clone();
-        // D-Bus calls can block; the event is already committed, so nobody waits on this.
-        tokio::task::spawn_blocking(move || {
-            if let Err(err) = notifier.show(&n) {
-                tracing::warn!("{err}");
+        let kind = EventKind::for_status(u.row.status);
+        let n: Notification = compose(&u.row, kind, actor_name(u.actor.as_deref(), &u.row), prefs.show_patient);
+        let (notifier, engine) = (self.shared.notifier.clone(), self.clone());
+        tokio::spawn(async move {
+            let shown = tokio::task::spawn_blocking(move || notifier.show(&n)).await;
+            match shown {
+                Ok(Err(err)) => tracing::warn!("{err}"),
+                Err(err) => tracing::warn!("the notification could not be shown: {err}"),
+                Ok(Ok(())) => {}
+            }
+            if let Err(err) = engine.write(move |s| s.announced(u.event)).await {
+                tracing::warn!("a shown notification could not be recorded as shown: {err}");
             }
         });
-        true
+    }
+
+    /// Announces what was stored but not yet announced when Taskbell last stopped (it was killed
+    /// between the commit and the notification). Only events older than this engine count: a
+    /// newer one's announcement may be under way. Does its work once; later calls find nothing.
+    pub async fn announce_pending(&self) -> Result<usize, EngineError> {
+        let up_to = self.shared.events_at_open.swap(0, std::sync::atomic::Ordering::SeqCst);
+        if up_to == 0 {
+            return Ok(0);
+        }
+        let pending = self.read(move |s| s.unannounced(up_to)).await?;
+        let n = pending.len();
+        for u in pending {
+            self.announce(u);
+        }
+        Ok(n)
+    }
+}
+
+/// Who is to hear of a transition.
+struct Audience {
+    prefs: NotifyPrefs,
+    me: Option<String>,
+    paused: bool,
+}
+
+impl Audience {
+    fn wants(&self, row: &TaskRow) -> bool {
+        !self.paused && self.prefs.wants(EventKind::for_status(row.status), row, self.me.as_deref())
     }
 }
 
 /// The actor's name when the store knows it: sources name actors by id, and the one id with a
 /// name at hand is the assignee's (who usually is the one completing the task).
-fn actor_name<'a>(e: &TaskEvent, row: &'a TaskRow) -> Option<&'a str> {
-    let actor = e.actor.as_deref()?;
+fn actor_name<'a>(actor: Option<&str>, row: &'a TaskRow) -> Option<&'a str> {
+    let actor = actor?;
     (row.assignee_id.as_deref() == Some(actor)).then_some(row.assignee_name.as_deref()).flatten()
 }
 

@@ -25,6 +25,8 @@ pub struct Applied {
     pub stale: bool,
     /// A hint recorded and queued for a read from Canvas: it changed nothing yet.
     pub hint: bool,
+    /// The event's row in the timeline; `None` for a duplicate.
+    pub event: Option<i64>,
     /// Created through this Taskbell.
     pub mine: bool,
     /// The task as stored once the event is applied (as it was, for a duplicate).
@@ -225,12 +227,13 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
     if inserted == 0 {
         let mine = existing.as_ref().is_some_and(|r| r.mine);
         let current = previous.unwrap_or(current);
-        return Ok(Applied { duplicate: true, previous, current, stale, hint: false, mine, row: existing });
+        return Ok(Applied { duplicate: true, previous, current, stale, hint: false, event: None, mine, row: existing });
     }
+    let event = Some(tx.last_insert_rowid());
     if order == Order::Queued {
         queue_read(tx, &e.task)?;
         let mine = existing.as_ref().is_some_and(|r| r.mine);
-        return Ok(Applied { duplicate: false, previous, current, stale, hint: true, mine, row: existing });
+        return Ok(Applied { duplicate: false, previous, current, stale, hint: true, event, mine, row: existing });
     }
     let row = match existing {
         Some(old) => {
@@ -250,7 +253,7 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
             new
         }
     };
-    Ok(Applied { duplicate: false, previous, current, stale, hint: false, mine: row.mine, row: Some(row) })
+    Ok(Applied { duplicate: false, previous, current, stale, hint: false, event, mine: row.mine, row: Some(row) })
 }
 
 /// Asks for a read of the task; a burst of hints about one task leaves one request.

@@ -3,12 +3,14 @@
 //! is durable once it returns (`synchronous=FULL`), SQLite checkpoints the WAL itself, and the
 //! WAL shrinks back after a burst.
 
+mod announce;
 mod apply;
 mod cursors;
 mod history;
 mod outbox;
 mod schema;
 
+pub use announce::Unannounced;
 pub use apply::{apply_event, ApplyCtx, Applied};
 pub use outbox::Claimed;
 pub use cursors::PollCursor;

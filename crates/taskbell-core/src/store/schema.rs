@@ -11,6 +11,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_events_keyed_per_task.sql")),
         M::up(include_str!("../../migrations/0003_no_open_index.sql")),
         M::up(include_str!("../../migrations/0004_claims_and_reads.sql")),
+        M::up(include_str!("../../migrations/0005_announcements.sql")),
     ])
 }
 
