@@ -2,7 +2,6 @@
 //! and the FHIR poller) each turn what they hear into [`TaskEvent`](crate::TaskEvent)s for the
 //! engine; none of them decides anything else.
 
-mod guard;
 pub mod payload;
 pub mod poll;
 pub mod signature;
