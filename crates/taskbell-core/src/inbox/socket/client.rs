@@ -7,7 +7,7 @@
 
 use super::connection::{Connection, Ended, Ws};
 use super::{describe, stop_requested, whole_secs, SocketConfig, SocketError, SocketState};
-use crate::engine::Engine;
+use crate::inbox::sink::Sink;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -23,7 +23,7 @@ const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// The client; [`SocketClient::spawn`] runs it on its own task.
 pub struct SocketClient {
     cfg: SocketConfig,
-    engine: Engine,
+    sink: Arc<dyn Sink>,
     reconcile: Arc<Notify>,
 }
 
@@ -54,9 +54,10 @@ impl SocketHandle {
 }
 
 impl SocketClient {
-    /// `reconcile` is the poller's wake-up (the `now` of [`Poller::run`](crate::inbox::poll::Poller::run)).
-    pub fn new(cfg: SocketConfig, engine: Engine, reconcile: Arc<Notify>) -> SocketClient {
-        SocketClient { cfg, engine, reconcile }
+    /// Frames go to `sink` (the engine, in the app). `reconcile` is the poller's wake-up (the
+    /// `now` of [`Poller::run`](crate::inbox::poll::Poller::run)).
+    pub fn new(cfg: SocketConfig, sink: impl Sink + 'static, reconcile: Arc<Notify>) -> SocketClient {
+        SocketClient { cfg, sink: Arc::new(sink), reconcile }
     }
 
     pub fn spawn(self) -> SocketHandle {
@@ -107,7 +108,7 @@ impl SocketClient {
     }
 
     fn connection(&self) -> Connection<'_> {
-        Connection { cfg: &self.cfg, engine: &self.engine, reconcile: &self.reconcile }
+        Connection { cfg: &self.cfg, sink: self.sink.as_ref(), reconcile: &self.reconcile }
     }
 
     async fn connect(&self) -> Result<Ws, SocketError> {

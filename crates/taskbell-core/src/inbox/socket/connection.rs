@@ -1,5 +1,5 @@
 //! One open connection to the plugin channel: frames in, pings out, until it ends or the client
-//! is stopped. A text frame is a relay payload for the engine; a frame that cannot be read is
+//! is stopped. A text frame is a relay payload for the sink; a frame that cannot be read is
 //! skipped, never a reason to drop the connection.
 //!
 //! Apart from the reconnect cycle because what a connection does while it is up (keeping it
@@ -7,8 +7,8 @@
 //! the next one is dialled.
 
 use super::{describe, stop_requested, whole_secs, SocketConfig, SocketError};
-use crate::engine::Engine;
 use crate::inbox::payload::{self, Delivery};
+use crate::inbox::sink::Sink;
 use crate::task::Source;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -35,7 +35,7 @@ pub(super) enum Ended {
 /// What a connection needs from its client while it is open.
 pub(super) struct Connection<'a> {
     pub cfg: &'a SocketConfig,
-    pub engine: &'a Engine,
+    pub sink: &'a dyn Sink,
     /// The poller's wake-up, for a payload that could not be stored.
     pub reconcile: &'a Notify,
 }
@@ -43,7 +43,7 @@ pub(super) struct Connection<'a> {
 impl Connection<'_> {
     /// Reads frames until the connection ends or `stop` says so, pinging along the way.
     pub(super) async fn listen(&self, ws: Ws, stop: &mut watch::Receiver<bool>) -> Ended {
-        let (mut sink, mut frames) = ws.split();
+        let (mut outgoing, mut frames) = ws.split();
         let mut ping = tokio::time::interval_at(Instant::now() + self.cfg.ping_every, self.cfg.ping_every);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut heard = Instant::now();
@@ -51,14 +51,14 @@ impl Connection<'_> {
             let silent_at = heard + self.cfg.silence_limit;
             tokio::select! {
                 _ = stop_requested(stop) => {
-                    say_goodbye(&mut sink).await;
+                    say_goodbye(&mut outgoing).await;
                     return Ended::Stopped;
                 }
                 _ = tokio::time::sleep_until(silent_at) => {
                     return Ended::Lost(SocketError::Silent(whole_secs(self.cfg.silence_limit)));
                 }
                 _ = ping.tick() => {
-                    if let Err(e) = self.send_ping(&mut sink).await {
+                    if let Err(e) = self.send_ping(&mut outgoing).await {
                         return Ended::Lost(e);
                     }
                 }
@@ -73,9 +73,9 @@ impl Connection<'_> {
         }
     }
 
-    async fn send_ping(&self, sink: &mut SplitSink<Ws, Message>) -> Result<(), SocketError> {
+    async fn send_ping(&self, outgoing: &mut SplitSink<Ws, Message>) -> Result<(), SocketError> {
         // A peer that stopped reading fills our send buffer; the silence limit bounds the wait.
-        match tokio::time::timeout(self.cfg.silence_limit, sink.send(Message::Ping(Default::default()))).await {
+        match tokio::time::timeout(self.cfg.silence_limit, outgoing.send(Message::Ping(Default::default()))).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(SocketError::Closed(describe(&e))),
             Err(_) => Err(SocketError::Silent(whole_secs(self.cfg.silence_limit))),
@@ -122,10 +122,8 @@ impl Connection<'_> {
             }
         };
         let task = event.task.id.clone();
-        match self.engine.ingest(event).await {
-            Ok(r) => {
-                tracing::debug!(%task, duplicate = r.applied.duplicate, notified = r.notified, "plugin event stored")
-            }
+        match self.sink.ingest(event).await {
+            Ok(r) => tracing::debug!(%task, duplicate = r.duplicate, notified = r.notified, "plugin event stored"),
             Err(e) => {
                 tracing::warn!(%task, "a plugin event could not be stored ({e}); asking for a reconcile");
                 self.reconcile.notify_one();
@@ -134,7 +132,7 @@ impl Connection<'_> {
     }
 }
 
-async fn say_goodbye(sink: &mut SplitSink<Ws, Message>) {
+async fn say_goodbye(outgoing: &mut SplitSink<Ws, Message>) {
     let bye = Message::Close(Some(CloseFrame { code: CloseCode::Away, reason: "taskbell is stopping".into() }));
-    let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(bye)).await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, outgoing.send(bye)).await;
 }

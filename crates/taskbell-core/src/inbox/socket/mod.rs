@@ -1,6 +1,6 @@
 //! The companion plugin's WebSocket channel, from the desktop's side: an outbound connection to
 //! `wss://<instance>.canvasmedical.com/plugin-io/ws/<plugin>/<channel>/?api_key=<key>` whose
-//! text frames are relay payloads for [`Engine::ingest`](crate::engine::Engine::ingest).
+//! text frames are relay payloads for the engine, handed over through a [`Sink`](super::sink::Sink).
 //!
 //! Outbound, because a desktop behind a clinic's NAT can always dial out while nothing can
 //! reach it. The channel has no replay (a broadcast sent while we are away is gone), so the

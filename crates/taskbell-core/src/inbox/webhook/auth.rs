@@ -6,8 +6,8 @@
 
 use super::reply::Reply;
 use super::{WebhookConfig, WebhookError};
-use crate::engine::Engine;
 use crate::inbox::signature::{SignatureError, Signed, SigningKey};
+use crate::inbox::sink::Sink;
 use axum::http::{header, HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -16,9 +16,8 @@ use std::time::Duration;
 /// The clock a signature's timestamp is held against: the sender's is Canvas's, so Canvas's as
 /// its latest answer gave it, when there is one; a desktop clock minutes off must not turn every
 /// delivery away. Else the desktop's.
-pub(super) fn signing_clock(engine: &Engine) -> i64 {
-    let canvas = engine.canvas().and_then(|c| c.canvas_now());
-    canvas.unwrap_or_else(|| engine.clock().now()).unix_timestamp()
+pub(super) fn signing_clock(sink: &dyn Sink) -> i64 {
+    sink.canvas_now().unwrap_or_else(|| sink.desktop_now()).unix_timestamp()
 }
 
 /// Which credentials the endpoint takes: exactly the ones configured. Every credential a request

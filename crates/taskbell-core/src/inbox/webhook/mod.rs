@@ -19,7 +19,7 @@ use self::auth::Auth;
 use self::guard::Limits;
 use self::receive::App;
 use super::signature::{self, SignatureError};
-use crate::engine::Engine;
+use super::sink::Sink;
 use axum::Router;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -153,9 +153,9 @@ impl Drop for WebhookServer {
 }
 
 /// Binds and serves the endpoint in the background.
-pub async fn start(config: WebhookConfig, engine: Engine) -> Result<WebhookServer, WebhookError> {
+pub async fn start(config: WebhookConfig, sink: impl Sink + 'static) -> Result<WebhookServer, WebhookError> {
     let addr = SocketAddr::new(config.bind, config.port);
-    let app = router(&config, engine)?;
+    let app = router(&config, sink)?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| WebhookError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| WebhookError::Bind { addr, source })?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -172,12 +172,12 @@ pub async fn start(config: WebhookConfig, engine: Engine) -> Result<WebhookServe
 }
 
 /// The endpoint's routes, for callers that serve them themselves.
-pub fn router(config: &WebhookConfig, engine: Engine) -> Result<Router, WebhookError> {
+pub fn router(config: &WebhookConfig, sink: impl Sink + 'static) -> Result<Router, WebhookError> {
     if config.system.trim().is_empty() {
         return Err(WebhookError::NoSystem);
     }
     let auth = Auth::from_config(config)?;
-    let app = Arc::new(App { engine, system: config.system.clone(), auth });
+    let app = Arc::new(App { sink: Arc::new(sink), system: config.system.clone(), auth });
     let limits = Limits { request_timeout: config.request_timeout, max_in_flight: config.max_in_flight };
     Ok(guard::guard(receive::routes(), limits).with_state(app))
 }

@@ -1,6 +1,6 @@
 //! The endpoint's routes and what a delivery goes through: read the body, authenticate, check
-//! that it is JSON, parse it into a [`TaskEvent`], hand it to the engine, and answer 2xx only
-//! once it is committed.
+//! that it is JSON, parse it into a [`TaskEvent`], hand it to the [`Sink`], and answer 2xx only
+//! once it is durable.
 //!
 //! Every answer is JSON: `{"stored": true, "duplicate": bool}` or `{"error": "<reason>"}`.
 //! A sender's mistake is a 4xx with a reason it can log; a store failure is a 503, which every
@@ -9,9 +9,9 @@
 use super::auth::{signing_clock, Auth};
 use super::reply::Reply;
 use super::{MAX_BODY, STORE_FAILED};
-use crate::engine::Engine;
 use crate::inbox::payload::{self, Delivery, PayloadError};
 use crate::inbox::signature;
+use crate::inbox::sink::{Receipt, Sink};
 use crate::task::{Source, TaskEvent};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 /// What every request is handled with.
 pub(super) struct App {
-    pub engine: Engine,
+    pub sink: Arc<dyn Sink>,
     pub system: String,
     pub auth: Auth,
 }
@@ -76,32 +76,27 @@ async fn method_not_allowed() -> Response {
     Reply::new(StatusCode::METHOD_NOT_ALLOWED, "this endpoint takes POST").into_response()
 }
 
-/// Whether the delivery was new to the store.
-struct Stored {
-    duplicate: bool,
-}
-
 async fn receive(
     app: &App,
     route: Route,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Stored, Reply> {
+) -> Result<Receipt, Reply> {
     let body = body.map_err(body_rejection)?;
-    app.auth.check(headers, &body, signing_clock(&app.engine))?;
+    app.auth.check(headers, &body, signing_clock(app.sink.as_ref()))?;
     if !is_json(headers) {
         return Err(Reply::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be sent as Content-Type: application/json"));
     }
     let event = parse(app, route, headers, &body).map_err(|e| Reply::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     tracing::debug!(route = route.name(), key = %event.delivery_key, "webhook delivery parsed");
     let (system, task, kind) = (event.task.system.clone(), event.task.id.clone(), event.kind);
-    let ingested = app.engine.ingest_all(vec![event], false).await.map_err(|e| {
+    let receipt = app.sink.ingest(event).await.map_err(|e| {
         tracing::error!(route = route.name(), "a webhook event could not be stored: {e}");
         Reply::new(StatusCode::SERVICE_UNAVAILABLE, STORE_FAILED)
     })?;
-    let duplicate = ingested.first().is_some_and(|i| i.applied.duplicate);
+    let duplicate = receipt.duplicate;
     tracing::info!(route = route.name(), %system, %task, kind = kind.as_str(), duplicate, "webhook event stored");
-    Ok(Stored { duplicate })
+    Ok(receipt)
 }
 
 fn parse(app: &App, route: Route, headers: &HeaderMap, body: &[u8]) -> Result<TaskEvent, PayloadError> {
@@ -112,9 +107,9 @@ fn parse(app: &App, route: Route, headers: &HeaderMap, body: &[u8]) -> Result<Ta
     }
 }
 
-fn answer(result: Result<Stored, Reply>, route: Route) -> Response {
+fn answer(result: Result<Receipt, Reply>, route: Route) -> Response {
     match result {
-        Ok(Stored { duplicate }) => {
+        Ok(Receipt { duplicate, .. }) => {
             let body = if duplicate { r#"{"stored":true,"duplicate":true}"# } else { r#"{"stored":true,"duplicate":false}"# };
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
