@@ -530,9 +530,8 @@ async fn a_frame_the_sink_cannot_store_asks_for_a_reconcile_and_keeps_the_connec
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_connect_asks_for_a_reconcile() {
     use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
-    // Each connection is closed by the server a moment after it opens.
+    // Each connection is closed by the server as soon as it opens.
     let (url, accepted) = local_server(|mut ws| async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
         let _ = ws.close(Some(CloseFrame { code: CloseCode::Away, reason: "going".into() })).await;
     })
     .await;
