@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use std::sync::Arc;
 use std::time::Duration;
 use taskbell_core::inbox::signature::{self, SignatureError, Signed, SigningKey, DEFAULT_TOLERANCE};
+use taskbell_core::inbox::sink::MemorySink;
 use taskbell_core::inbox::webhook::{self, WebhookConfig};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::Engine;
@@ -153,12 +154,10 @@ fn malformed_secrets_are_an_error_of_their_own() {
 
 #[tokio::test]
 async fn the_endpoint_refuses_to_start_with_a_malformed_secret() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
     let mut config = WebhookConfig::new("test-clinic");
     config.port = 0;
     config.secret = Some("whsec_***".into());
-    let err = webhook::start(config, engine).await.err().expect("refused");
+    let err = webhook::start(config, MemorySink::new()).await.err().expect("refused");
     assert!(err.to_string().starts_with("the webhook signing secret is not valid"), "{err}");
 }
 

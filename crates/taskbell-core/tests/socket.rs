@@ -2,6 +2,10 @@
 //! on a SQLite file: pushes reach the store, lost connections come back and are reconciled, and
 //! every completion is announced exactly once whatever the channel does.
 //!
+//! What the client does on its own (refused keys, silent servers, odd frames, a sink that cannot
+//! store, reconcile requests) is tested against an in-memory sink and, where the sandbox is not
+//! needed, a WebSocket server of the test's own.
+//!
 //! Nothing here sleeps for a fixed time: every wait is "until this holds, or fail after 20 s".
 
 mod common;
@@ -16,9 +20,10 @@ use taskbell_core::canvas::{CanvasClient, TaskDraft};
 use taskbell_core::engine::{CreateOutcome, NotifyPrefs, NotifyScope};
 use taskbell_core::inbox::poll::{PollConfig, Poller};
 use taskbell_core::backoff::Backoff;
+use taskbell_core::inbox::sink::MemorySink;
 use taskbell_core::inbox::socket::{SocketClient, SocketConfig, SocketHandle, SocketState, RECONNECT_BACKOFF};
 use taskbell_core::notify::MemoryNotifier;
-use taskbell_core::{Engine, TaskRef, TaskStatus, UiEvent};
+use taskbell_core::{Engine, EventKind, Source, TaskRef, TaskStatus, UiEvent};
 use tempfile::TempDir;
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
@@ -226,6 +231,19 @@ async fn stop_socket(socket: SocketHandle) {
     assert_eq!(*state.borrow_and_update(), SocketState::Stopped);
 }
 
+/// A client whose frames go to memory, and the poller wake-up it pulls.
+struct Bare {
+    sink: Arc<MemorySink>,
+    kick: Arc<Notify>,
+    socket: SocketHandle,
+}
+
+fn bare_socket(cfg: SocketConfig) -> Bare {
+    let (sink, kick) = (Arc::new(MemorySink::new()), Arc::new(Notify::new()));
+    let socket = SocketClient::new(cfg, sink.clone(), kick.clone()).spawn();
+    Bare { sink, kick, socket }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connects_and_a_pushed_completion_is_stored_and_notified_once() {
     let mut rig = rig().await;
@@ -299,11 +317,11 @@ async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_find
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_api_key_shows_unauthorised_and_stopping_ends_the_wait_at_once() {
-    let rig = rig().await;
-    let mut cfg = rig.socket_config("not-the-key");
+    let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts");
+    let mut cfg = quick(SocketConfig::new("sandbox", &sb.ws_url(), "not-the-key").expect("socket config"));
     // The real cap: stopping must not wait out a minute-long retry.
     cfg.backoff = RECONNECT_BACKOFF;
-    let socket = rig.start_socket(cfg);
+    let Bare { sink, socket, .. } = bare_socket(cfg);
     let mut state = socket.state();
     let refused = within("the refusal", state.wait_for(|s| matches!(s, SocketState::Unauthorised { .. })))
         .await
@@ -318,6 +336,7 @@ async fn a_wrong_api_key_shows_unauthorised_and_stopping_ends_the_wait_at_once()
     let started = Instant::now();
     stop_socket(socket).await;
     assert!(started.elapsed() < Duration::from_secs(5), "stopping took {:?}", started.elapsed());
+    assert_eq!(sink.offered(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -379,7 +398,6 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_server_is_detected_and_replaced() {
-    let rig = rig().await;
     // Holds the connection open and never reads, so pings go unanswered.
     let (url, accepted) = local_server(|ws| async move {
         let _held = ws;
@@ -389,7 +407,7 @@ async fn a_silent_server_is_detected_and_replaced() {
     let mut cfg = quick(SocketConfig::new("sandbox", &url, "k").expect("config"));
     cfg.ping_every = Duration::from_millis(100);
     cfg.silence_limit = Duration::from_millis(800);
-    let socket = rig.start_socket(cfg);
+    let Bare { socket, .. } = bare_socket(cfg);
     let mut state = socket.state();
     let lost = within(
         "the silence to be noticed",
@@ -409,7 +427,6 @@ async fn a_silent_server_is_detected_and_replaced() {
 async fn bad_frames_are_skipped_without_losing_the_connection() {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    let rig = rig().await;
     let example = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../canvas-plugin/schema/examples/completed.json"
@@ -431,17 +448,97 @@ async fn bad_frames_are_skipped_without_losing_the_connection() {
         }
     })
     .await;
-    let socket = rig.start_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    let Bare { sink, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
     let mut state = socket.state();
     let since = wait_connected(&mut state, None).await;
 
-    let id = "b6426693-eb5b-4702-9f90-4728972c7f16";
-    let deadline = Instant::now() + PATIENCE;
-    while rig.status(id).await != Some(TaskStatus::Completed) {
-        assert!(Instant::now() < deadline, "the good frame after the bad ones never arrived");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("the good frame after the bad ones", || !sink.events().is_empty()).await;
+    let events = sink.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(event.task, TaskRef::new("sandbox", "b6426693-eb5b-4702-9f90-4728972c7f16"));
+    assert_eq!((event.kind, event.source), (EventKind::Completed, Source::Socket));
+    assert_eq!(event.status, Some(TaskStatus::Completed));
     assert_eq!(*state.borrow(), SocketState::Connected { since });
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    stop_socket(socket).await;
+}
+
+/// The completed example, as the plugin would broadcast it.
+fn completed_example() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../canvas-plugin/schema/examples/completed.json"))
+        .expect("the completed example")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_frame_reaches_the_sink_in_order_and_a_repeat_is_a_duplicate_there() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let mut second: serde_json::Value = serde_json::from_str(&completed_example()).expect("json");
+    second["event_id"] = serde_json::json!("5d0c1f3e-6a2b-4c8d-9e7f-0a1b2c3d4e5f");
+    second["task"]["id"] = serde_json::json!("0f1e2d3c-4b5a-4697-8877-665544332211");
+    let frames = [completed_example(), second.to_string(), completed_example()];
+    let (url, _) = local_server(move |mut ws| {
+        let frames = frames.clone();
+        async move {
+            for frame in frames {
+                let _ = ws.send(Message::text(frame)).await;
+            }
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    })
+    .await;
+    let Bare { sink, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    // Frames are handed over one at a time: once the third is offered, the first two are done.
+    wait_until("three frames offered", || sink.offered() >= 3).await;
+    let ids: Vec<String> = sink.events().into_iter().map(|e| e.task.id).collect();
+    assert_eq!(ids, ["b6426693-eb5b-4702-9f90-4728972c7f16", "0f1e2d3c-4b5a-4697-8877-665544332211"]);
+    stop_socket(socket).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_the_sink_cannot_store_asks_for_a_reconcile_and_keeps_the_connection() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let (example, go) = (completed_example(), Arc::new(Notify::new()));
+    let send_when_told = go.clone();
+    let (url, accepted) = local_server(move |mut ws| {
+        let (example, go) = (example.clone(), send_when_told.clone());
+        async move {
+            go.notified().await;
+            let _ = ws.send(Message::text(example)).await;
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    })
+    .await;
+    let Bare { sink, kick, socket } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    sink.set_failing(true);
+    let mut state = socket.state();
+    let since = wait_connected(&mut state, None).await;
+    // The connect's own request first, so that the next one can only come from the frame.
+    within("the reconcile asked for on connecting", kick.notified()).await;
+
+    go.notify_one();
+    within("the reconcile asked for by the frame that was not stored", kick.notified()).await;
+    assert_eq!(sink.offered(), 1);
+    assert!(sink.events().is_empty());
+    assert_eq!(*state.borrow(), SocketState::Connected { since });
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    stop_socket(socket).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connect_asks_for_a_reconcile() {
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    // Each connection is closed by the server as soon as it opens.
+    let (url, accepted) = local_server(|mut ws| async move {
+        let _ = ws.close(Some(CloseFrame { code: CloseCode::Away, reason: "going".into() })).await;
+    })
+    .await;
+    let Bare { kick, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    for n in 1..=3 {
+        within("a reconcile request", kick.notified()).await;
+        wait_until("the connection to be counted", || accepted.load(Ordering::SeqCst) >= n).await;
+    }
     stop_socket(socket).await;
 }

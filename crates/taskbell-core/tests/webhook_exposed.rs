@@ -3,10 +3,13 @@
 //! queueing, and a failure on our side answers without internal detail.
 //!
 //! Raw TCP where the exact bytes matter (half a body; `Expect: 100-continue`, whose interim
-//! answer proves the server holds the request, so the bound is tested without timing).
+//! answer proves the server holds the request, so the bound is tested without timing). The
+//! bounds are the endpoint's own, so an in-memory sink is behind it; a storage failure needs
+//! the real store.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use taskbell_core::inbox::sink::MemorySink;
 use taskbell_core::inbox::webhook::{self, WebhookConfig, WebhookServer};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::Engine;
@@ -15,21 +18,35 @@ use tokio::net::TcpStream;
 
 const TOKEN: &str = "tb-7f3c2a9e";
 
-struct Endpoint {
-    _dir: tempfile::TempDir,
-    engine: Engine,
-    server: WebhookServer,
-}
-
-async fn endpoint(tune: impl FnOnce(&mut WebhookConfig)) -> Endpoint {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+fn config(tune: impl FnOnce(&mut WebhookConfig)) -> WebhookConfig {
     let mut config = WebhookConfig::new("test-clinic");
     config.port = 0;
     config.bearer = Some(TOKEN.into());
     tune(&mut config);
-    let server = webhook::start(config, engine.clone()).await.expect("start");
-    Endpoint { _dir: dir, engine, server }
+    config
+}
+
+struct Endpoint {
+    sink: Arc<MemorySink>,
+    server: WebhookServer,
+}
+
+async fn endpoint(tune: impl FnOnce(&mut WebhookConfig)) -> Endpoint {
+    let sink = Arc::new(MemorySink::new());
+    let server = webhook::start(config(tune), sink.clone()).await.expect("start");
+    Endpoint { sink, server }
+}
+
+struct StoreEndpoint {
+    _dir: tempfile::TempDir,
+    server: WebhookServer,
+}
+
+async fn store_endpoint() -> StoreEndpoint {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+    let server = webhook::start(config(|_| {}), engine).await.expect("start");
+    StoreEndpoint { _dir: dir, server }
 }
 
 fn example(name: &str) -> Vec<u8> {
@@ -81,7 +98,7 @@ async fn a_client_that_sends_half_a_body_is_cut_off_with_408() {
     .expect("the server closed the connection");
     let whole = format!("{answer}{}", String::from_utf8_lossy(&rest.unwrap_or_default()));
     assert!(whole.contains(r#""error":"#), "{whole}");
-    assert_eq!(ep.engine.read(|s| s.event_count()).await.expect("count"), 0);
+    assert_eq!(ep.sink.offered(), 0);
 }
 
 #[tokio::test]
@@ -115,12 +132,12 @@ async fn past_the_in_flight_bound_the_answer_is_503_with_retry_after() {
     let done = read_until(&mut held, "\"stored\":true", Duration::from_secs(10)).await;
     assert!(done.contains("HTTP/1.1 200"), "{done}");
     assert_eq!(post().await.expect("answer").status().as_u16(), 200);
-    assert_eq!(ep.engine.read(|s| s.event_count()).await.expect("count"), 2);
+    assert_eq!(ep.sink.events().len(), 2);
 }
 
 #[tokio::test]
 async fn a_storage_failure_answers_a_fixed_sentence() {
-    let ep = endpoint(|_| {}).await;
+    let ep = store_endpoint().await;
     // Another connection to the same file, as another process would hold.
     rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
         .and_then(|c| {

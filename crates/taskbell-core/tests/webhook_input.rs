@@ -1,12 +1,16 @@
-//! The webhook endpoint over real HTTP on loopback, with a real SQLite store in a temp dir:
-//! every refusal answers the documented status and reason and leaves the store as it was;
-//! every accepted shape lands as the right event.
+//! The webhook endpoint over real HTTP on loopback: every refusal answers the documented status
+//! and reason and stores nothing; every accepted shape lands as the right event.
+//!
+//! Behind the endpoint, a real SQLite store in a temp dir where what is stored and how is the
+//! point (replays, store failures, the shapes as rows), and an in-memory sink where the point
+//! is the endpoint's own rules (authentication, refusals, limits).
 
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 use taskbell_core::inbox::signature::{self, unix_now};
+use taskbell_core::inbox::sink::MemorySink;
 use taskbell_core::inbox::webhook::{self, WebhookConfig, WebhookServer, MAX_BODY};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::store::EventRow;
@@ -16,22 +20,39 @@ const SYSTEM: &str = "test-clinic";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const TOKEN: &str = "tb-7f3c2a9e";
 
+/// What the endpoint hands its events to.
+enum Behind {
+    Store { engine: Engine, dir: tempfile::TempDir },
+    Memory(Arc<MemorySink>),
+}
+
 struct Endpoint {
-    _dir: tempfile::TempDir,
-    engine: Engine,
+    behind: Behind,
     server: WebhookServer,
     http: reqwest::Client,
 }
 
-async fn endpoint(secret: Option<&str>, bearer: Option<&str>) -> Endpoint {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+fn config(secret: Option<&str>, bearer: Option<&str>) -> WebhookConfig {
     let mut config = WebhookConfig::new(SYSTEM);
     config.port = 0;
     config.secret = secret.map(str::to_string);
     config.bearer = bearer.map(str::to_string);
-    let server = webhook::start(config, engine.clone()).await.expect("start");
-    Endpoint { _dir: dir, engine, server, http: reqwest::Client::new() }
+    config
+}
+
+/// An endpoint in front of a SQLite store.
+async fn stored(secret: Option<&str>, bearer: Option<&str>) -> Endpoint {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+    let server = webhook::start(config(secret, bearer), engine.clone()).await.expect("start");
+    Endpoint { behind: Behind::Store { engine, dir }, server, http: reqwest::Client::new() }
+}
+
+/// An endpoint in front of an in-memory sink.
+async fn endpoint(secret: Option<&str>, bearer: Option<&str>) -> Endpoint {
+    let sink = Arc::new(MemorySink::new());
+    let server = webhook::start(config(secret, bearer), sink.clone()).await.expect("start");
+    Endpoint { behind: Behind::Memory(sink), server, http: reqwest::Client::new() }
 }
 
 struct Answer {
@@ -73,13 +94,38 @@ impl Endpoint {
         self.post(path, body, &signed(&id, unix_now(), body)).await
     }
 
+    /// Events and tasks stored.
     async fn counts(&self) -> (i64, i64) {
-        self.engine.read(|s| Ok((s.event_count()?, s.task_count()?))).await.expect("counts")
+        match &self.behind {
+            Behind::Store { engine, .. } => {
+                engine.read(|s| Ok((s.event_count()?, s.task_count()?))).await.expect("counts")
+            }
+            Behind::Memory(sink) => {
+                let events = sink.events();
+                let tasks: std::collections::HashSet<TaskRef> = events.iter().map(|e| e.task.clone()).collect();
+                (events.len() as i64, tasks.len() as i64)
+            }
+        }
+    }
+
+    fn engine(&self) -> &Engine {
+        match &self.behind {
+            Behind::Store { engine, .. } => engine,
+            Behind::Memory(_) => panic!("this test needs an endpoint in front of a store"),
+        }
+    }
+
+    /// The database file, for a connection of its own (as another process would hold).
+    fn db(&self) -> std::path::PathBuf {
+        match &self.behind {
+            Behind::Store { dir, .. } => dir.path().join("taskbell.db"),
+            Behind::Memory(_) => panic!("this test needs an endpoint in front of a store"),
+        }
     }
 
     async fn timeline(&self, system: &str, id: &str) -> Vec<EventRow> {
         let task = TaskRef::new(system, id);
-        self.engine.read(move |s| s.timeline(&task)).await.expect("timeline")
+        self.engine().read(move |s| s.timeline(&task)).await.expect("timeline")
     }
 }
 
@@ -119,9 +165,19 @@ const FRAGMENT_COMPLETED: &str = r#"{"type": "task.completed",
            "info": {"externalId": "abc"}},
   "sentAt": "2023-10-27T13:57:12.933484+00:00"}"#;
 
-/// An endpoint that already holds one event, so "unchanged" is not just "still empty".
+/// An endpoint in front of an in-memory sink that already holds one event, so that
+/// "unchanged" is not just "still empty".
 async fn primed(secret: Option<&str>, bearer_token: Option<&str>) -> Endpoint {
-    let ep = endpoint(secret, bearer_token).await;
+    prime(endpoint(secret, bearer_token).await, secret, bearer_token).await
+}
+
+/// As [`primed`], in front of a SQLite store.
+async fn primed_store(secret: Option<&str>, bearer_token: Option<&str>) -> Endpoint {
+    prime(stored(secret, bearer_token).await, secret, bearer_token).await
+}
+
+/// `ep`, configured with `secret` and `bearer_token`, once it holds one event.
+async fn prime(ep: Endpoint, secret: Option<&str>, bearer_token: Option<&str>) -> Endpoint {
     let body = example("created.json");
     let headers = match (secret, bearer_token) {
         (Some(_), _) => signed("prime", unix_now(), &body),
@@ -205,7 +261,7 @@ async fn malformed_json_and_unknown_shapes_are_400_and_store_nothing() {
 
 #[tokio::test]
 async fn a_replayed_delivery_is_200_duplicate_and_stores_one_event() {
-    let ep = primed(Some(SECRET), None).await;
+    let ep = primed_store(Some(SECRET), None).await;
     for (path, body) in [
         ("/hooks/canvas", example("completed.json")),
         ("/hooks/canvas", SEED_CREATED.as_bytes().to_vec()),
@@ -267,9 +323,9 @@ async fn bodies_not_sent_as_json_are_415_and_store_nothing() {
 
 #[tokio::test]
 async fn a_store_failure_is_503_and_the_retry_succeeds() {
-    let ep = primed(Some(SECRET), None).await;
+    let ep = primed_store(Some(SECRET), None).await;
     // Another connection to the same file, as another process would hold.
-    rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
+    rusqlite::Connection::open(ep.db())
         .and_then(|c| {
             c.execute_batch(
                 "CREATE TRIGGER refuse BEFORE INSERT ON task_events BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
@@ -287,7 +343,7 @@ async fn a_store_failure_is_503_and_the_retry_succeeds() {
     assert_eq!(a.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
     assert_eq!(ep.counts().await, (1, 1));
 
-    rusqlite::Connection::open(ep._dir.path().join("taskbell.db"))
+    rusqlite::Connection::open(ep.db())
         .and_then(|c| c.execute_batch("DROP TRIGGER refuse"))
         .expect("drop trigger");
     ep.post("/hooks/canvas", body, &headers).await.assert_stored(false);
@@ -389,7 +445,7 @@ fn only(rows: Vec<EventRow>) -> EventRow {
 
 #[tokio::test]
 async fn each_plugin_example_is_stored_as_its_event() {
-    let ep = endpoint(Some(SECRET), None).await;
+    let ep = stored(Some(SECRET), None).await;
     // (file, task id, kind, status after), in the order a task's life would send them.
     let cases = [
         ("created.json", "5f72fbcc-10ac-48ff-a2d2-02b229c38ce9", "created", "open"),
@@ -413,7 +469,7 @@ async fn each_plugin_example_is_stored_as_its_event() {
     assert_eq!(kinds, ["created", "commented", "updated"]);
 
     let task = TaskRef::new(SYSTEM, "5f72fbcc-10ac-48ff-a2d2-02b229c38ce9");
-    let row = ep.engine.read(move |s| s.task(&task)).await.expect("read").expect("task row");
+    let row = ep.engine().read(move |s| s.task(&task)).await.expect("read").expect("task row");
     assert_eq!(row.description, "Follow up with patient about lab results");
     assert_eq!((row.assignee_id.as_deref(), row.assignee_name.as_deref()), (Some("b7e1c2d3f4a5468798a9b0c1d2e3f405"), Some("Omar Haddad")));
     assert_eq!(row.labels, ["Urgent"]);
@@ -424,7 +480,7 @@ async fn each_plugin_example_is_stored_as_its_event() {
 
 #[tokio::test]
 async fn each_seed_shape_is_stored_as_its_event() {
-    let ep = endpoint(None, Some(TOKEN)).await;
+    let ep = stored(None, Some(TOKEN)).await;
     for body in [SEED_DISPOSITION, SEED_CREATED, SEED_DETAILED] {
         ep.post("/hooks/canvas", body, &bearer(TOKEN)).await.assert_stored(false);
     }
@@ -437,7 +493,7 @@ async fn each_seed_shape_is_stored_as_its_event() {
     assert_eq!(detailed.detail["owner"], "Nurse Johnson");
 
     let task = TaskRef::new(SYSTEM, "12345");
-    let row = ep.engine.read(move |s| s.task(&task)).await.expect("read").expect("task row");
+    let row = ep.engine().read(move |s| s.task(&task)).await.expect("read").expect("task row");
     assert_eq!(row.description, "Follow up with patient");
     assert_eq!((row.patient_id.as_deref(), row.patient_name.as_deref()), (Some("67890"), Some("John Doe")));
     assert_eq!((row.team_name, row.due_at, row.requester_id), (None, None, None));
@@ -446,7 +502,7 @@ async fn each_seed_shape_is_stored_as_its_event() {
 
 #[tokio::test]
 async fn a_fragment_event_is_stored_under_fragment_with_its_external_id() {
-    let ep = endpoint(Some(SECRET), None).await;
+    let ep = stored(Some(SECRET), None).await;
     ep.deliver("/hooks/fragment", FRAGMENT_COMPLETED.as_bytes()).await.assert_stored(false);
     let row = only(ep.timeline("fragment", "1").await);
     assert_eq!((row.kind.as_str(), row.status_after.as_deref(), row.source.as_str()), ("completed", Some("completed"), "fragment"));
@@ -454,7 +510,7 @@ async fn a_fragment_event_is_stored_under_fragment_with_its_external_id() {
     assert_eq!(row.detail["external_id"], "abc");
 
     let task = TaskRef::new("fragment", "1");
-    let task_row = ep.engine.read(move |s| s.task(&task)).await.expect("read").expect("task row");
+    let task_row = ep.engine().read(move |s| s.task(&task)).await.expect("read").expect("task row");
     assert_eq!(task_row.external_id.as_deref(), Some("abc"));
     // Filed under Fragment, never under the configured Canvas system.
     assert!(ep.timeline(SYSTEM, "1").await.is_empty());

@@ -10,6 +10,10 @@
 //! own `Date`. Results are not sorted (Canvas documents no sort by modification), so the cursor
 //! moves only to the newest time over every page of a cycle. Every turn also reads the tasks a
 //! hint asked about.
+//!
+//! Unlike the push receivers, which see the engine only as a [`Sink`](super::sink::Sink), the
+//! poller takes the whole [`Engine`]: it reads the store (its cursor, the open tasks it tracks),
+//! has the engine read the tasks hints named, and writes the cursor back.
 
 use crate::backoff::Backoff;
 use crate::canvas::{CanvasClient, CanvasError, TaskSearch};

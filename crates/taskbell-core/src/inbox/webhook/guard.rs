@@ -4,7 +4,7 @@
 //! of queueing without bound), and a panic answered with a fixed sentence (the detail goes to
 //! the log only: an answer may be read by anyone who found the tunnel's URL).
 
-use super::webhook::Reply;
+use super::reply::Reply;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -21,7 +21,7 @@ pub(super) const INTERNAL_ERROR: &str = "something went wrong on our side; try a
 /// The answer when too many requests are in flight.
 pub(super) const BUSY: &str = "too many deliveries at once; try again shortly";
 
-/// The endpoint's bounds; see [`WebhookConfig`](super::webhook::WebhookConfig).
+/// The endpoint's bounds; see [`WebhookConfig`](super::WebhookConfig).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Limits {
     pub request_timeout: Duration,
