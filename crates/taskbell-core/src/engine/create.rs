@@ -151,23 +151,20 @@ impl Engine {
         let event = created_event(client.system(), send.local_id, &task_id, send.draft);
         self.ingest_created(vec![event]).await?;
         self.finish(send, OutboxState::Created, None, Some(task_id.clone()), i64::MAX).await?;
-        self.record_canvas_time(client, &task_id);
+        self.record_canvas_time(client, &task_id).await;
         Ok(CreateOutcome::Created { local_id: send.local_id.to_string(), task_id })
     }
 
-    /// Reads the new task back, so it is recorded with Canvas's own time. Off the caller's
-    /// path: if the read fails, the next reconcile brings the same.
-    fn record_canvas_time(&self, client: &CanvasClient, task_id: &str) {
-        let (engine, client, id) = (self.clone(), client.clone(), task_id.to_string());
-        tokio::spawn(async move {
-            let read = match client.read_task(&id).await {
-                Ok(t) => engine.ingest_read(vec![t], Source::Api).await.map(|_| ()),
-                Err(e) => Err(e.into()),
-            };
-            if let Err(e) = read {
-                tracing::debug!(task = id, "the new task could not be read back yet: {e}");
-            }
-        });
+    /// Reads the new task back, so it is recorded with Canvas's own time. If the read fails,
+    /// the next reconcile brings the same; the task is created either way.
+    async fn record_canvas_time(&self, client: &CanvasClient, task_id: &str) {
+        let read = match client.read_task(task_id).await {
+            Ok(t) => self.ingest_read(vec![t], Source::Api).await.map(|_| ()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = read {
+            tracing::debug!(task = task_id, "the new task could not be read back yet: {e}");
+        }
     }
 
     /// Claims and sends every outbox entry whose time has come.

@@ -18,7 +18,7 @@ pub use writer::WriteError;
 
 use crate::canvas::CanvasClient;
 use crate::notify::{compose, Notification, Notifier};
-use crate::store::{apply_event, ApplyCtx, Applied, Store, StoreError, TaskRow, Unannounced};
+use crate::store::{ApplyCtx, Applied, Store, StoreError, TaskRow, Unannounced};
 use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::Clock;
 use serde::Serialize;
@@ -221,7 +221,7 @@ impl Engine {
                 let ctx = ApplyCtx { mine, received_at, readable: readable.as_deref() };
                 let mut out = Vec::with_capacity(job_events.len());
                 for e in job_events.iter() {
-                    let applied = apply_event(store.conn(), e, &ctx)?;
+                    let applied = store.apply_event(e, &ctx)?;
                     // Marked in the same transaction: stored and to be announced, or neither.
                     let announce = match (&applied.row, applied.event) {
                         (Some(row), Some(event)) if applied.transitioned() && audience.wants(row) => {
@@ -340,12 +340,10 @@ mod tests {
     async fn the_writer_is_durable_and_the_reader_reads_only() {
         let dir = tempfile::tempdir().expect("tempdir");
         let engine = Engine::open(&dir.path().join("t.db"), Arc::new(MemoryNotifier::default())).expect("engine");
-        let sync: i64 = engine
-            .write(|s| Ok(s.conn().query_row("PRAGMA synchronous", [], |r| r.get(0))?))
-            .await
-            .expect("pragma");
-        assert_eq!(sync, 2, "synchronous=FULL");
-        let refused = engine.read(|s| Ok(s.conn().execute("DELETE FROM tasks", [])?)).await;
+        let (mode, sync) = engine.write(|s| s.durability()).await.expect("pragma");
+        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous=FULL");
+        let cursor = crate::store::PollCursor { cursor_at: 1, modified_supported: None };
+        let refused = engine.read(move |s| s.set_poll_cursor("sandbox", &cursor)).await;
         assert!(refused.is_err(), "the reader refused a write");
     }
 }

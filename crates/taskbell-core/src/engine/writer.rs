@@ -47,7 +47,7 @@ impl Writer {
     ) -> Result<T, WriteError> {
         let (reply, answer) = oneshot::channel::<Result<T, WriteError>>();
         let job: Job = Box::new(move |store: &Store| {
-            let outcome = in_savepoint(store, f);
+            let outcome = store.in_savepoint(f);
             Box::new(move |committed: Result<(), String>| {
                 let result = match committed {
                     Ok(()) => outcome.map_err(WriteError::from),
@@ -70,8 +70,7 @@ fn run(store: Store, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let conn = store.conn();
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(e) = store.begin() {
             let e = e.to_string();
             for job in group {
                 job(&store)(Err(e.clone()));
@@ -79,22 +78,9 @@ fn run(store: Store, rx: mpsc::Receiver<Job>) {
             continue;
         }
         let answers: Vec<_> = group.into_iter().map(|job| job(&store)).collect();
-        let committed = conn.execute_batch("COMMIT").map_err(|e| {
-            let _ = conn.execute_batch("ROLLBACK");
-            e.to_string()
-        });
+        let committed = store.commit().map_err(|e| e.to_string());
         for answer in answers {
             answer(committed.clone());
         }
     }
-}
-
-/// A failing job rolls back only its own writes.
-fn in_savepoint<T>(store: &Store, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let conn = store.conn();
-    conn.execute_batch("SAVEPOINT job")?;
-    let outcome = f(store);
-    let end = if outcome.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-    conn.execute_batch(end)?;
-    outcome
 }

@@ -11,7 +11,8 @@ mod outbox;
 mod schema;
 
 pub use announce::Unannounced;
-pub use apply::{apply_event, ApplyCtx, Applied};
+use apply::apply_event;
+pub use apply::{ApplyCtx, Applied};
 pub use outbox::Claimed;
 pub use cursors::PollCursor;
 #[cfg(test)]
@@ -80,8 +81,38 @@ impl Store {
         Ok(Store { conn })
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    /// Applies one event inside the caller's transaction.
+    pub fn apply_event(&self, e: &crate::TaskEvent, ctx: &ApplyCtx) -> Result<Applied, StoreError> {
+        apply_event(&self.conn, e, ctx)
+    }
+
+    /// Opens a write transaction, taking the write lock at once (so it never fails halfway
+    /// for another writer).
+    pub fn begin(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+    }
+
+    pub fn commit(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            StoreError::from(e)
+        })
+    }
+
+    /// Runs `f` so that, if it fails, only its own writes are undone.
+    pub fn in_savepoint<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.conn.execute_batch("SAVEPOINT job")?;
+        let outcome = f(self);
+        let end = if outcome.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        self.conn.execute_batch(end)?;
+        outcome
+    }
+
+    /// The journal mode and the `synchronous` level this connection runs with.
+    pub fn durability(&self) -> Result<(String, i64), StoreError> {
+        let mode = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((mode, sync))
     }
 }
 
@@ -119,11 +150,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.db");
         let store = Store::open(&path).expect("open");
-        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
-        let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("sync");
+        let (mode, sync) = store.durability().expect("pragmas");
         assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous=FULL");
         let reader = Store::open_read_only(&path).expect("reader");
-        assert!(reader.conn().execute("DELETE FROM tasks", []).is_err(), "a reader refuses writes");
+        assert!(reader.conn.execute("DELETE FROM tasks", []).is_err(), "a reader refuses writes");
         assert_eq!(reader.task_count().expect("reads"), 0);
     }
 }
