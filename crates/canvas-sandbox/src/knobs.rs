@@ -33,6 +33,9 @@ struct Inner {
     token_count: AtomicU64,
     staff_delay: Mutex<Option<Duration>>,
     clock: Clock,
+    /// Task create and update bodies as received, so a test can compare a client's bodies with
+    /// Canvas's documented request examples.
+    task_writes: Mutex<Vec<(&'static str, serde_json::Value)>>,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -68,6 +71,7 @@ impl Knobs {
                 token_count: AtomicU64::new(0),
                 staff_delay: Mutex::new(staff_delay),
                 clock: Clock::default(),
+                task_writes: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -181,6 +185,27 @@ impl Knobs {
     /// Applies to tasks created from now on.
     pub fn set_staff_delay(&self, d: Option<Duration>) {
         *lock(&self.inner.staff_delay) = d;
+    }
+
+    /// Every `POST /Task` and `PUT /Task/<id>` body received that was JSON, refused or not,
+    /// as `("POST" | "PUT", body)` in arrival order.
+    pub fn task_writes(&self) -> Vec<(&'static str, serde_json::Value)> {
+        lock(&self.inner.task_writes).clone()
+    }
+
+    pub fn clear_task_writes(&self) {
+        lock(&self.inner.task_writes).clear();
+    }
+
+    pub(crate) fn record_task_write(&self, method: &'static str, body: &[u8]) {
+        if let Ok(v) = serde_json::from_slice(body) {
+            let mut writes = lock(&self.inner.task_writes);
+            // A long benchmark must not grow this without end; tests look at a handful.
+            if writes.len() >= 1000 {
+                writes.remove(0);
+            }
+            writes.push((method, v));
+        }
     }
 
     pub(crate) fn latency(&self) -> Duration {

@@ -82,6 +82,37 @@ async fn read_modify_put_round_trips() {
 }
 
 #[tokio::test]
+async fn read_only_attributes_are_refused_by_name() {
+    let api = Api::new().await;
+    let id = rich_task(&api).await;
+    let read = api.task(&id).await;
+    let writable = common::writable(&read);
+    type Spoil = fn(&mut Value);
+    let cases: [(&str, Spoil); 6] = [
+        ("Task.lastModified", |t| t["lastModified"] = json!("2024-01-01T00:00:00.000001+00:00")),
+        ("Task.for.type", |t| t["for"] = json!({"reference": "Patient/x", "type": "Patient"})),
+        ("Task.owner.type", |t| t["owner"]["type"] = json!("Practitioner")),
+        ("Task.requester.type", |t| t["requester"]["type"] = json!("Practitioner")),
+        ("valueReference.display", |t| t["extension"][0]["valueReference"]["display"] = json!("Team")),
+        ("task-permalink", |t| {
+            t["extension"].as_array_mut().unwrap().push(json!({"url": "http://schemas.canvasmedical.com/fhir/extensions/task-permalink", "valueString": "http://x"}))
+        }),
+    ];
+    for (field, spoil) in cases {
+        let mut body = writable.clone();
+        spoil(&mut body);
+        let (status, code, text) = outcome(api.put_raw(&id, &body).await).await;
+        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid"), "{field}");
+        assert!(text.contains(field), "{field}: {text}");
+        let mut create = body.clone();
+        create.as_object_mut().unwrap().remove("id");
+        assert_eq!(api.post("/Task", &create).await.status(), StatusCode::BAD_REQUEST, "{field} on create");
+    }
+    assert_eq!(api.put_raw(&id, &read).await.status(), StatusCode::BAD_REQUEST, "a read task as is");
+    assert_eq!(api.put_raw(&id, &writable).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn put_checks_its_body() {
     let api = Api::new().await;
     let id = api.create(&api.body("x")).await;
@@ -101,7 +132,7 @@ async fn put_if_unmodified(api: &Api, id: &str, body: &Value, since: &str) -> re
         .put(api.url(&format!("/Task/{id}")))
         .bearer_auth(&api.token)
         .header("if-unmodified-since", since)
-        .json(body)
+        .json(&common::writable(body))
         .send()
         .await
         .unwrap()

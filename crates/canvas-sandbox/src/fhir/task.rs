@@ -22,6 +22,7 @@ fn version_headers(task: &TaskRecord) -> [(header::HeaderName, String); 2] {
 }
 
 pub(crate) async fn create(State(state): State<AppState>, body: Bytes) -> Response {
+    state.knobs().record_task_write("POST", &body);
     let (_, input) = match task_body::parse(&body) {
         Ok(parsed) => parsed,
         Err(outcome) => return outcome.into_response(),
@@ -65,6 +66,7 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    state.knobs().record_task_write("PUT", &body);
     let since = match headers.get(header::IF_UNMODIFIED_SINCE) {
         None => None,
         Some(v) => match v.to_str().ok().and_then(clock::parse_http_date) {
