@@ -31,7 +31,7 @@ pub(crate) struct TaskInput {
 pub(crate) struct NoteInput {
     pub text: String,
     pub time: Option<OffsetDateTime>,
-    pub author: Option<String>,
+    pub author: String,
 }
 
 fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
@@ -44,7 +44,7 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     staff("requester", &input.requester)?;
     staff("owner", &input.owner)?;
     for note in &input.notes {
-        staff("note authorReference", &note.author)?;
+        staff("note authorReference", &Some(note.author.clone()))?;
     }
     if let Some(id) = &input.patient {
         if dir.patient(id).is_none() {
@@ -63,14 +63,14 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     Ok(())
 }
 
-fn make_notes(inputs: Vec<NoteInput>, default_author: &str, now: OffsetDateTime) -> Vec<Note> {
+fn make_notes(inputs: Vec<NoteInput>, now: OffsetDateTime) -> Vec<Note> {
     inputs
         .into_iter()
         .map(|n| Note {
             id: uuid::Uuid::new_v4().to_string(),
             text: n.text,
             time: n.time.unwrap_or(now),
-            author: n.author.unwrap_or_else(|| default_author.to_owned()),
+            author: n.author,
         })
         .collect()
 }
@@ -125,7 +125,7 @@ impl AppState {
                 group: input.group,
                 authored_on: input.authored_on.unwrap_or(clock::whole_second(now)),
                 due: input.due,
-                notes: make_notes(input.notes, &requester, now),
+                notes: make_notes(input.notes, now),
                 labels: dedup_labels(input.labels),
                 modified: now,
                 version: 1,
@@ -186,7 +186,7 @@ impl AppState {
             task.authored_on = authored_on;
         }
         let now = self.now();
-        let new_notes = make_notes(input.notes, &task.requester, now);
+        let new_notes = make_notes(input.notes, now);
         task.notes.extend(new_notes.iter().cloned());
 
         let status_changed = task.status != before.status;

@@ -44,7 +44,7 @@ async fn stamps_follow_an_offset_of(offset: Duration) {
     assert_date_near(&token, offset, "token");
 
     let mut body = api.body("clock");
-    body["note"] = json!([{"text": "no time given"}]);
+    body["note"] = json!([common::note(&api.sb, "no time given")]);
     let created = api.post("/Task", &body).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_date_near(&created, offset, "create");

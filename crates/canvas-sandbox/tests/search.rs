@@ -254,7 +254,7 @@ async fn modified_moves_when_a_comment_is_added() {
     let id = api.create(&api.body("x")).await;
     let mut task = api.task(&id).await;
     let before = modified(&task);
-    task["note"] = json!([{"text": "a comment"}]);
+    task["note"] = json!([common::note(&api.sb, "a comment")]);
     assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
     assert!(modified(&api.task(&id).await) > before);
 }

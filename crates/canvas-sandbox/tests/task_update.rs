@@ -17,7 +17,7 @@ async fn rich_task(api: &Api) -> String {
     body["authoredOn"] = json!("2024-02-01T09:00:00+00:00");
     body["restriction"] = json!({"period": {"end": "2024-02-03T09:00:00+00:00"}});
     body["input"] = json!([{"type": {"text": "label"}, "valueString": "Urgent"}]);
-    body["note"] = json!([{"text": "first"}]);
+    body["note"] = json!([common::note(&api.sb, "first")]);
     body["extension"] = json!([{"url": GROUP_EXT, "valueReference": {"reference": format!("Group/{}", clinic.teams[1].0)}}]);
     api.create(&body).await
 }
@@ -55,7 +55,7 @@ async fn every_note_in_a_put_is_appended_without_dedup() {
     task["note"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"text": "second"}));
+        .push(common::note(&api.sb, "second"));
     assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
     let notes: Vec<String> = api.task(&id).await["note"]
         .as_array()
@@ -206,4 +206,19 @@ async fn a_put_that_changes_nothing_does_not_move_modified() {
     assert_eq!(date, after);
     assert!(after_task["lastModified"].is_string());
     assert_eq!(task["lastModified"], after_task["lastModified"]);
+}
+
+#[tokio::test]
+async fn a_note_without_its_author_is_refused() {
+    let api = Api::new().await;
+    let id = rich_task(&api).await;
+    let mut task = api.task(&id).await;
+    task["note"] = json!([{"text": "who wrote this?"}]);
+    let (status, code, text) = outcome(api.put(&id, &task).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid"));
+    assert!(text.contains("authorReference"), "{text}");
+    let mut create = api.body("x");
+    create["note"] = json!([{"text": "nobody's"}]);
+    assert_eq!(outcome(api.post("/Task", &create).await).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(api.task(&id).await["note"].as_array().unwrap().len(), 1, "nothing was added");
 }

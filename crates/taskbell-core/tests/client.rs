@@ -82,10 +82,14 @@ async fn a_comment_is_added_once() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let id = client.create_task(&draft(&sb, "Refill request")).await.expect("created");
-    let task = client.add_comment(&id, "Pharmacy called back", Some(&sb.clinic().requester)).await.expect("commented");
+    let task = client.add_comment(&id, "Pharmacy called back", &sb.clinic().requester).await.expect("commented");
     let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(texts, ["Please call before noon.", "Pharmacy called back"]);
     assert_eq!(task.labels.len(), 2, "labels were lost by the PUT");
+    assert_eq!(task.notes.last().and_then(|n| n.author.clone()), Some(sb.clinic().requester.clone()));
+    let err = client.add_comment(&id, "anonymous", " ").await.expect_err("no author");
+    assert!(matches!(err, CanvasError::Config(_)), "{err:?}");
+    assert_eq!(client.read_task(&id).await.expect("read").notes.len(), 2, "nothing sent without an author");
 }
 
 #[tokio::test]

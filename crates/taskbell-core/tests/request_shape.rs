@@ -75,7 +75,7 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let client = client_for(&sb);
     let id = client.create_task(&full_draft(&sb)).await.expect("created");
     client.set_status(&id, TaskStatus::Completed).await.expect("completed");
-    client.add_comment(&id, "Called, left a message.", Some(&sb.clinic().requester)).await.expect("commented");
+    client.add_comment(&id, "Called, left a message.", &sb.clinic().requester).await.expect("commented");
 
     let writes = sb.knobs().task_writes();
     let methods: Vec<&str> = writes.iter().map(|(m, _)| *m).collect();

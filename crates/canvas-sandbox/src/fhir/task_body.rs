@@ -174,14 +174,20 @@ fn notes(v: Option<&Value>) -> Result<Vec<NoteInput>, Outcome> {
             Some(t) if !t.trim().is_empty() => t.to_owned(),
             _ => return Err(Outcome::invalid("Every Task.note needs a non-empty text.")),
         };
+        let author = reference(
+            note.get("authorReference"),
+            "Practitioner",
+            "Task.note.authorReference",
+        )?
+        .ok_or_else(|| {
+            Outcome::invalid(
+                "Task.note.authorReference is required: the practitioner who wrote the comment.",
+            )
+        })?;
         out.push(NoteInput {
             text,
             time: opt_datetime(note.get("time"), "Task.note.time")?,
-            author: reference(
-                note.get("authorReference"),
-                "Practitioner",
-                "Task.note.authorReference",
-            )?,
+            author,
         });
     }
     Ok(out)

@@ -163,6 +163,11 @@ pub fn writable(task: &Value) -> Value {
     t
 }
 
+/// A comment by the seeded requester: Canvas requires every note's author.
+pub fn note(sb: &Sandbox, text: &str) -> Value {
+    json!({"text": text, "authorReference": {"reference": format!("Practitioner/{}", sb.clinic().requester)}})
+}
+
 pub fn task_body(sb: &Sandbox, description: &str) -> Value {
     json!({
         "resourceType": "Task",

@@ -133,13 +133,18 @@ impl CanvasClient {
         .await
     }
 
-    /// Adds one comment. The PUT carries only the new note: Canvas appends every note it is
-    /// sent, so resending the old ones would duplicate them.
-    pub async fn add_comment(&self, id: &str, text: &str, author: Option<&str>) -> Result<Task, CanvasError> {
-        let mut note = json!({"text": text});
-        if let Some(a) = author {
-            note["authorReference"] = json!({"reference": format!("Practitioner/{a}")});
+    /// Adds one comment by `author` (a Practitioner id: Canvas requires every note's author).
+    /// The PUT carries only the new note: Canvas appends every note it is sent, so resending
+    /// the old ones would duplicate them.
+    pub async fn add_comment(&self, id: &str, text: &str, author: &str) -> Result<Task, CanvasError> {
+        let author = author.trim();
+        let author = author.strip_prefix("Practitioner/").unwrap_or(author);
+        if author.is_empty() {
+            return Err(CanvasError::Config(
+                "a comment needs its author: set your practitioner id (the requester) first".into(),
+            ));
         }
+        let note = json!({"text": text, "authorReference": {"reference": format!("Practitioner/{author}")}});
         self.update(id, false, move |t| {
             t.insert("note".into(), json!([note]));
         })
