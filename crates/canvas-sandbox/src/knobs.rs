@@ -36,6 +36,8 @@ struct Inner {
     /// Task create and update bodies as received, so a test can compare a client's bodies with
     /// Canvas's documented request examples.
     task_writes: Mutex<Vec<(&'static str, serde_json::Value)>>,
+    version_headers: AtomicBool,
+    change_before_put: Mutex<Option<crate::store::Status>>,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -72,6 +74,8 @@ impl Knobs {
                 staff_delay: Mutex::new(staff_delay),
                 clock: Clock::default(),
                 task_writes: Mutex::new(Vec::new()),
+                version_headers: AtomicBool::new(false),
+                change_before_put: Mutex::new(None),
             }),
         }
     }
@@ -191,6 +195,34 @@ impl Knobs {
     /// as `("POST" | "PUT", body)` in arrival order.
     pub fn task_writes(&self) -> Vec<(&'static str, serde_json::Value)> {
         lock(&self.inner.task_writes).clone()
+    }
+
+    /// When true, Task reads, creates and updates carry `Last-Modified` and `ETag`, which
+    /// Canvas's docs do not show (the default is without).
+    pub fn set_version_headers(&self, yes: bool) {
+        self.inner.version_headers.store(yes, Ordering::SeqCst);
+    }
+
+    /// The next `PUT /Task/<id>` first sees staff set that task's status to `status`
+    /// (`completed`, `cancelled`, `requested`, `open`, `closed`), after the second of the task's
+    /// last change has passed: a change made between a client's read and its PUT. False when
+    /// the status is unknown.
+    pub fn change_before_next_put(&self, status: &str) -> bool {
+        let status = match status {
+            "open" => Some(crate::store::Status::Requested),
+            "closed" => Some(crate::store::Status::Cancelled),
+            other => crate::store::Status::parse(other),
+        };
+        *lock(&self.inner.change_before_put) = status;
+        status.is_some()
+    }
+
+    pub(crate) fn take_change_before_put(&self) -> Option<crate::store::Status> {
+        lock(&self.inner.change_before_put).take()
+    }
+
+    pub(crate) fn version_headers(&self) -> bool {
+        self.inner.version_headers.load(Ordering::SeqCst)
     }
 
     pub fn clear_task_writes(&self) {

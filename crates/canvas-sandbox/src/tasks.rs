@@ -308,17 +308,51 @@ fn fields_differ(a: &TaskRecord, b: &TaskRecord) -> bool {
         || a.labels != b.labels
 }
 
-/// `If-Unmodified-Since` against a task. Because every change takes a whole second of its own
-/// (`TaskRecord::touch`), `Last-Modified` names exactly one version: a client that PUTs back the
-/// date it just read passes, even within the same second, and any change after its read,
-/// however soon, has a later second and fails with 412.
+/// `If-Unmodified-Since` (unix seconds) against a task, at the microsecond precision of its
+/// `modified`: 412 when the task changed after that instant. An HTTP date has whole seconds, so
+/// a change within the same second as the date a client sends passes unseen; Canvas's docs say
+/// nothing finer, and a real server comparing its stored time can do no better.
 pub(crate) fn check_unmodified_since(task: &TaskRecord, since: i64) -> Result<(), Outcome> {
-    if task.modified_second() > since {
-        return Err(Outcome::conflict(format!(
-            "Task/{} was modified at {}, after If-Unmodified-Since.",
-            task.id,
-            clock::http_date(task.modified)
-        )));
+    let since = OffsetDateTime::from_unix_timestamp(since)
+        .map_err(|_| Outcome::invalid("If-Unmodified-Since is out of range."))?;
+    if task.modified > since {
+        return Err(Outcome::conflict(
+            "Resource updated since If-Unmodified-Since date",
+        ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(modified: &str) -> TaskRecord {
+        let t = OffsetDateTime::parse(modified, &time::format_description::well_known::Rfc3339)
+            .expect("a time");
+        TaskRecord {
+            id: "t".into(),
+            seq: 1,
+            status: Status::Requested,
+            description: None,
+            requester: "r".into(),
+            patient: None,
+            owner: None,
+            group: None,
+            authored_on: t,
+            due: None,
+            notes: vec![],
+            labels: vec![],
+            modified: t,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_precondition_compares_microseconds_with_the_whole_second() {
+        let noon = 1_700_000_000; // 2023-11-14T22:13:20Z
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:19.999999+00:00"), noon).is_ok());
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:20+00:00"), noon).is_ok());
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:20.000001+00:00"), noon).is_err());
+    }
 }

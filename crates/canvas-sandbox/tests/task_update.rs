@@ -138,13 +138,26 @@ async fn put_if_unmodified(api: &Api, id: &str, body: &Value, since: &str) -> re
         .unwrap()
 }
 
+/// The task and the `If-Unmodified-Since` a client derives from it: its `lastModified`
+/// rounded up to a whole second (Canvas sends no `Last-Modified` header).
 async fn last_modified(api: &Api, id: &str) -> (String, Value) {
     let response = api.get(&format!("/Task/{id}")).await;
-    let date = response.headers()["last-modified"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (date, response.json().await.unwrap())
+    assert!(response.headers().get("last-modified").is_none(), "Canvas documents no Last-Modified");
+    let task: Value = response.json().await.unwrap();
+    let t = common::assert_canvas_micros(&task["lastModified"]);
+    let secs = t.unix_timestamp() + i64::from(t.nanosecond() > 0);
+    let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64));
+    (date, task)
+}
+
+/// Sleeps until the sandbox clock is past the whole second after `task`'s `lastModified`.
+async fn past_its_second(task: &Value) {
+    let t = common::assert_canvas_micros(&task["lastModified"]);
+    let boundary = t.replace_nanosecond(0).unwrap() + time::Duration::seconds(1);
+    let wait = boundary - time::OffsetDateTime::now_utc() + time::Duration::milliseconds(5);
+    if wait.is_positive() {
+        tokio::time::sleep(wait.unsigned_abs()).await;
+    }
 }
 
 #[tokio::test]
@@ -155,37 +168,28 @@ async fn if_unmodified_since_passes_right_after_a_read() {
     task["description"] = json!("changed at once");
     let response = put_if_unmodified(&api, &id, &task, &date).await;
     assert_eq!(response.status(), StatusCode::OK);
-    // And again with the date the PUT answered.
-    let next_date = response.headers()["last-modified"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    // And again with the date read after the PUT.
+    let (next_date, mut task) = last_modified(&api, &id).await;
     task["description"] = json!("changed twice");
-    assert_eq!(
-        put_if_unmodified(&api, &id, &task, &next_date)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(put_if_unmodified(&api, &id, &task, &next_date).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
-async fn if_unmodified_since_fails_after_any_later_change_even_in_the_same_second() {
+async fn if_unmodified_since_fails_after_a_change_past_its_second() {
     let api = Api::new().await;
     let id = api.create(&api.body("x")).await;
     let (date, mut task) = last_modified(&api, &id).await;
-    // Staff change it immediately, within the same second as the read.
+    past_its_second(&task).await;
     assert!(api.sb.set_task_status(&id, "completed"));
     task["description"] = json!("stale write");
-    let (status, code, _) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::PRECONDITION_FAILED, "conflict")
-    );
+    let (status, code, text) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::PRECONDITION_FAILED, "conflict"));
+    assert_eq!(text, "Resource updated since If-Unmodified-Since date");
     assert_eq!(api.task(&id).await["description"], "x");
 
     // A PUT from another client does the same.
     let (date, task) = last_modified(&api, &id).await;
+    past_its_second(&task).await;
     let mut other = task.clone();
     other["description"] = json!("other client");
     assert_eq!(api.put(&id, &other).await.status(), StatusCode::OK);
@@ -197,11 +201,34 @@ async fn if_unmodified_since_fails_after_any_later_change_even_in_the_same_secon
 }
 
 #[tokio::test]
+async fn version_headers_only_on_request() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    api.sb.knobs().set_version_headers(true);
+    let response = api.get(&format!("/Task/{id}")).await;
+    assert!(response.headers().contains_key("last-modified"));
+    assert!(response.headers().contains_key("etag"));
+}
+
+#[tokio::test]
+async fn the_change_knob_lands_between_a_read_and_the_next_put() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    let (date, mut task) = last_modified(&api, &id).await;
+    assert!(api.sb.knobs().change_before_next_put("completed"));
+    task["description"] = json!("late");
+    let (status, _, _) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let after = api.task(&id).await;
+    assert_eq!((after["status"].as_str(), after["description"].as_str()), (Some("completed"), Some("x")));
+}
+
+#[tokio::test]
 async fn a_put_that_changes_nothing_does_not_move_modified() {
     let api = Api::new().await;
     let id = api.create(&api.body("x")).await;
     let (date, task) = last_modified(&api, &id).await;
-    assert_eq!(api.put(&id, &task).await.status(), StatusCode::OK);
+    assert_eq!(put_if_unmodified(&api, &id, &task, &date).await.status(), StatusCode::OK);
     let (after, after_task) = last_modified(&api, &id).await;
     assert_eq!(date, after);
     assert!(after_task["lastModified"].is_string());

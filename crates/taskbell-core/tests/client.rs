@@ -248,6 +248,28 @@ async fn a_412_is_retried_after_reading_again() {
 }
 
 #[tokio::test]
+async fn a_change_between_our_read_and_our_put_gets_a_412_and_survives() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "Call the lab")).await.expect("created");
+    sb.knobs().clear_task_writes();
+    sb.knobs().reset_request_count();
+    assert!(sb.knobs().change_before_next_put("completed"));
+
+    let task = client.add_comment(&id, "Lab called back", &sb.clinic().requester).await.expect("commented");
+
+    // read, PUT (412: staff completed it meanwhile), read again, PUT, read back.
+    assert_eq!(sb.knobs().request_count(), 5);
+    let puts: Vec<_> = sb.knobs().task_writes().into_iter().filter(|(m, _)| *m == "PUT").collect();
+    assert_eq!(puts.len(), 2);
+    assert_eq!(puts[0].1["status"], "requested", "the first PUT was made from the stale read");
+    assert_eq!(puts[1].1["status"], "completed", "the edit was re-applied to the fresh read");
+    assert_eq!(task.status, TaskStatus::Completed, "the other change survived");
+    let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, ["Please call before noon.", "Lab called back"], "one new note, not two");
+}
+
+#[tokio::test]
 async fn pickers_search_the_seeded_clinic() {
     let sb = sandbox().await;
     let client = client_for(&sb);

@@ -7,17 +7,27 @@ use super::http::{send, Answer, Call};
 use super::token::TokenCache;
 use super::{CanvasConfig, CanvasError, TaskSearch};
 use crate::task::{Task, TaskStatus};
-use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE, LAST_MODIFIED};
+use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 use time::OffsetDateTime;
 use url::Url;
 
 fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
     let t = httpdate::parse_http_date(s.trim()).ok()?;
     Some(OffsetDateTime::from(t))
+}
+
+/// `If-Unmodified-Since` for a task read with this `lastModified`: the next whole second (or the
+/// same one when it is already whole), as an IMF-fixdate. An HTTP date has no fraction; rounding
+/// down would name a moment before the task's own last change and every PUT would fail with
+/// 412, so the only date that lets our own read pass is the one just after it.
+pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String> {
+    let secs = last_modified.unix_timestamp() + i64::from(last_modified.nanosecond() > 0);
+    let secs = u64::try_from(secs).ok()?;
+    Some(httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)))
 }
 
 /// How many times a read-modify-PUT starts over after Canvas answers 412 (someone else changed
@@ -40,11 +50,6 @@ struct Inner {
     date: Mutex<Option<(OffsetDateTime, Instant)>>,
 }
 
-/// A task as read, with what a conditional update needs.
-struct Read {
-    json: Value,
-    last_modified: Option<String>,
-}
 
 impl CanvasClient {
     pub fn new(cfg: CanvasConfig) -> Result<Self, CanvasError> {
@@ -114,14 +119,12 @@ impl CanvasClient {
             .ok_or_else(|| CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}")))
     }
 
-    async fn read_raw(&self, id: &str) -> Result<Read, CanvasError> {
-        let answer = self.call(Call::get(self.task_url(id)?)).await?;
-        let last_modified = answer.header(LAST_MODIFIED.as_str()).map(str::to_string);
-        Ok(Read { json: answer.json()?, last_modified })
+    async fn read_raw(&self, id: &str) -> Result<Value, CanvasError> {
+        self.call(Call::get(self.task_url(id)?)).await?.json()
     }
 
     pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
-        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?.json)
+        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?)
     }
 
     /// Read, change the status, PUT without the notes, conditional on nobody having changed the
@@ -160,11 +163,18 @@ impl CanvasClient {
         let mut attempt = 0;
         loop {
             let read = self.read_raw(id).await?;
-            let body = fhir::put_body(&read.json, &edit)?;
-            let mut headers: Vec<(HeaderName, String)> = Vec::new();
-            if let Some(lm) = &read.last_modified {
-                headers.push((IF_UNMODIFIED_SINCE, lm.clone()));
-            }
+            // Without the precondition a PUT would silently undo whatever changed since the
+            // read, so a task whose change time cannot be read is not written at all.
+            let since = fhir::task_from_fhir(self.system(), &read)?
+                .modified
+                .and_then(precondition_date)
+                .ok_or_else(|| {
+                    CanvasError::BadResponse(format!(
+                        "task {id} came back without a usable lastModified, so it cannot be updated safely"
+                    ))
+                })?;
+            let body = fhir::put_body(&read, &edit)?;
+            let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
             let put = Call { method: Method::PUT, url: self.task_url(id)?, body: Some(body), headers, idempotent };
             match self.call(put).await {
                 Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
@@ -255,5 +265,20 @@ impl CanvasClient {
             return Err(CanvasError::Config(format!("{id:?} is not a Canvas task id")));
         }
         Ok(self.inner.cfg.fhir_url(&format!("Task/{id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precondition_date;
+    use crate::time_util::parse_rfc3339;
+
+    #[test]
+    fn the_precondition_is_lastmodified_rounded_up_to_a_whole_second() {
+        let at = |s: &str| parse_rfc3339(s).and_then(precondition_date);
+        assert_eq!(at("2023-10-22T21:06:27.893521+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
+        assert_eq!(at("2023-10-22T21:06:27.000001+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
+        assert_eq!(at("2023-10-22T21:06:27+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:27 GMT"));
+        assert_eq!(at("2023-10-22T23:06:27.5+02:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
     }
 }
