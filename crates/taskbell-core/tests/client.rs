@@ -280,8 +280,57 @@ async fn pickers_search_the_seeded_clinic() {
     assert!(patients.iter().all(|p| p.name.to_lowercase().contains(&family.to_lowercase())));
     let staff = client.search_practitioners("").await.expect("practitioners");
     assert!(staff.len() >= 3);
-    let teams = client.teams().await.expect("teams");
-    assert_eq!(teams.len(), 2);
+}
+
+#[tokio::test]
+async fn typing_first_and_last_name_finds_the_patient_and_inactive_ones_are_marked() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let found = client.find_patients("Avery Quill").await.expect("patients");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Avery Quillfeather"]);
+    assert!(found.items[0].active);
+    let found = client.find_patients("  ellery   rowan ").await.expect("patients");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Rowan Ellery", "Ellery Rowanson"], "either order of first and last");
+    let inactive = client.find_patients("Osric Fallowmere").await.expect("patients");
+    assert_eq!(inactive.items.len(), 1);
+    assert!(!inactive.items[0].active, "an inactive chart is marked: {inactive:?}");
+}
+
+#[tokio::test]
+async fn the_staff_picker_finds_a_non_schedulable_care_coordinator() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let found = client.find_practitioners("Rooke").await.expect("practitioners");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Tamsin Rooke"]);
+    let everyone = client.find_practitioners("").await.expect("practitioners");
+    assert_eq!(everyone.items.len(), 7, "active staff, schedulable or not: {everyone:?}");
+    assert!(!everyone.items.iter().any(|p| p.name == "Vesna Oldcastle"), "no inactive staff");
+}
+
+#[tokio::test]
+async fn the_team_picker_lists_all_25_teams_and_says_when_it_stopped_short() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    sb.knobs().reset_request_count();
+    let teams = client.find_teams("").await.expect("teams");
+    assert_eq!((teams.items.len(), teams.truncated), (25, false));
+    assert_eq!(sb.knobs().request_count(), 2, "two pages of 20");
+    let mut want: Vec<String> = sb.clinic().teams.into_iter().map(|(_, n)| n).collect();
+    let mut got: Vec<String> = teams.items.into_iter().map(|t| t.name).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let billing = client.find_teams("billing").await.expect("teams");
+    assert_eq!(billing.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Billing"]);
+
+    let mut small = client.config().clone();
+    small.page_size = 3;
+    let small = CanvasClient::new(small).expect("client");
+    let cut = small.find_teams("").await.expect("teams");
+    assert_eq!((cut.items.len(), cut.truncated), (15, true), "five pages of three, then a flag");
 }
 
 #[tokio::test]

@@ -201,10 +201,11 @@ pub fn ids(bundle: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A paging link: relative to the FHIR base (`/Task?…`), as Canvas writes them; `Api::get`
+/// takes it as is.
 pub fn link(bundle: &Value, relation: &str) -> Option<String> {
     bundle["link"]
-        .as_array()
-        .unwrap()
+        .as_array()?
         .iter()
         .find(|l| l["relation"] == relation)
         .map(|l| l["url"].as_str().unwrap().to_owned())

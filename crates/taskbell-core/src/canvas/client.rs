@@ -1,7 +1,7 @@
 //! The Canvas operations Taskbell needs, each one a FHIR call (or a read-modify-PUT) with the
 //! token, retry and timeout rules of [`http`](super::http).
 
-use super::directory::{self, PatientSummary, Person};
+use super::directory::{self, Listing, PatientSummary, Person};
 use super::fhir::{self, TaskDraft};
 use super::http::{send, Answer, Call};
 use super::token::TokenCache;
@@ -34,8 +34,10 @@ pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String>
 /// the task between our read and our write).
 const CONFLICT_RETRIES: u32 = 3;
 
-/// A picker shows one page; nobody scrolls 100 Jane Does.
-const PICKER_PAGE: &str = "20";
+/// A picker asks for pages of at most 20 (nobody scrolls 100 Jane Does) and reads at most 5
+/// of them; past that the listing says it was cut rather than hang on a huge clinic.
+const PICKER_PAGE: u32 = 20;
+const PICKER_PAGES: usize = 5;
 
 #[derive(Clone)]
 pub struct CanvasClient {
@@ -231,17 +233,43 @@ impl CanvasClient {
         }
     }
 
-    pub async fn search_patients(&self, name: &str) -> Result<Vec<PatientSummary>, CanvasError> {
-        self.picker("Patient", &[("name", name)], directory::patient).await
+    /// Patients whose name has every typed word. Canvas's `name` matches part of a first or
+    /// a last name, never both, so the longest (most selective) word is searched and the
+    /// others are checked here. Inactive patients come back too, marked.
+    pub async fn find_patients(&self, typed: &str) -> Result<Listing<PatientSummary>, CanvasError> {
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        let longest = words.iter().copied().max_by_key(|w| w.chars().count()).unwrap_or_default();
+        let mut listing = self.picker("Patient", &[("name", longest)], directory::patient).await?;
+        listing.items.retain(|p| directory::has_every_word(&p.name, &words));
+        Ok(listing)
+    }
+
+    pub async fn search_patients(&self, typed: &str) -> Result<Vec<PatientSummary>, CanvasError> {
+        Ok(self.find_patients(typed).await?.items)
+    }
+
+    /// Active staff, schedulable or not: a task goes to a care coordinator or to billing as
+    /// often as to a clinician, and Canvas leaves non-schedulable staff out unless asked.
+    pub async fn find_practitioners(&self, name: &str) -> Result<Listing<Person>, CanvasError> {
+        let params = [("name", name), ("include-non-schedulable-practitioners", "true"), ("active", "true")];
+        self.picker("Practitioner", &params, directory::practitioner).await
     }
 
     pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
-        self.picker("Practitioner", &[("name", name)], directory::practitioner).await
+        Ok(self.find_practitioners(name).await?.items)
     }
 
-    /// Canvas teams are FHIR Groups of type practitioner.
+    /// Canvas teams are FHIR Groups of type practitioner. Group search has no name parameter,
+    /// so teams are listed whole and `typed` is matched here.
+    pub async fn find_teams(&self, typed: &str) -> Result<Listing<Person>, CanvasError> {
+        let mut listing = self.picker("Group", &[("type", "practitioner")], directory::team).await?;
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        listing.items.retain(|t| directory::has_every_word(&t.name, &words));
+        Ok(listing)
+    }
+
     pub async fn teams(&self) -> Result<Vec<Person>, CanvasError> {
-        self.picker("Group", &[("type", "practitioner")], directory::team).await
+        Ok(self.find_teams("").await?.items)
     }
 
     async fn picker<T>(
@@ -249,14 +277,25 @@ impl CanvasClient {
         resource: &str,
         params: &[(&str, &str)],
         map: fn(&Value) -> Result<T, CanvasError>,
-    ) -> Result<Vec<T>, CanvasError> {
+    ) -> Result<Listing<T>, CanvasError> {
         let mut url = self.inner.cfg.fhir_url(resource);
         // An empty search word means "any": FHIR servers refuse a parameter with no value.
         let given = params.iter().filter(|(_, v)| !v.trim().is_empty());
-        url.query_pairs_mut().extend_pairs(given).append_pair("_count", PICKER_PAGE);
-        let answer = self.call(Call::get(url)).await?.json()?;
-        let (resources, _) = fhir::bundle_page(&answer)?;
-        resources.into_iter().map(map).collect()
+        let page = self.inner.cfg.page_size.clamp(1, PICKER_PAGE).to_string();
+        url.query_pairs_mut().extend_pairs(given).append_pair("_count", &page);
+        let mut items = Vec::new();
+        for _ in 0..PICKER_PAGES {
+            let answer = self.call(Call::get(url)).await?.json()?;
+            let (resources, next) = fhir::bundle_page(&answer)?;
+            for r in resources {
+                items.push(map(r)?);
+            }
+            match next {
+                Some(link) => url = self.inner.cfg.resolve_link(link)?,
+                None => return Ok(Listing { items, truncated: false }),
+            }
+        }
+        Ok(Listing { items, truncated: true })
     }
 
     fn task_url(&self, id: &str) -> Result<Url, CanvasError> {
