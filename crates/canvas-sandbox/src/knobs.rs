@@ -23,7 +23,6 @@ struct Inner {
     /// Tokens carry the epoch they were issued in; bumping it invalidates all of them.
     token_epoch: AtomicU64,
     modified_search_supported: AtomicBool,
-    location_with_history: AtomicBool,
     drop_pushes: AtomicBool,
     duplicate_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
@@ -63,7 +62,6 @@ impl Knobs {
                 fail_5xx: Mutex::new((0, 500)),
                 token_epoch: AtomicU64::new(0),
                 modified_search_supported: AtomicBool::new(true),
-                location_with_history: AtomicBool::new(false),
                 drop_pushes: AtomicBool::new(false),
                 duplicate_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
@@ -120,13 +118,6 @@ impl Knobs {
     pub fn set_modified_search_supported(&self, yes: bool) {
         self.inner
             .modified_search_supported
-            .store(yes, Ordering::SeqCst);
-    }
-
-    /// When true, the create answer's `Location` ends with `/_history/1`.
-    pub fn set_location_with_history(&self, yes: bool) {
-        self.inner
-            .location_with_history
             .store(yes, Ordering::SeqCst);
     }
 
@@ -274,10 +265,6 @@ impl Knobs {
 
     pub(crate) fn modified_search_supported(&self) -> bool {
         self.inner.modified_search_supported.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn location_with_history(&self) -> bool {
-        self.inner.location_with_history.load(Ordering::SeqCst)
     }
 
     pub(crate) fn drop_pushes(&self) -> bool {

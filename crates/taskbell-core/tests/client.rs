@@ -51,7 +51,6 @@ async fn create_takes_the_id_from_location_and_read_returns_every_field() {
 #[tokio::test]
 async fn create_strips_a_history_suffix_from_location() {
     let sb = sandbox().await;
-    sb.knobs().set_location_with_history(true);
     let id = client_for(&sb).create_task(&draft(&sb, "x")).await.expect("created");
     assert!(!id.contains('/'), "{id}");
     assert!(sb.task_json(&id).is_some());

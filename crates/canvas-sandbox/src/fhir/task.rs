@@ -1,11 +1,12 @@
-//! The FHIR Task endpoints: create (201, empty body, id only in `Location`), read (with
-//! `Last-Modified`), full-replace update honouring `If-Unmodified-Since`, and search.
+//! The FHIR Task endpoints: create (201, `null` body, id only in `Location`), read,
+//! full-replace update honouring `If-Unmodified-Since`, and search.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::Value;
 
 use super::bundle;
 use super::{search, task_body, task_json};
@@ -45,11 +46,11 @@ pub(crate) async fn create(State(state): State<AppState>, body: Bytes) -> Respon
         Ok(task) => task,
         Err(outcome) => return outcome.into_response(),
     };
-    let mut location = format!("{}/Task/{}", state.fhir_base(), task.id);
-    if state.knobs().location_with_history() {
-        location.push_str("/_history/1");
-    }
-    let mut response = with_headers(StatusCode::CREATED.into_response(), version_headers(&state, &task));
+    // Canvas's create answers `…/Task/<id>/_history/1` and a `null` body (task.md and
+    // _includes/create-response.html).
+    let location = format!("{}/Task/{}/_history/1", state.fhir_base(), task.id);
+    let answer = (StatusCode::CREATED, Json(Value::Null)).into_response();
+    let mut response = with_headers(answer, version_headers(&state, &task));
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -105,7 +106,8 @@ pub(crate) async fn update(
         change_after_the_readers_second(&state, &id, status).await;
     }
     match state.update_task(&id, input, since) {
-        Ok(task) => with_headers(StatusCode::OK.into_response(), version_headers(&state, &task)),
+        // _includes/update-response.html: 200 with a `null` body.
+        Ok(task) => with_headers((StatusCode::OK, Json(Value::Null)).into_response(), version_headers(&state, &task)),
         Err(outcome) => outcome.into_response(),
     }
 }
