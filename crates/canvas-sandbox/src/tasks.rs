@@ -149,8 +149,10 @@ impl AppState {
         Ok(task)
     }
 
-    /// PUT /Task/<id>: a full replace with Canvas's exceptions (the task-group extension,
-    /// `authoredOn`, `requester` and `for` are kept when omitted; notes are appended).
+    /// PUT /Task/<id>: a full replace with Canvas's exceptions (the task-group extension and
+    /// `authoredOn` are kept when omitted; notes are appended). `requester` is required, as
+    /// task.md marks it `required_in: update`. The docs do not say what omitting `for` does;
+    /// it is deleted here, the less forgiving reading, so a client that drops it finds out.
     /// `unmodified_since` is the `If-Unmodified-Since` header in unix seconds.
     pub fn update_task(
         &self,
@@ -158,6 +160,9 @@ impl AppState {
         input: TaskInput,
         unmodified_since: Option<i64>,
     ) -> Result<TaskRecord, Outcome> {
+        let Some(requester) = input.requester.clone() else {
+            return Err(Outcome::invalid("Task.requester is required."));
+        };
         check_references(&input, self.directory())?;
         let skip_completed = self.knobs().skip_completed_push();
         let mut store = self.store();
@@ -173,12 +178,8 @@ impl AppState {
         task.owner = input.owner;
         task.due = input.due;
         task.labels = dedup_labels(input.labels);
-        if let Some(requester) = input.requester {
-            task.requester = requester;
-        }
-        if let Some(patient) = input.patient {
-            task.patient = Some(patient);
-        }
+        task.requester = requester;
+        task.patient = input.patient;
         if let Some(group) = input.group {
             task.group = Some(group);
         }

@@ -14,6 +14,7 @@ async fn rich_task(api: &Api) -> String {
     let clinic = api.sb.clinic();
     let mut body = api.body("Original");
     body["owner"] = json!({"reference": format!("Practitioner/{}", clinic.practitioners[1].0)});
+    body["for"] = json!({"reference": format!("Patient/{}", clinic.patients[0].0)});
     body["authoredOn"] = json!("2024-02-01T09:00:00+00:00");
     body["restriction"] = json!({"period": {"end": "2024-02-03T09:00:00+00:00"}});
     body["input"] = json!([{"type": {"text": "label"}, "valueString": "Urgent"}]);
@@ -33,7 +34,7 @@ async fn put_deletes_omitted_fields_but_keeps_group_and_authored_on() {
     let response = api.put(&id, &minimal).await;
     assert_eq!(response.status(), StatusCode::OK);
     let task = api.task(&id).await;
-    for gone in ["description", "owner", "restriction", "input"] {
+    for gone in ["description", "owner", "restriction", "input", "for"] {
         assert!(task.get(gone).is_none(), "{gone} should be deleted: {task}");
     }
     assert_eq!(task["authoredOn"], "2024-02-01T09:00:00+00:00");
@@ -44,6 +45,11 @@ async fn put_deletes_omitted_fields_but_keeps_group_and_authored_on() {
         .find(|e| e["url"] == GROUP_EXT);
     assert!(group.is_some(), "task-group kept: {task}");
     assert_eq!(task["note"].as_array().unwrap().len(), 1, "old notes stay");
+    let mut no_requester = minimal.clone();
+    no_requester.as_object_mut().unwrap().remove("requester");
+    let (status, _, text) = outcome(api.put(&id, &no_requester).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("requester"), "{text}");
 }
 
 #[tokio::test]
