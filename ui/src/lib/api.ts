@@ -30,7 +30,7 @@ export interface AppStatus {
 
 export interface Person { id: string; name: string }
 // `active` is false for an inactive chart (Canvas's patient search returns those too).
-export interface PatientSummary { id: string; name: string; birth_date: string | null; active: boolean }
+export interface PatientSummary { id: string; name: string; birth_date: string | null; active?: boolean }
 
 export interface DraftInput {
   description: string;
