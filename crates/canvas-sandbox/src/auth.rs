@@ -19,8 +19,10 @@ use serde_json::json;
 use crate::outcome::Outcome;
 use crate::state::AppState;
 
-const SCOPE: &str = "system/Task.read system/Task.write system/Patient.read \
-                     system/Practitioner.read system/Group.read";
+/// User-level scopes in HL7's clinical scope syntax: customer-authentication.md says Canvas
+/// works on a user level and points at SMART's user-level scopes.
+const SCOPE: &str = "user/Task.read user/Task.write user/Patient.read \
+                     user/Practitioner.read user/Group.read";
 
 struct Issued {
     epoch: u64,

@@ -12,6 +12,12 @@ pub(crate) struct Person {
     pub birth_date: String,
     /// FHIR `gender`: `female` / `male` / `other`.
     pub gender: &'static str,
+    /// Patients: whether the chart is active (Canvas returns inactive ones too). Staff: whether
+    /// they are an active user.
+    pub active: bool,
+    /// Staff only: whether they can be booked. Canvas's Practitioner search shows only
+    /// schedulable staff unless asked otherwise.
+    pub schedulable: bool,
 }
 
 impl Person {
@@ -58,6 +64,35 @@ const PATIENTS: &[(&str, &str, &str, &str)] = &[
     ("Jasper", "Wrenfield", "1955-02-28", "male"),
     ("Kestrel", "Dunmore", "2010-10-10", "female"),
     ("Lucan", "Pebblecroft", "1973-07-04", "male"),
+    // Names that match a two-word search only one word at a time ("Rowan Ellery" is nobody's
+    // first or last name; each word is someone's).
+    ("Rowan", "Ellery", "1990-02-14", "female"),
+    ("Ellery", "Rowanson", "1962-07-30", "male"),
+];
+
+/// Inactive charts: Canvas's Patient search returns them unless `active=true` is asked.
+const INACTIVE_PATIENTS: &[(&str, &str, &str, &str)] = &[
+    ("Mireille", "Quillon", "1940-03-03", "female"),
+    ("Osric", "Fallowmere", "1938-12-12", "male"),
+];
+
+/// Staff nobody books: Canvas's Practitioner search leaves them out unless
+/// `include-non-schedulable-practitioners=true`.
+const NON_SCHEDULABLE_STAFF: &[(&str, &str, &str, &str)] = &[
+    ("Tamsin", "Rooke", "1987-05-05", "female"),  // care coordinator
+    ("Ulric", "Penhallow", "1979-11-11", "male"), // billing
+];
+
+/// A former employee: `active=false` finds them, the default search does not.
+const INACTIVE_STAFF: &[(&str, &str, &str, &str)] = &[("Vesna", "Oldcastle", "1960-01-01", "female")];
+
+/// More than a picker's first page (Canvas's default `_count` is 10, Taskbell asks for 20).
+const TEAMS: &[&str] = &[
+    "Front Desk", "Care Coordination", "Billing", "Referrals", "Prior Authorization",
+    "Lab Follow-up", "Refills", "Scheduling", "Intake", "Records", "Nursing", "Behavioral Health",
+    "Nutrition", "Pharmacy Liaison", "Imaging", "Home Health", "Case Management", "Insurance",
+    "Payment Collection", "Quality", "Telehealth", "Outreach", "Pediatrics", "Geriatrics",
+    "Triage",
 ];
 
 const STAFF: &[(&str, &str, &str, &str)] = &[
@@ -80,13 +115,25 @@ fn person(kind: &str, (first, last, born, gender): (&str, &str, &str, &'static s
         last_name: last.into(),
         birth_date: born.into(),
         gender,
+        active: true,
+        schedulable: true,
     }
+}
+
+fn with(people: &[(&str, &str, &str, &'static str)], kind: &str, active: bool, schedulable: bool) -> Vec<Person> {
+    people
+        .iter()
+        .map(|p| Person { active, schedulable, ..person(kind, *p) })
+        .collect()
 }
 
 impl Directory {
     pub fn seeded() -> Self {
-        let patients: Vec<Person> = PATIENTS.iter().map(|p| person("patient", *p)).collect();
-        let staff: Vec<Person> = STAFF.iter().map(|p| person("staff", *p)).collect();
+        let mut patients = with(PATIENTS, "patient", true, true);
+        patients.extend(with(INACTIVE_PATIENTS, "patient", false, true));
+        let mut staff = with(STAFF, "staff", true, true);
+        staff.extend(with(NON_SCHEDULABLE_STAFF, "staff", true, false));
+        staff.extend(with(INACTIVE_STAFF, "staff", false, true));
         let team = |name: &str, members: &[usize]| Team {
             id: stable_id("team", name),
             name: name.into(),
@@ -96,10 +143,16 @@ impl Directory {
                 .map(|p| p.id.clone())
                 .collect(),
         };
-        let teams = vec![
-            team("Front Desk", &[0, 3]),
-            team("Care Coordination", &[1, 2, 4]),
-        ];
+        let teams = TEAMS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match i {
+                0 => team(name, &[0, 3]),
+                1 => team(name, &[1, 2, 4, 5]),
+                2 => team(name, &[6]),
+                _ => team(name, &[i % STAFF.len()]),
+            })
+            .collect();
         Directory {
             patients,
             staff,

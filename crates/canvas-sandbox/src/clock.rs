@@ -64,10 +64,6 @@ pub(crate) fn fmt_micros(t: OffsetDateTime) -> String {
     t.format(&f).unwrap_or_default()
 }
 
-pub(crate) fn unix_seconds(t: OffsetDateTime) -> i64 {
-    t.unix_timestamp()
-}
-
 pub(crate) fn http_date(t: OffsetDateTime) -> String {
     let secs = u64::try_from(t.unix_timestamp()).unwrap_or(0);
     httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))

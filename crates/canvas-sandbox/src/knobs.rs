@@ -23,7 +23,6 @@ struct Inner {
     /// Tokens carry the epoch they were issued in; bumping it invalidates all of them.
     token_epoch: AtomicU64,
     modified_search_supported: AtomicBool,
-    location_with_history: AtomicBool,
     drop_pushes: AtomicBool,
     duplicate_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
@@ -33,6 +32,11 @@ struct Inner {
     token_count: AtomicU64,
     staff_delay: Mutex<Option<Duration>>,
     clock: Clock,
+    /// Task create and update bodies as received, so a test can compare a client's bodies with
+    /// Canvas's documented request examples.
+    task_writes: Mutex<Vec<(&'static str, serde_json::Value)>>,
+    version_headers: AtomicBool,
+    change_before_put: Mutex<Option<crate::store::Status>>,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -58,7 +62,6 @@ impl Knobs {
                 fail_5xx: Mutex::new((0, 500)),
                 token_epoch: AtomicU64::new(0),
                 modified_search_supported: AtomicBool::new(true),
-                location_with_history: AtomicBool::new(false),
                 drop_pushes: AtomicBool::new(false),
                 duplicate_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
@@ -68,6 +71,9 @@ impl Knobs {
                 token_count: AtomicU64::new(0),
                 staff_delay: Mutex::new(staff_delay),
                 clock: Clock::default(),
+                task_writes: Mutex::new(Vec::new()),
+                version_headers: AtomicBool::new(false),
+                change_before_put: Mutex::new(None),
             }),
         }
     }
@@ -112,13 +118,6 @@ impl Knobs {
     pub fn set_modified_search_supported(&self, yes: bool) {
         self.inner
             .modified_search_supported
-            .store(yes, Ordering::SeqCst);
-    }
-
-    /// When true, the create answer's `Location` ends with `/_history/1`.
-    pub fn set_location_with_history(&self, yes: bool) {
-        self.inner
-            .location_with_history
             .store(yes, Ordering::SeqCst);
     }
 
@@ -183,6 +182,55 @@ impl Knobs {
         *lock(&self.inner.staff_delay) = d;
     }
 
+    /// Every `POST /Task` and `PUT /Task/<id>` body received that was JSON, refused or not,
+    /// as `("POST" | "PUT", body)` in arrival order.
+    pub fn task_writes(&self) -> Vec<(&'static str, serde_json::Value)> {
+        lock(&self.inner.task_writes).clone()
+    }
+
+    /// When true, Task reads, creates and updates carry `Last-Modified` and `ETag`, which
+    /// Canvas's docs do not show (the default is without).
+    pub fn set_version_headers(&self, yes: bool) {
+        self.inner.version_headers.store(yes, Ordering::SeqCst);
+    }
+
+    /// The next `PUT /Task/<id>` first sees staff set that task's status to `status`
+    /// (`completed`, `cancelled`, `requested`, `open`, `closed`), after the second of the task's
+    /// last change has passed: a change made between a client's read and its PUT. False when
+    /// the status is unknown.
+    pub fn change_before_next_put(&self, status: &str) -> bool {
+        let status = match status {
+            "open" => Some(crate::store::Status::Requested),
+            "closed" => Some(crate::store::Status::Cancelled),
+            other => crate::store::Status::parse(other),
+        };
+        *lock(&self.inner.change_before_put) = status;
+        status.is_some()
+    }
+
+    pub(crate) fn take_change_before_put(&self) -> Option<crate::store::Status> {
+        lock(&self.inner.change_before_put).take()
+    }
+
+    pub(crate) fn version_headers(&self) -> bool {
+        self.inner.version_headers.load(Ordering::SeqCst)
+    }
+
+    pub fn clear_task_writes(&self) {
+        lock(&self.inner.task_writes).clear();
+    }
+
+    pub(crate) fn record_task_write(&self, method: &'static str, body: &[u8]) {
+        if let Ok(v) = serde_json::from_slice(body) {
+            let mut writes = lock(&self.inner.task_writes);
+            // A long benchmark must not grow this without end; tests look at a handful.
+            if writes.len() >= 1000 {
+                writes.remove(0);
+            }
+            writes.push((method, v));
+        }
+    }
+
     pub(crate) fn latency(&self) -> Duration {
         Duration::from_micros(self.inner.latency_micros.load(Ordering::SeqCst))
     }
@@ -217,10 +265,6 @@ impl Knobs {
 
     pub(crate) fn modified_search_supported(&self) -> bool {
         self.inner.modified_search_supported.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn location_with_history(&self) -> bool {
-        self.inner.location_with_history.load(Ordering::SeqCst)
     }
 
     pub(crate) fn drop_pushes(&self) -> bool {

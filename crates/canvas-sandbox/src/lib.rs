@@ -51,8 +51,8 @@ pub struct Sandbox {
 fn router(state: AppState) -> Router {
     let date = axum::middleware::from_fn_with_state(state.clone(), date_header::stamp);
     Router::new()
+        // Only with its slash, as customer-authentication.md writes it.
         .route("/auth/token/", post(auth::token))
-        .route("/auth/token", post(auth::token))
         .nest("/fhir", fhir::router(state.clone()))
         .route("/permalinks/v1/{*key}", get(permalink::page))
         .route("/plugin-io/ws/{plugin}/{channel}/", get(socket::connect))

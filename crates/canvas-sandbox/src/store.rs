@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
-use crate::clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -68,29 +67,16 @@ pub(crate) struct TaskRecord {
 }
 
 impl TaskRecord {
-    /// Records a change. HTTP dates (`Last-Modified`, `If-Unmodified-Since`) only carry whole
-    /// seconds, so every change moves `modified` into a whole second of its own: the current
-    /// one, or the next one after the previous change's second when that is already taken.
-    /// The whole second of `modified` then names one version exactly, and the precondition
-    /// check can be a plain comparison (see `tasks::check_unmodified_since`). The price is
-    /// that a burst of changes to one task runs its `modified` a few seconds ahead of the
-    /// clock; it never runs behind, so a client's wall-clock cursor misses nothing.
-    ///
-    /// `now` is the sandbox clock's reading, which a test may move backwards; a task's
-    /// `modified` still only moves forwards.
+    /// Records a change at `now`, kept at microseconds as Canvas's `lastModified` is. `now` is
+    /// the sandbox clock's reading, which a test may move backwards; a task's `modified` still
+    /// only moves forwards, so every change has a later time. Successive changes to one task
+    /// are kept at least a millisecond apart: Taskbell's store orders a task's states by
+    /// milliseconds (store/apply.rs), and changes a test makes back to back through direct state
+    /// access would otherwise tie there. Over HTTP changes are further apart anyway.
     pub fn touch(&mut self, now: OffsetDateTime) {
-        let taken = clock::whole_second(self.modified);
-        self.modified = if clock::whole_second(now) > taken {
-            now
-        } else {
-            taken + time::Duration::seconds(1)
-        };
+        let next = self.modified + time::Duration::milliseconds(1);
+        self.modified = now.max(next);
         self.version += 1;
-    }
-
-    /// Seconds since the epoch of the version a client saw in `Last-Modified`.
-    pub fn modified_second(&self) -> i64 {
-        clock::unix_seconds(self.modified)
     }
 }
 
@@ -134,6 +120,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock;
 
     fn task(now: OffsetDateTime) -> TaskRecord {
         TaskRecord {
@@ -155,16 +142,18 @@ mod tests {
     }
 
     #[test]
-    fn every_touch_takes_a_new_second() {
+    fn every_touch_moves_modified_forward_without_rounding() {
         let clock = clock::Clock::default();
         let mut t = task(clock.now());
-        let mut last = t.modified_second();
         for _ in 0..5 {
-            t.touch(clock.now());
-            assert!(t.modified_second() > last);
-            last = t.modified_second();
+            let before = t.modified;
+            t.touch(before);
+            assert_eq!(t.modified - before, time::Duration::milliseconds(1));
         }
         assert_eq!(t.version, 6);
+        let later = t.modified + time::Duration::milliseconds(1500);
+        t.touch(later);
+        assert_eq!(t.modified, later, "a change takes the clock's time as it is");
     }
 
     #[test]

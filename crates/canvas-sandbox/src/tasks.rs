@@ -31,7 +31,7 @@ pub(crate) struct TaskInput {
 pub(crate) struct NoteInput {
     pub text: String,
     pub time: Option<OffsetDateTime>,
-    pub author: Option<String>,
+    pub author: String,
 }
 
 fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
@@ -44,7 +44,7 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     staff("requester", &input.requester)?;
     staff("owner", &input.owner)?;
     for note in &input.notes {
-        staff("note authorReference", &note.author)?;
+        staff("note authorReference", &Some(note.author.clone()))?;
     }
     if let Some(id) = &input.patient {
         if dir.patient(id).is_none() {
@@ -63,14 +63,14 @@ fn check_references(input: &TaskInput, dir: &Directory) -> Result<(), Outcome> {
     Ok(())
 }
 
-fn make_notes(inputs: Vec<NoteInput>, default_author: &str, now: OffsetDateTime) -> Vec<Note> {
+fn make_notes(inputs: Vec<NoteInput>, now: OffsetDateTime) -> Vec<Note> {
     inputs
         .into_iter()
         .map(|n| Note {
             id: uuid::Uuid::new_v4().to_string(),
             text: n.text,
             time: n.time.unwrap_or(now),
-            author: n.author.unwrap_or_else(|| default_author.to_owned()),
+            author: n.author,
         })
         .collect()
 }
@@ -125,7 +125,7 @@ impl AppState {
                 group: input.group,
                 authored_on: input.authored_on.unwrap_or(clock::whole_second(now)),
                 due: input.due,
-                notes: make_notes(input.notes, &requester, now),
+                notes: make_notes(input.notes, now),
                 labels: dedup_labels(input.labels),
                 modified: now,
                 version: 1,
@@ -149,8 +149,10 @@ impl AppState {
         Ok(task)
     }
 
-    /// PUT /Task/<id>: a full replace with Canvas's exceptions (the task-group extension,
-    /// `authoredOn`, `requester` and `for` are kept when omitted; notes are appended).
+    /// PUT /Task/<id>: a full replace with Canvas's exceptions (the task-group extension and
+    /// `authoredOn` are kept when omitted; notes are appended). `requester` is required, as
+    /// task.md marks it `required_in: update`. The docs do not say what omitting `for` does;
+    /// it is deleted here, the less forgiving reading, so a client that drops it finds out.
     /// `unmodified_since` is the `If-Unmodified-Since` header in unix seconds.
     pub fn update_task(
         &self,
@@ -158,6 +160,9 @@ impl AppState {
         input: TaskInput,
         unmodified_since: Option<i64>,
     ) -> Result<TaskRecord, Outcome> {
+        let Some(requester) = input.requester.clone() else {
+            return Err(Outcome::invalid("Task.requester is required."));
+        };
         check_references(&input, self.directory())?;
         let skip_completed = self.knobs().skip_completed_push();
         let mut store = self.store();
@@ -173,12 +178,8 @@ impl AppState {
         task.owner = input.owner;
         task.due = input.due;
         task.labels = dedup_labels(input.labels);
-        if let Some(requester) = input.requester {
-            task.requester = requester;
-        }
-        if let Some(patient) = input.patient {
-            task.patient = Some(patient);
-        }
+        task.requester = requester;
+        task.patient = input.patient;
         if let Some(group) = input.group {
             task.group = Some(group);
         }
@@ -186,7 +187,7 @@ impl AppState {
             task.authored_on = authored_on;
         }
         let now = self.now();
-        let new_notes = make_notes(input.notes, &task.requester, now);
+        let new_notes = make_notes(input.notes, now);
         task.notes.extend(new_notes.iter().cloned());
 
         let status_changed = task.status != before.status;
@@ -308,17 +309,51 @@ fn fields_differ(a: &TaskRecord, b: &TaskRecord) -> bool {
         || a.labels != b.labels
 }
 
-/// `If-Unmodified-Since` against a task. Because every change takes a whole second of its own
-/// (`TaskRecord::touch`), `Last-Modified` names exactly one version: a client that PUTs back the
-/// date it just read passes, even within the same second, and any change after its read,
-/// however soon, has a later second and fails with 412.
+/// `If-Unmodified-Since` (unix seconds) against a task, at the microsecond precision of its
+/// `modified`: 412 when the task changed after that instant. An HTTP date has whole seconds, so
+/// a change within the same second as the date a client sends passes unseen; Canvas's docs say
+/// nothing finer, and a real server comparing its stored time can do no better.
 pub(crate) fn check_unmodified_since(task: &TaskRecord, since: i64) -> Result<(), Outcome> {
-    if task.modified_second() > since {
-        return Err(Outcome::conflict(format!(
-            "Task/{} was modified at {}, after If-Unmodified-Since.",
-            task.id,
-            clock::http_date(task.modified)
-        )));
+    let since = OffsetDateTime::from_unix_timestamp(since)
+        .map_err(|_| Outcome::invalid("If-Unmodified-Since is out of range."))?;
+    if task.modified > since {
+        return Err(Outcome::conflict(
+            "Resource updated since If-Unmodified-Since date",
+        ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(modified: &str) -> TaskRecord {
+        let t = OffsetDateTime::parse(modified, &time::format_description::well_known::Rfc3339)
+            .expect("a time");
+        TaskRecord {
+            id: "t".into(),
+            seq: 1,
+            status: Status::Requested,
+            description: None,
+            requester: "r".into(),
+            patient: None,
+            owner: None,
+            group: None,
+            authored_on: t,
+            due: None,
+            notes: vec![],
+            labels: vec![],
+            modified: t,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_precondition_compares_microseconds_with_the_whole_second() {
+        let noon = 1_700_000_000; // 2023-11-14T22:13:20Z
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:19.999999+00:00"), noon).is_ok());
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:20+00:00"), noon).is_ok());
+        assert!(check_unmodified_since(&at("2023-11-14T22:13:20.000001+00:00"), noon).is_err());
+    }
 }

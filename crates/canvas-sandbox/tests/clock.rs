@@ -34,12 +34,12 @@ async fn stamps_follow_an_offset_of(offset: Duration) {
     assert_date_near(&token, offset, "token");
 
     let mut body = api.body("clock");
-    body["note"] = json!([{"text": "no time given"}]);
+    body["note"] = json!([common::note(&api.sb, "no time given")]);
     let created = api.post("/Task", &body).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_date_near(&created, offset, "create");
     let location = created.headers()["location"].to_str().unwrap();
-    let id = location.rsplit('/').next().unwrap().to_owned();
+    let id = location.rsplit_once("/Task/").unwrap().1.split('/').next().unwrap().to_owned();
 
     let read = api.get(&format!("/Task/{id}")).await;
     assert_date_near(&read, offset, "read");

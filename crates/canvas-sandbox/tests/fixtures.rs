@@ -179,3 +179,26 @@ fn the_comparison_sees_a_missing_key_a_wrong_type_and_a_new_time_format() {
     compare("", &documented, &documented, &mut same);
     assert!(same.is_empty());
 }
+
+/// A documented request example with its made-up ids swapped for the seeded clinic's.
+fn documented_request(api: &Api, name: &str) -> Value {
+    let clinic = api.sb.clinic();
+    let text = serde_json::to_string(&fixture(name)).unwrap();
+    let text = text
+        .replace("0c59ba86-dd40-4fde-8179-6e0b91dc617b", &clinic.teams[0].0)
+        .replace("cfd91cd3bd9046db81199aa8ee4afd7f", &clinic.patients[0].0)
+        .replace("4150cd20de8a470aa570a852859ac87e", &clinic.requester)
+        .replace("a02cbf2403e140f7bc9a355c6ed420f3", &clinic.practitioners[1].0);
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn the_documented_create_and_update_requests_are_accepted_as_written() {
+    let api = Api::new().await;
+    let id = api.create(&documented_request(&api, "task-create-request.json")).await;
+    let update = documented_request(&api, "task-update-request.json");
+    assert_eq!(api.put_raw(&id, &update).await.status(), reqwest::StatusCode::OK);
+    let task = api.task(&id).await;
+    assert_eq!(task["status"], "completed");
+    assert_eq!(task["note"].as_array().map(Vec::len), Some(2), "the update's note is appended");
+}

@@ -54,7 +54,7 @@ async fn every_change_moves_it_strictly_later() {
     step(last_modified(&api, &id).await, "edit");
 
     let mut comment = api.task(&id).await;
-    comment["note"] = json!([{"text": "a comment"}]);
+    comment["note"] = json!([common::note(&api.sb, "a comment")]);
     assert_eq!(api.put(&id, &comment).await.status(), StatusCode::OK);
     step(last_modified(&api, &id).await, "comment");
 

@@ -147,7 +147,7 @@ async fn broadcasts_every_change_to_every_client() {
     );
     assert_ne!(updated["event_id"], created["event_id"]);
 
-    task["note"] = json!([{"text": "Left a voicemail"}]);
+    task["note"] = json!([common::note(&api.sb, "Left a voicemail")]);
     api.put(&id, &task).await;
     let commented = next_json(&mut one).await;
     assert_modified_is_current(&api, &id, &commented).await;

@@ -175,7 +175,7 @@ async fn dropped_pushes_send_no_webhooks() {
     api.sb.knobs().set_drop_pushes(true);
     let id = api.create(&api.body("quiet")).await;
     let mut task = api.task(&id).await;
-    task["note"] = json!([{"text": "hello"}]);
+    task["note"] = json!([common::note(&api.sb, "hello")]);
     api.put(&id, &task).await;
     api.sb.knobs().set_drop_pushes(false);
     api.sb.set_task_status(&id, "completed");

@@ -1,4 +1,5 @@
-//! The flags that say which Canvas to talk to, shared by `serve` and `create`. Secrets come
+//! The flags that say which Canvas to talk to, shared by `serve`, `create`, `complete` and
+//! `comment`. Secrets come
 //! from the environment so they stay out of shell history and `ps`.
 
 use anyhow::{bail, Context};

@@ -1,6 +1,7 @@
 //! `taskbell-cli`: the engine with no window, for servers, tests and benchmarks. Each
 //! subcommand is a thin adapter over taskbell-core, like the desktop shell.
 
+mod act;
 mod canvas_args;
 mod create;
 mod history;
@@ -22,6 +23,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Create one task in Canvas.
     Create(create::CreateArgs),
+    /// Mark one Canvas task completed, keeping everything else about it.
+    Complete(act::CompleteArgs),
+    /// Add one comment to a Canvas task, as you (--requester).
+    Comment(act::CommentArgs),
     /// List stored tasks.
     History(history::HistoryArgs),
     /// Run an emulated Canvas on loopback until Ctrl-C.
@@ -45,6 +50,8 @@ async fn main() {
     let result = match Cli::parse().command {
         Command::Serve(a) => serve::run(a).await,
         Command::Create(a) => create::run(a).await,
+        Command::Complete(a) => act::complete(a).await,
+        Command::Comment(a) => act::comment(a).await,
         Command::History(a) => history::run(a),
         Command::Sandbox { port, staff_delay_secs } => run_sandbox(port, staff_delay_secs).await,
     };

@@ -5,7 +5,7 @@ use std::time::Duration;
 use taskbell_core::canvas::CanvasConfig;
 
 pub async fn start(port: u16, staff_delay: Option<Duration>) -> anyhow::Result<Sandbox> {
-    Ok(Sandbox::start(SandboxConfig { port, staff_delay, ..Default::default() }).await?)
+    Sandbox::start(SandboxConfig { port, staff_delay, ..Default::default() }).await
 }
 
 pub fn canvas_config(sb: &Sandbox) -> anyhow::Result<CanvasConfig> {

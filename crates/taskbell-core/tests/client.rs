@@ -51,7 +51,6 @@ async fn create_takes_the_id_from_location_and_read_returns_every_field() {
 #[tokio::test]
 async fn create_strips_a_history_suffix_from_location() {
     let sb = sandbox().await;
-    sb.knobs().set_location_with_history(true);
     let id = client_for(&sb).create_task(&draft(&sb, "x")).await.expect("created");
     assert!(!id.contains('/'), "{id}");
     assert!(sb.task_json(&id).is_some());
@@ -82,10 +81,14 @@ async fn a_comment_is_added_once() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let id = client.create_task(&draft(&sb, "Refill request")).await.expect("created");
-    let task = client.add_comment(&id, "Pharmacy called back", Some(&sb.clinic().requester)).await.expect("commented");
+    let task = client.add_comment(&id, "Pharmacy called back", &sb.clinic().requester).await.expect("commented");
     let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(texts, ["Please call before noon.", "Pharmacy called back"]);
     assert_eq!(task.labels.len(), 2, "labels were lost by the PUT");
+    assert_eq!(task.notes.last().and_then(|n| n.author.clone()), Some(sb.clinic().requester.clone()));
+    let err = client.add_comment(&id, "anonymous", " ").await.expect_err("no author");
+    assert!(matches!(err, CanvasError::Config(_)), "{err:?}");
+    assert_eq!(client.read_task(&id).await.expect("read").notes.len(), 2, "nothing sent without an author");
 }
 
 #[tokio::test]
@@ -244,6 +247,28 @@ async fn a_412_is_retried_after_reading_again() {
 }
 
 #[tokio::test]
+async fn a_change_between_our_read_and_our_put_gets_a_412_and_survives() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let id = client.create_task(&draft(&sb, "Call the lab")).await.expect("created");
+    sb.knobs().clear_task_writes();
+    sb.knobs().reset_request_count();
+    assert!(sb.knobs().change_before_next_put("completed"));
+
+    let task = client.add_comment(&id, "Lab called back", &sb.clinic().requester).await.expect("commented");
+
+    // read, PUT (412: staff completed it meanwhile), read again, PUT, read back.
+    assert_eq!(sb.knobs().request_count(), 5);
+    let puts: Vec<_> = sb.knobs().task_writes().into_iter().filter(|(m, _)| *m == "PUT").collect();
+    assert_eq!(puts.len(), 2);
+    assert_eq!(puts[0].1["status"], "requested", "the first PUT was made from the stale read");
+    assert_eq!(puts[1].1["status"], "completed", "the edit was re-applied to the fresh read");
+    assert_eq!(task.status, TaskStatus::Completed, "the other change survived");
+    let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, ["Please call before noon.", "Lab called back"], "one new note, not two");
+}
+
+#[tokio::test]
 async fn pickers_search_the_seeded_clinic() {
     let sb = sandbox().await;
     let client = client_for(&sb);
@@ -254,8 +279,57 @@ async fn pickers_search_the_seeded_clinic() {
     assert!(patients.iter().all(|p| p.name.to_lowercase().contains(&family.to_lowercase())));
     let staff = client.search_practitioners("").await.expect("practitioners");
     assert!(staff.len() >= 3);
-    let teams = client.teams().await.expect("teams");
-    assert_eq!(teams.len(), 2);
+}
+
+#[tokio::test]
+async fn typing_first_and_last_name_finds_the_patient_and_inactive_ones_are_marked() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let found = client.find_patients("Avery Quill").await.expect("patients");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Avery Quillfeather"]);
+    assert!(found.items[0].active);
+    let found = client.find_patients("  ellery   rowan ").await.expect("patients");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Rowan Ellery", "Ellery Rowanson"], "either order of first and last");
+    let inactive = client.find_patients("Osric Fallowmere").await.expect("patients");
+    assert_eq!(inactive.items.len(), 1);
+    assert!(!inactive.items[0].active, "an inactive chart is marked: {inactive:?}");
+}
+
+#[tokio::test]
+async fn the_staff_picker_finds_a_non_schedulable_care_coordinator() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let found = client.find_practitioners("Rooke").await.expect("practitioners");
+    let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Tamsin Rooke"]);
+    let everyone = client.find_practitioners("").await.expect("practitioners");
+    assert_eq!(everyone.items.len(), 7, "active staff, schedulable or not: {everyone:?}");
+    assert!(!everyone.items.iter().any(|p| p.name == "Vesna Oldcastle"), "no inactive staff");
+}
+
+#[tokio::test]
+async fn the_team_picker_lists_all_25_teams_and_says_when_it_stopped_short() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    sb.knobs().reset_request_count();
+    let teams = client.find_teams("").await.expect("teams");
+    assert_eq!((teams.items.len(), teams.truncated), (25, false));
+    assert_eq!(sb.knobs().request_count(), 2, "two pages of 20");
+    let mut want: Vec<String> = sb.clinic().teams.into_iter().map(|(_, n)| n).collect();
+    let mut got: Vec<String> = teams.items.into_iter().map(|t| t.name).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let billing = client.find_teams("billing").await.expect("teams");
+    assert_eq!(billing.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Billing"]);
+
+    let mut small = client.config().clone();
+    small.page_size = 3;
+    let small = CanvasClient::new(small).expect("client");
+    let cut = small.find_teams("").await.expect("teams");
+    assert_eq!((cut.items.len(), cut.truncated), (15, true), "five pages of three, then a flag");
 }
 
 #[tokio::test]

@@ -29,7 +29,8 @@ export interface AppStatus {
 }
 
 export interface Person { id: string; name: string }
-export interface PatientSummary { id: string; name: string; birth_date: string | null }
+// `active` is false for an inactive chart (Canvas's patient search returns those too).
+export interface PatientSummary { id: string; name: string; birth_date: string | null; active?: boolean }
 
 export interface DraftInput {
   description: string;

@@ -1,6 +1,7 @@
 //! Search plumbing shared by every resource: the raw parameter list, `_count`/`_offset`
-//! paging, and the `searchset` Bundle with absolute `self`/`first`/`previous`/`next`/`last`
-//! links (no `next` on the last page, which is how clients know to stop).
+//! paging, and the `searchset` Bundle with `self`/`first`/`previous`/`next`/`last` links
+//! relative to the FHIR base as Canvas's documented example writes them (`/Task?…`); no `next`
+//! on the last page, which is how clients know to stop, and no links at all on an empty result.
 
 use serde_json::{json, Value};
 
@@ -89,14 +90,13 @@ fn link(base: &str, params: &Params, count: usize, offset: usize) -> String {
 
 /// `entries` is the page: resources already cut to `paging`.
 pub(crate) fn searchset(
-    fhir_base: &str,
     resource_type: &str,
     params: &Params,
     paging: Paging,
     total: usize,
     entries: Vec<Value>,
 ) -> Value {
-    let base = format!("{fhir_base}/{resource_type}");
+    let base = format!("/{resource_type}");
     let Paging { count, offset } = paging;
     let mut links = vec![
         json!({"relation": "self", "url": link(&base, params, count, offset)}),
@@ -121,13 +121,19 @@ pub(crate) fn searchset(
         .into_iter()
         .map(|resource| json!({"resource": resource}))
         .collect();
-    json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "type": "searchset",
         "total": total,
         "link": links,
         "entry": entry,
-    })
+    });
+    if total == 0 {
+        if let Some(obj) = bundle.as_object_mut() {
+            obj.remove("link");
+        }
+    }
+    bundle
 }
 
 /// The slice of `items` a page covers.

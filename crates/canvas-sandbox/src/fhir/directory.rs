@@ -1,5 +1,5 @@
 //! The pickers' resources: Patient, Practitioner (staff) and Group (teams), read and searched
-//! the way Canvas documents (`name`, `birthdate`, `type=practitioner`).
+//! with the parameters Canvas documents for each (patient.md, practitioner.md, group.md).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -17,13 +17,13 @@ fn human_name(p: &Person) -> Value {
 
 fn patient_json(p: &Person) -> Value {
     json!({
-        "resourceType": "Patient", "id": p.id, "active": true,
+        "resourceType": "Patient", "id": p.id, "active": p.active,
         "name": human_name(p), "birthDate": p.birth_date, "gender": p.gender,
     })
 }
 
 fn practitioner_json(p: &Person) -> Value {
-    json!({"resourceType": "Practitioner", "id": p.id, "active": true, "name": human_name(p)})
+    json!({"resourceType": "Practitioner", "id": p.id, "active": p.active, "name": human_name(p)})
 }
 
 fn group_json(t: &Team) -> Value {
@@ -38,100 +38,111 @@ fn group_json(t: &Team) -> Value {
     })
 }
 
-fn name_matches(p: &Person, needle: &str) -> bool {
-    let needle = needle.to_lowercase();
-    [&p.first_name, &p.last_name, &p.display()]
-        .iter()
-        .any(|n| n.to_lowercase().contains(&needle))
+fn contains(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
 fn id_matches(id: &str, value: &str) -> bool {
     value.split(',').any(|v| v.trim() == id)
 }
 
-/// Birth dates match exactly, with an optional `eq` prefix.
-fn birthdate_matches(p: &Person, value: &str) -> bool {
-    p.birth_date == value.strip_prefix("eq").unwrap_or(value)
+/// A FHIR boolean parameter, case-insensitive as the docs allow for `active`.
+fn boolean(params: &Params, name: &str) -> Result<Option<bool>, Outcome> {
+    match params.iter().rev().find(|(n, _)| n == name) {
+        None => Ok(None),
+        Some((_, v)) => match v.trim().to_lowercase().as_str() {
+            "true" => Ok(Some(true)),
+            "false" => Ok(Some(false)),
+            _ => Err(Outcome::invalid(format!("{name} must be true or false, not \"{v}\"."))),
+        },
+    }
 }
 
-fn respond(state: &AppState, resource_type: &str, params: &Params, hits: Vec<Value>) -> Response {
+fn respond(resource_type: &str, params: &Params, hits: Vec<Value>) -> Response {
     let paging = match bundle::paging(params) {
         Ok(p) => p,
         Err(outcome) => return outcome.into_response(),
     };
     let total = hits.len();
     let page = bundle::page(hits, paging);
-    Json(bundle::searchset(
-        &state.fhir_base(),
-        resource_type,
-        params,
-        paging,
-        total,
-        page,
-    ))
-    .into_response()
+    Json(bundle::searchset(resource_type, params, paging, total, page)).into_response()
 }
 
-fn people_search(
-    state: &AppState,
-    query: Option<String>,
-    resource_type: &str,
-    known: &[&str],
-    people: &[Person],
-    render: fn(&Person) -> Value,
-) -> Response {
-    let params = bundle::parse_query(query.as_deref());
-    if let Err(outcome) = bundle::check_known(&params, resource_type, known) {
+/// patient.md's search parameters this sandbox emulates. The others the docs list
+/// (`_has:CareTeam:participant:member`, `_sort`, `email`, `identifier`, `nickname`, `phone`)
+/// answer 400 rather than being ignored, so a client never mistakes "not emulated" for "no
+/// match".
+const PATIENT_PARAMS: &[&str] = &["_id", "active", "birthDate", "family", "gender", "given", "name"];
+
+pub(crate) async fn patient_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    let params = bundle::parse_query(q.as_deref());
+    if let Err(outcome) = bundle::check_known(&params, "Patient", PATIENT_PARAMS) {
         return outcome.into_response();
     }
-    let hits = people
+    // Patient's `active` has no default: inactive charts are returned unless asked otherwise.
+    let active = match boolean(&params, "active") {
+        Ok(a) => a,
+        Err(outcome) => return outcome.into_response(),
+    };
+    let hits = state
+        .directory()
+        .patients
         .iter()
+        .filter(|p| active.is_none_or(|a| p.active == a))
         .filter(|p| {
             params.iter().all(|(name, value)| match name.as_str() {
-                "name" => name_matches(p, value),
-                "birthdate" => birthdate_matches(p, value),
+                // "Part of a first or last name": one of them must contain the whole value, so
+                // "Avery Quill" matches nobody.
+                "name" => contains(&p.first_name, value) || contains(&p.last_name, value),
+                "given" => contains(&p.first_name, value),
+                "family" => contains(&p.last_name, value),
+                "birthDate" => p.birth_date == value.strip_prefix("eq").unwrap_or(value),
+                "gender" => p.gender == value.trim(),
                 "_id" => id_matches(&p.id, value),
                 _ => true,
             })
         })
-        .map(render)
+        .map(patient_json)
         .collect();
-    respond(state, resource_type, &params, hits)
+    respond("Patient", &params, hits)
 }
 
-pub(crate) async fn patient_search(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let people = &state.directory().patients;
-    people_search(
-        &state,
-        q,
-        "Patient",
-        &["name", "birthdate", "_id"],
-        people,
-        patient_json,
-    )
+/// practitioner.md's search parameters. No staff here has an email or NPI number, so those
+/// two are accepted and match nobody.
+const PRACTITIONER_PARAMS: &[&str] =
+    &["_id", "active", "email", "include-non-schedulable-practitioners", "name", "npiNumber"];
+
+pub(crate) async fn practitioner_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    let params = bundle::parse_query(q.as_deref());
+    if let Err(outcome) = bundle::check_known(&params, "Practitioner", PRACTITIONER_PARAMS) {
+        return outcome.into_response();
+    }
+    let (active, everyone) = match (boolean(&params, "active"), boolean(&params, "include-non-schedulable-practitioners")) {
+        (Ok(a), Ok(e)) => (a.unwrap_or(true), e.unwrap_or(false)),
+        (Err(outcome), _) | (_, Err(outcome)) => return outcome.into_response(),
+    };
+    let hits = state
+        .directory()
+        .staff
+        .iter()
+        .filter(|p| p.active == active && (everyone || p.schedulable))
+        .filter(|p| {
+            params.iter().all(|(name, value)| match name.as_str() {
+                "name" => [&p.first_name, &p.last_name, &p.display()].iter().any(|n| contains(n, value)),
+                "_id" => id_matches(&p.id, value),
+                "email" | "npiNumber" => false,
+                _ => true,
+            })
+        })
+        .map(practitioner_json)
+        .collect();
+    respond("Practitioner", &params, hits)
 }
 
-pub(crate) async fn practitioner_search(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let people = &state.directory().staff;
-    people_search(
-        &state,
-        q,
-        "Practitioner",
-        &["name", "_id"],
-        people,
-        practitioner_json,
-    )
-}
-
+/// group.md documents `_id` and `type` only: no name filter, so a team picker lists them all.
 pub(crate) async fn group_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let params = bundle::parse_query(q.as_deref());
-    if let Err(outcome) = bundle::check_known(&params, "Group", &["type", "name", "_id"]) {
+    if let Err(outcome) = bundle::check_known(&params, "Group", &["_id", "type"]) {
         return outcome.into_response();
     }
     let hits = state
@@ -142,14 +153,13 @@ pub(crate) async fn group_search(State(state): State<AppState>, RawQuery(q): Raw
             params.iter().all(|(name, value)| match name.as_str() {
                 // Canvas teams are the only groups here, and they are all of type practitioner.
                 "type" => value.split(',').any(|v| v.trim() == "practitioner"),
-                "name" => t.name.to_lowercase().contains(&value.to_lowercase()),
                 "_id" => id_matches(&t.id, value),
                 _ => true,
             })
         })
         .map(group_json)
         .collect();
-    respond(&state, "Group", &params, hits)
+    respond("Group", &params, hits)
 }
 
 fn found_or_404(kind: &str, id: &str, found: Option<Value>) -> Response {

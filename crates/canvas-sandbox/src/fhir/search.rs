@@ -170,7 +170,6 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
         .map(|t| super::task_json::render(t, dir, state.base_url()))
         .collect();
     Ok(bundle::searchset(
-        &state.fhir_base(),
         "Task",
         params,
         paging,

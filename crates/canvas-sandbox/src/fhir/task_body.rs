@@ -22,6 +22,7 @@ pub(crate) fn parse(body: &[u8]) -> Result<(Option<String>, TaskInput), Outcome>
     if obj.get("resourceType").and_then(Value::as_str) != Some("Task") {
         return Err(Outcome::invalid("resourceType must be \"Task\"."));
     }
+    refuse_read_only(obj)?;
     let id = opt_str(obj, "id")?;
     let status = match obj.get("status").and_then(Value::as_str) {
         Some(s) => Status::parse(s).ok_or_else(|| {
@@ -53,6 +54,44 @@ pub(crate) fn parse(body: &[u8]) -> Result<(Option<String>, TaskInput), Outcome>
         labels: labels(obj.get("input"))?,
     };
     Ok((id, input))
+}
+
+fn read_only(field: &str) -> Outcome {
+    Outcome::invalid(format!(
+        "{field} is read-only: Canvas's Task docs exclude it from create and update bodies."
+    ))
+}
+
+/// The attributes task.md marks `exclude_in: create, update`. A client that sends back what it
+/// read gets them refused by name rather than silently dropped, so it learns to leave them out.
+fn refuse_read_only(obj: &Map<String, Value>) -> Result<(), Outcome> {
+    if obj.contains_key("lastModified") {
+        return Err(read_only("Task.lastModified"));
+    }
+    for key in ["for", "requester", "owner"] {
+        if obj.get(key).is_some_and(|r| r.get("type").is_some()) {
+            return Err(read_only(&format!("Task.{key}.type")));
+        }
+    }
+    for note in obj.get("note").and_then(Value::as_array).into_iter().flatten() {
+        if note.get("authorReference").is_some_and(|r| r.get("type").is_some()) {
+            return Err(read_only("Task.note.authorReference.type"));
+        }
+    }
+    for ext in obj.get("extension").and_then(Value::as_array).into_iter().flatten() {
+        if ext.get("url").and_then(Value::as_str) == Some(PERMALINK_EXT) {
+            return Err(read_only("The task-permalink extension"));
+        }
+        if ext.get("valueString").is_some() {
+            return Err(read_only("Task.extension.valueString"));
+        }
+        for key in ["type", "display"] {
+            if ext.get("valueReference").is_some_and(|r| r.get(key).is_some()) {
+                return Err(read_only(&format!("task-group valueReference.{key}")));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn opt_str(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Outcome> {
@@ -111,8 +150,7 @@ fn array<'a>(v: Option<&'a Value>, what: &str) -> Result<&'a [Value], Outcome> {
 fn group(v: Option<&Value>) -> Result<Option<String>, Outcome> {
     let mut found = None;
     for ext in array(v, "Task.extension")? {
-        // The permalink extension is read-only and other extensions are not Canvas's: both
-        // are ignored, as a client that PUTs back what it read will send them.
+        // Extensions that are not Canvas's are ignored (the permalink was refused above).
         if ext.get("url").and_then(Value::as_str) == Some(GROUP_EXT) {
             found = reference(
                 ext.get("valueReference"),
@@ -136,14 +174,20 @@ fn notes(v: Option<&Value>) -> Result<Vec<NoteInput>, Outcome> {
             Some(t) if !t.trim().is_empty() => t.to_owned(),
             _ => return Err(Outcome::invalid("Every Task.note needs a non-empty text.")),
         };
+        let author = reference(
+            note.get("authorReference"),
+            "Practitioner",
+            "Task.note.authorReference",
+        )?
+        .ok_or_else(|| {
+            Outcome::invalid(
+                "Task.note.authorReference is required: the practitioner who wrote the comment.",
+            )
+        })?;
         out.push(NoteInput {
             text,
             time: opt_datetime(note.get("time"), "Task.note.time")?,
-            author: reference(
-                note.get("authorReference"),
-                "Practitioner",
-                "Task.note.authorReference",
-            )?,
+            author,
         });
     }
     Ok(out)

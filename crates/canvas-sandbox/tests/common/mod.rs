@@ -90,7 +90,14 @@ impl Api {
             .unwrap()
     }
 
+    /// PUTs `body` as a careful client would: without what the docs mark read-only (see
+    /// [`writable`]), so a test may start from a task it read.
     pub async fn put(&self, id: &str, body: &Value) -> Response {
+        self.put_raw(id, &writable(body)).await
+    }
+
+    /// PUTs `body` exactly as given.
+    pub async fn put_raw(&self, id: &str, body: &Value) -> Response {
         self.http
             .put(self.url(&format!("/Task/{id}")))
             .bearer_auth(&self.token)
@@ -127,6 +134,45 @@ impl Api {
     }
 }
 
+const PERMALINK_EXT: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-permalink";
+
+/// `task` without the attributes task.md marks `exclude_in: create, update`: `lastModified`,
+/// every reference's `type`, the team's `type` and `display`, the permalink extension.
+pub fn writable(task: &Value) -> Value {
+    let mut t = task.clone();
+    let Some(obj) = t.as_object_mut() else {
+        return t;
+    };
+    obj.remove("lastModified");
+    for key in ["for", "requester", "owner"] {
+        if let Some(r) = obj.get_mut(key).and_then(Value::as_object_mut) {
+            r.remove("type");
+        }
+    }
+    if let Some(notes) = obj.get_mut("note").and_then(Value::as_array_mut) {
+        for n in notes {
+            if let Some(r) = n.get_mut("authorReference").and_then(Value::as_object_mut) {
+                r.remove("type");
+            }
+        }
+    }
+    if let Some(exts) = obj.get_mut("extension").and_then(Value::as_array_mut) {
+        exts.retain(|e| e["url"] != PERMALINK_EXT);
+        for e in exts.iter_mut() {
+            if let Some(r) = e.get_mut("valueReference").and_then(Value::as_object_mut) {
+                r.remove("type");
+                r.remove("display");
+            }
+        }
+    }
+    t
+}
+
+/// A comment by the seeded requester: Canvas requires every note's author.
+pub fn note(sb: &Sandbox, text: &str) -> Value {
+    json!({"text": text, "authorReference": {"reference": format!("Practitioner/{}", sb.clinic().requester)}})
+}
+
 pub fn task_body(sb: &Sandbox, description: &str) -> Value {
     json!({
         "resourceType": "Task",
@@ -160,10 +206,11 @@ pub fn ids(bundle: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A paging link: relative to the FHIR base (`/Task?…`), as Canvas writes them; `Api::get`
+/// takes it as is.
 pub fn link(bundle: &Value, relation: &str) -> Option<String> {
     bundle["link"]
-        .as_array()
-        .unwrap()
+        .as_array()?
         .iter()
         .find(|l| l["relation"] == relation)
         .map(|l| l["url"].as_str().unwrap().to_owned())

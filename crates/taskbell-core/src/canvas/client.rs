@@ -1,17 +1,17 @@
 //! The Canvas operations Taskbell needs, each one a FHIR call (or a read-modify-PUT) with the
 //! token, retry and timeout rules of [`http`](super::http).
 
-use super::directory::{self, PatientSummary, Person};
+use super::directory::{self, Listing, PatientSummary, Person};
 use super::fhir::{self, TaskDraft};
 use super::http::{send, Answer, Call};
 use super::token::TokenCache;
 use super::{CanvasConfig, CanvasError, TaskSearch};
 use crate::task::{Task, TaskStatus};
-use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE, LAST_MODIFIED};
+use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -20,12 +20,24 @@ fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
     Some(OffsetDateTime::from(t))
 }
 
+/// `If-Unmodified-Since` for a task read with this `lastModified`: the next whole second (or the
+/// same one when it is already whole), as an IMF-fixdate. An HTTP date has no fraction; rounding
+/// down would name a moment before the task's own last change and every PUT would fail with
+/// 412, so the only date that lets our own read pass is the one just after it.
+pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String> {
+    let secs = last_modified.unix_timestamp() + i64::from(last_modified.nanosecond() > 0);
+    let secs = u64::try_from(secs).ok()?;
+    Some(httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)))
+}
+
 /// How many times a read-modify-PUT starts over after Canvas answers 412 (someone else changed
 /// the task between our read and our write).
 const CONFLICT_RETRIES: u32 = 3;
 
-/// A picker shows one page; nobody scrolls 100 Jane Does.
-const PICKER_PAGE: &str = "20";
+/// A picker asks for pages of at most 20 (nobody scrolls 100 Jane Does) and reads at most 5
+/// of them; past that the listing says it was cut rather than hang on a huge clinic.
+const PICKER_PAGE: u32 = 20;
+const PICKER_PAGES: usize = 5;
 
 #[derive(Clone)]
 pub struct CanvasClient {
@@ -40,11 +52,6 @@ struct Inner {
     date: Mutex<Option<(OffsetDateTime, Instant)>>,
 }
 
-/// A task as read, with what a conditional update needs.
-struct Read {
-    json: Value,
-    last_modified: Option<String>,
-}
 
 impl CanvasClient {
     pub fn new(cfg: CanvasConfig) -> Result<Self, CanvasError> {
@@ -114,14 +121,12 @@ impl CanvasClient {
             .ok_or_else(|| CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}")))
     }
 
-    async fn read_raw(&self, id: &str) -> Result<Read, CanvasError> {
-        let answer = self.call(Call::get(self.task_url(id)?)).await?;
-        let last_modified = answer.header(LAST_MODIFIED.as_str()).map(str::to_string);
-        Ok(Read { json: answer.json()?, last_modified })
+    async fn read_raw(&self, id: &str) -> Result<Value, CanvasError> {
+        self.call(Call::get(self.task_url(id)?)).await?.json()
     }
 
     pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
-        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?.json)
+        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?)
     }
 
     /// Read, change the status, PUT without the notes, conditional on nobody having changed the
@@ -133,13 +138,18 @@ impl CanvasClient {
         .await
     }
 
-    /// Adds one comment. The PUT carries only the new note: Canvas appends every note it is
-    /// sent, so resending the old ones would duplicate them.
-    pub async fn add_comment(&self, id: &str, text: &str, author: Option<&str>) -> Result<Task, CanvasError> {
-        let mut note = json!({"text": text});
-        if let Some(a) = author {
-            note["authorReference"] = json!({"reference": format!("Practitioner/{a}")});
+    /// Adds one comment by `author` (a Practitioner id: Canvas requires every note's author).
+    /// The PUT carries only the new note: Canvas appends every note it is sent, so resending
+    /// the old ones would duplicate them.
+    pub async fn add_comment(&self, id: &str, text: &str, author: &str) -> Result<Task, CanvasError> {
+        let author = author.trim();
+        let author = author.strip_prefix("Practitioner/").unwrap_or(author);
+        if author.is_empty() {
+            return Err(CanvasError::Config(
+                "a comment needs its author: set your practitioner id (the requester) first".into(),
+            ));
         }
+        let note = json!({"text": text, "authorReference": {"reference": format!("Practitioner/{author}")}});
         self.update(id, false, move |t| {
             t.insert("note".into(), json!([note]));
         })
@@ -155,11 +165,18 @@ impl CanvasClient {
         let mut attempt = 0;
         loop {
             let read = self.read_raw(id).await?;
-            let body = fhir::put_body(&read.json, &edit)?;
-            let mut headers: Vec<(HeaderName, String)> = Vec::new();
-            if let Some(lm) = &read.last_modified {
-                headers.push((IF_UNMODIFIED_SINCE, lm.clone()));
-            }
+            // Without the precondition a PUT would silently undo whatever changed since the
+            // read, so a task whose change time cannot be read is not written at all.
+            let since = fhir::task_from_fhir(self.system(), &read)?
+                .modified
+                .and_then(precondition_date)
+                .ok_or_else(|| {
+                    CanvasError::BadResponse(format!(
+                        "task {id} came back without a usable lastModified, so it cannot be updated safely"
+                    ))
+                })?;
+            let body = fhir::put_body(&read, &edit)?;
+            let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
             let put = Call { method: Method::PUT, url: self.task_url(id)?, body: Some(body), headers, idempotent };
             match self.call(put).await {
                 Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
@@ -216,17 +233,43 @@ impl CanvasClient {
         }
     }
 
-    pub async fn search_patients(&self, name: &str) -> Result<Vec<PatientSummary>, CanvasError> {
-        self.picker("Patient", &[("name", name)], directory::patient).await
+    /// Patients whose name has every typed word. Canvas's `name` matches part of a first or
+    /// a last name, never both, so the longest (most selective) word is searched and the
+    /// others are checked here. Inactive patients come back too, marked.
+    pub async fn find_patients(&self, typed: &str) -> Result<Listing<PatientSummary>, CanvasError> {
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        let longest = words.iter().copied().max_by_key(|w| w.chars().count()).unwrap_or_default();
+        let mut listing = self.picker("Patient", &[("name", longest)], directory::patient).await?;
+        listing.items.retain(|p| directory::has_every_word(&p.name, &words));
+        Ok(listing)
+    }
+
+    pub async fn search_patients(&self, typed: &str) -> Result<Vec<PatientSummary>, CanvasError> {
+        Ok(self.find_patients(typed).await?.items)
+    }
+
+    /// Active staff, schedulable or not: a task goes to a care coordinator or to billing as
+    /// often as to a clinician, and Canvas leaves non-schedulable staff out unless asked.
+    pub async fn find_practitioners(&self, name: &str) -> Result<Listing<Person>, CanvasError> {
+        let params = [("name", name), ("include-non-schedulable-practitioners", "true"), ("active", "true")];
+        self.picker("Practitioner", &params, directory::practitioner).await
     }
 
     pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
-        self.picker("Practitioner", &[("name", name)], directory::practitioner).await
+        Ok(self.find_practitioners(name).await?.items)
     }
 
-    /// Canvas teams are FHIR Groups of type practitioner.
+    /// Canvas teams are FHIR Groups of type practitioner. Group search has no name parameter,
+    /// so teams are listed whole and `typed` is matched here.
+    pub async fn find_teams(&self, typed: &str) -> Result<Listing<Person>, CanvasError> {
+        let mut listing = self.picker("Group", &[("type", "practitioner")], directory::team).await?;
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        listing.items.retain(|t| directory::has_every_word(&t.name, &words));
+        Ok(listing)
+    }
+
     pub async fn teams(&self) -> Result<Vec<Person>, CanvasError> {
-        self.picker("Group", &[("type", "practitioner")], directory::team).await
+        Ok(self.find_teams("").await?.items)
     }
 
     async fn picker<T>(
@@ -234,14 +277,25 @@ impl CanvasClient {
         resource: &str,
         params: &[(&str, &str)],
         map: fn(&Value) -> Result<T, CanvasError>,
-    ) -> Result<Vec<T>, CanvasError> {
+    ) -> Result<Listing<T>, CanvasError> {
         let mut url = self.inner.cfg.fhir_url(resource);
         // An empty search word means "any": FHIR servers refuse a parameter with no value.
         let given = params.iter().filter(|(_, v)| !v.trim().is_empty());
-        url.query_pairs_mut().extend_pairs(given).append_pair("_count", PICKER_PAGE);
-        let answer = self.call(Call::get(url)).await?.json()?;
-        let (resources, _) = fhir::bundle_page(&answer)?;
-        resources.into_iter().map(map).collect()
+        let page = self.inner.cfg.page_size.clamp(1, PICKER_PAGE).to_string();
+        url.query_pairs_mut().extend_pairs(given).append_pair("_count", &page);
+        let mut items = Vec::new();
+        for _ in 0..PICKER_PAGES {
+            let answer = self.call(Call::get(url)).await?.json()?;
+            let (resources, next) = fhir::bundle_page(&answer)?;
+            for r in resources {
+                items.push(map(r)?);
+            }
+            match next {
+                Some(link) => url = self.inner.cfg.resolve_link(link)?,
+                None => return Ok(Listing { items, truncated: false }),
+            }
+        }
+        Ok(Listing { items, truncated: true })
     }
 
     fn task_url(&self, id: &str) -> Result<Url, CanvasError> {
@@ -250,5 +304,20 @@ impl CanvasClient {
             return Err(CanvasError::Config(format!("{id:?} is not a Canvas task id")));
         }
         Ok(self.inner.cfg.fhir_url(&format!("Task/{id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precondition_date;
+    use crate::time_util::parse_rfc3339;
+
+    #[test]
+    fn the_precondition_is_lastmodified_rounded_up_to_a_whole_second() {
+        let at = |s: &str| parse_rfc3339(s).and_then(precondition_date);
+        assert_eq!(at("2023-10-22T21:06:27.893521+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
+        assert_eq!(at("2023-10-22T21:06:27.000001+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
+        assert_eq!(at("2023-10-22T21:06:27+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:27 GMT"));
+        assert_eq!(at("2023-10-22T23:06:27.5+02:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
     }
 }

@@ -10,6 +10,27 @@ pub struct PatientSummary {
     pub id: String,
     pub name: String,
     pub birth_date: Option<String>,
+    /// False for an inactive chart: Canvas's search returns those too, and the picker says so.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a picker found, and whether it stopped before the end (more pages than it reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub truncated: bool,
+}
+
+/// Whether every typed word is part of `name`, ignoring case: Canvas's `name` parameter
+/// matches one word against a first or a last name, so the other words are checked here.
+pub(crate) fn has_every_word(name: &str, words: &[&str]) -> bool {
+    let name = name.to_lowercase();
+    words.iter().all(|w| name.contains(&w.to_lowercase()))
 }
 
 /// A practitioner or a team (a FHIR Group of practitioners).
@@ -49,6 +70,7 @@ pub(crate) fn patient(resource: &Value) -> Result<PatientSummary, CanvasError> {
         id: id_of(resource)?,
         name: human_name(resource),
         birth_date: resource.get("birthDate").and_then(Value::as_str).map(str::to_string),
+        active: resource.get("active").and_then(Value::as_bool).unwrap_or(true),
     })
 }
 
@@ -72,7 +94,10 @@ mod tests {
         assert_eq!(human_name(&json!({"name": [{"text": "Dr. Who"}]})), "Dr. Who");
         assert_eq!(human_name(&json!({})), "");
         let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"})).expect("ok");
-        assert_eq!(p, PatientSummary { id: "1".into(), name: "Z".into(), birth_date: Some("1980-01-02".into()) });
+        assert_eq!(p, PatientSummary { id: "1".into(), name: "Z".into(), birth_date: Some("1980-01-02".into()), active: true });
+        assert!(!patient(&json!({"id": "2", "active": false})).expect("ok").active);
+        assert!(has_every_word("Avery Quillfeather", &["quill", "AVERY"]));
+        assert!(!has_every_word("Avery Quillfeather", &["quill", "bram"]));
         assert!(team(&json!({"name": "x"})).is_err());
     }
 }

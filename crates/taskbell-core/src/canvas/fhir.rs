@@ -79,9 +79,10 @@ pub fn labels_to_input(labels: &[String]) -> Value {
     Value::Array(labels.iter().map(|l| json!({"type": {"text": "label"}, "valueString": l})).collect())
 }
 
+/// Only `reference`: Canvas's docs exclude a reference's `type` from create and update bodies.
 fn reference(kind: &str, id: &str) -> Value {
     let id = id.strip_prefix(&format!("{kind}/")).unwrap_or(id);
-    json!({"reference": format!("{kind}/{id}"), "type": kind})
+    json!({"reference": format!("{kind}/{id}")})
 }
 
 /// `{"reference": "Patient/123", "display": "…"}` -> Party("123"), when it is of `kind`.
@@ -155,21 +156,44 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
     })
 }
 
+/// The top-level fields Canvas's docs let a create or update carry: every Task attribute not
+/// marked `exclude_in: create, update` (task.md). `note` is left out on purpose: Canvas appends
+/// every note a PUT carries, so only an edit may add one.
+const WRITABLE: &[&str] = &[
+    "resourceType", "id", "extension", "status", "description", "for", "authoredOn", "requester", "owner", "intent",
+    "restriction", "input",
+];
+
 /// The body for a PUT that must change nothing but what `edit` changes. Canvas's PUT deletes
-/// omitted fields and appends every note it receives, so start from what was read, drop the
-/// notes and the read-only permalink, and keep everything else as it came.
+/// omitted fields (description, owner, restriction, input), so everything writable that was read
+/// goes back; what the docs mark read-only (`lastModified`, a reference's `type`, the team's
+/// `type` and `display`, the permalink) stays out, and so does any empty array.
 pub fn put_body(read: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<Value, CanvasError> {
-    let mut body = read
-        .as_object()
-        .cloned()
-        .ok_or_else(|| CanvasError::BadResponse("the task read back is not an object".into()))?;
-    body.remove("note");
-    body.remove("meta");
-    body.remove("lastModified");
-    if let Some(Value::Array(exts)) = body.get_mut("extension") {
-        exts.retain(|e| e.get("url").and_then(Value::as_str) != Some(EXT_PERMALINK));
+    let read = read.as_object().ok_or_else(|| CanvasError::BadResponse("the task read back is not an object".into()))?;
+    let mut body = Map::new();
+    for key in WRITABLE {
+        if let Some(v) = read.get(*key) {
+            body.insert((*key).to_string(), v.clone());
+        }
+    }
+    for key in ["for", "requester", "owner"] {
+        match body.get(key).and_then(|r| r.get("reference")).cloned() {
+            Some(r) => body.insert(key.to_string(), json!({ "reference": r })),
+            None => body.remove(key),
+        };
+    }
+    body.remove("extension");
+    let team = read
+        .get("extension")
+        .and_then(Value::as_array)
+        .and_then(|exts| exts.iter().find(|e| e.get("url").and_then(Value::as_str) == Some(EXT_GROUP)))
+        .and_then(|e| e.pointer("/valueReference/reference"));
+    if let Some(team) = team {
+        body.insert("extension".into(), json!([{"url": EXT_GROUP, "valueReference": {"reference": team}}]));
     }
     edit(&mut body);
+    // An empty array says nothing Canvas needs and is not a shape its docs show.
+    body.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
     Ok(Value::Object(body))
 }
 
@@ -259,6 +283,23 @@ mod tests {
         assert_eq!(body["status"], "completed");
         assert_eq!(body["input"], read["input"]);
         assert_eq!(body["extension"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn put_body_leaves_out_what_the_docs_exclude() {
+        let read = json!({"resourceType": "Task", "id": "1", "status": "requested", "intent": "unknown",
+            "lastModified": "2023-10-22T21:06:27.893521+00:00", "meta": {"versionId": "3"}, "input": [],
+            "for": {"reference": "Patient/p", "type": "Patient"}, "owner": {"reference": "Practitioner/o", "type": "Practitioner"},
+            "requester": {"reference": "Practitioner/r", "type": "Practitioner"},
+            "extension": [{"url": EXT_GROUP, "valueReference": {"reference": "Group/g", "type": "Group", "display": "Billing"}},
+                          {"url": EXT_PERMALINK, "valueString": "http://p"}]});
+        let body = put_body(&read, |_| {}).expect("object");
+        assert_eq!(body, json!({"resourceType": "Task", "id": "1", "status": "requested", "intent": "unknown",
+            "for": {"reference": "Patient/p"}, "owner": {"reference": "Practitioner/o"},
+            "requester": {"reference": "Practitioner/r"},
+            "extension": [{"url": EXT_GROUP, "valueReference": {"reference": "Group/g"}}]}));
+        let no_team = put_body(&json!({"resourceType": "Task", "extension": [{"url": EXT_PERMALINK, "valueString": "x"}]}), |_| {});
+        assert!(no_team.expect("object").get("extension").is_none(), "no empty extension array");
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod token;
 
 pub use client::CanvasClient;
 pub use config::CanvasConfig;
-pub use directory::{PatientSummary, Person};
+pub use directory::{Listing, PatientSummary, Person};
 pub use error::CanvasError;
 pub use fhir::{DraftNames, TaskDraft};
 pub use search::TaskSearch;
