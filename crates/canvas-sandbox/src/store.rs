@@ -69,12 +69,9 @@ pub(crate) struct TaskRecord {
 impl TaskRecord {
     /// Records a change at `now`, kept at microseconds as Canvas's `lastModified` is. `now` is
     /// the sandbox clock's reading, which a test may move backwards; a task's `modified` still
-    /// only moves forwards, so every change has a later time. Successive changes to one task
-    /// are kept at least a millisecond apart: Taskbell's store orders a task's states by
-    /// milliseconds (store/apply.rs), and changes a test makes back to back through direct state
-    /// access would otherwise tie there. Over HTTP changes are further apart anyway.
+    /// only moves forwards, by at least a microsecond, so every change has a later time.
     pub fn touch(&mut self, now: OffsetDateTime) {
-        let next = self.modified + time::Duration::milliseconds(1);
+        let next = self.modified + time::Duration::microseconds(1);
         self.modified = now.max(next);
         self.version += 1;
     }
@@ -148,7 +145,7 @@ mod tests {
         for _ in 0..5 {
             let before = t.modified;
             t.touch(before);
-            assert_eq!(t.modified - before, time::Duration::milliseconds(1));
+            assert_eq!(t.modified - before, time::Duration::microseconds(1));
         }
         assert_eq!(t.version, 6);
         let later = t.modified + time::Duration::milliseconds(1500);
