@@ -176,13 +176,14 @@ enum Order {
     Unconfirmed,
 }
 
-fn order(e: &TaskEvent, existing: Option<&TaskRow>, ctx: &ApplyCtx) -> Order {
+/// `known`: the system time (µs) of the state the store holds, if any.
+fn order(e: &TaskEvent, existing: Option<&TaskRow>, known: Option<i64>, ctx: &ApplyCtx) -> Order {
     if e.is_hint() {
         return if ctx.readable == Some(e.task.system.as_str()) { Order::Queued } else { Order::Unconfirmed };
     }
     match (e.at, existing) {
         (_, None) => Order::Newer,
-        (Some(at), Some(row)) if row.modified_at.is_some_and(|known| to_millis(at) < known) => Order::Older,
+        (Some(at), Some(_)) if known.is_some_and(|known| micros(at) < known) => Order::Older,
         (Some(_), Some(_)) => Order::Newer,
         // Taskbell's own write before Canvas answered comes before anything Canvas says.
         (None, Some(_)) => Order::Older,
@@ -192,7 +193,11 @@ fn order(e: &TaskEvent, existing: Option<&TaskRow>, ctx: &ApplyCtx) -> Order {
 pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<Applied, StoreError> {
     let existing = select_task(tx, &e.task)?;
     let previous = existing.as_ref().map(|r| r.status);
-    let order = order(e, existing.as_ref(), ctx);
+    let known = match &existing {
+        Some(_) => known_micros(tx, &e.task)?,
+        None => None,
+    };
+    let order = order(e, existing.as_ref(), known, ctx);
     let said = e.status.or(match e.kind {
         EventKind::Completed | EventKind::Closed | EventKind::Reopened => Some(implied_status(e.kind)),
         _ => None,
@@ -253,7 +258,23 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
             new
         }
     };
+    if let (Some(at), false) = (e.at, stale) {
+        tx.prepare_cached("UPDATE tasks SET modified_us = max(coalesce(modified_us, ?3), ?3) WHERE system = ?1 AND task_id = ?2")?
+            .execute(params![e.task.system, e.task.id, micros(at)])?;
+    }
     Ok(Applied { duplicate: false, previous, current, stale, hint: false, event, mine: row.mine, row: Some(row) })
+}
+
+fn micros(t: time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+}
+
+/// The system time (µs) of the state stored for `t`.
+fn known_micros(tx: &Connection, t: &TaskRef) -> Result<Option<i64>, StoreError> {
+    let known = tx
+        .prepare_cached("SELECT modified_us FROM tasks WHERE system = ?1 AND task_id = ?2")?
+        .query_row(params![t.system, t.id], |r| r.get(0))?;
+    Ok(known)
 }
 
 /// Asks for a read of the task; a burst of hints about one task leaves one request.

@@ -12,6 +12,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_no_open_index.sql")),
         M::up(include_str!("../../migrations/0004_claims_and_reads.sql")),
         M::up(include_str!("../../migrations/0005_announcements.sql")),
+        M::up(include_str!("../../migrations/0006_modified_micros.sql")),
     ])
 }
 
