@@ -202,3 +202,26 @@ async fn the_documented_create_and_update_requests_are_accepted_as_written() {
     assert_eq!(task["status"], "completed");
     assert_eq!(task["note"].as_array().map(Vec::len), Some(2), "the update's note is appended");
 }
+
+#[tokio::test]
+async fn team_search_has_the_documented_shape() {
+    let api = Api::new().await;
+    // One page, as in the docs' example (which has no `next`).
+    let (_, mut ours) = api.get_json("/Group?type=practitioner&_count=100").await;
+    // The documented example holds one team with one member; compare the first of ours so.
+    let entries = ours["entry"].as_array_mut().expect("entries");
+    assert!(!entries.is_empty(), "the seeded clinic has teams");
+    entries.truncate(1);
+    let members = entries[0]["resource"]["member"].as_array_mut().expect("members");
+    assert!(!members.is_empty(), "a seeded team has members");
+    members.truncate(1);
+    assert_same_shape(&fixture("group-search.json"), &ours);
+}
+
+#[tokio::test]
+async fn a_refusal_has_the_documented_outcome_shape() {
+    let api = Api::new().await;
+    let (status, ours) = api.get_json("/Group?name=Front").await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{ours}");
+    assert_same_shape(&fixture("outcome-400.json"), &ours);
+}

