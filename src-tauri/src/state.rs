@@ -1,14 +1,14 @@
 //! What the shell holds while it runs, managed by Tauri and reached with `app.state::<Shell>()`.
-//! Locks are held only for a copy in or out; nothing here waits on the network.
+//! Locks are held only for a copy in or out; nothing here waits on the network or D-Bus.
 
 use crate::connection::Connection;
 use crate::notifier::ShellNotifier;
 use crate::options::Options;
+use crate::secrets::Secrets;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use taskbell_core::secrets::SecretStore;
-use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints, SecretName};
+use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints};
 use taskbell_core::status::{ConnectionKind, Pause, ReceiverView, StatusFacts};
 use taskbell_core::Engine;
 
@@ -48,7 +48,7 @@ pub struct LiveInfo {
 
 pub struct Shell {
     pub engine: Engine,
-    pub secrets: SecretStore,
+    pub secrets: Secrets,
     pub paths: Paths,
     pub options: Options,
     /// `None` when a test supplied its own notifier.
@@ -68,7 +68,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Shell {
     pub fn new(
         engine: Engine,
-        secrets: SecretStore,
+        secrets: Secrets,
         paths: Paths,
         settings: AppSettings,
         desktop: Option<Arc<ShellNotifier>>,
@@ -111,14 +111,11 @@ impl Shell {
     }
 
     /// The settings as the window reads them: which secrets are stored, and where.
-    pub fn settings_for_window(&self) -> AppSettings {
+    pub async fn settings_for_window(&self) -> AppSettings {
+        let stored = self.secrets.read().await;
         let mut s = self.settings();
-        s.mark_stored(|n| self.secret(n).is_some(), self.secrets.backend());
+        s.mark_stored(|n| stored.has(n), stored.backend());
         s
-    }
-
-    pub fn secret(&self, name: SecretName) -> Option<String> {
-        self.secrets.get_or_warn(name.key())
     }
 
     pub fn facts(&self) -> StatusFacts {
