@@ -49,7 +49,7 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
     app.state::<Shell>().update_facts(|f| f.tray_available = tray);
     // Without a tray the window is the only way in, whatever was asked.
     if options.window_at_start || (options.tray && !tray) {
-        window::create(&handle)?;
+        window::create(&handle, None)?;
     }
     events::forward(handle.clone());
     status::publish(&handle);

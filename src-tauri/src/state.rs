@@ -12,13 +12,24 @@ use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints};
 use taskbell_core::status::{ConnectionKind, Pause, ReceiverView, StatusFacts};
 use taskbell_core::Engine;
 
-/// The window's views, as `navigate` names them.
+/// The window's views, as `navigate` and the window's URL name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     New,
     History,
     Settings,
+}
+
+impl View {
+    /// As the window's front-end names it (ui/src/lib/api.ts `View`).
+    pub fn name(self) -> &'static str {
+        match self {
+            View::New => "new",
+            View::History => "history",
+            View::Settings => "settings",
+        }
+    }
 }
 
 pub struct Paths {
@@ -58,7 +69,6 @@ pub struct Shell {
     settings: RwLock<AppSettings>,
     facts: Mutex<StatusFacts>,
     live: RwLock<LiveInfo>,
-    pending_view: Mutex<Option<View>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -97,7 +107,6 @@ impl Shell {
             settings: RwLock::new(settings),
             facts: Mutex::new(facts),
             live: RwLock::new(LiveInfo::default()),
-            pending_view: Mutex::new(None),
         }
     }
 
@@ -132,18 +141,6 @@ impl Shell {
 
     pub fn set_live(&self, info: LiveInfo) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = info;
-    }
-
-    pub fn set_pending_view(&self, v: View) {
-        *lock(&self.pending_view) = Some(v);
-    }
-
-    pub fn pending_view(&self) -> Option<View> {
-        *lock(&self.pending_view)
-    }
-
-    pub fn take_pending_view(&self) -> Option<View> {
-        lock(&self.pending_view).take()
     }
 
     pub fn receive_mode(&self) -> ReceiveMode {
