@@ -6,6 +6,7 @@ mod common;
 
 use anyhow::{ensure, Context, Result};
 use common::unique;
+use taskbell_e2e::app_process::TRAY_READY_LOG;
 use taskbell_e2e::wait::{until, Look, PATIENCE};
 use taskbell_e2e::{ui, AppProcess, Driven, Notifications, TrayMenu, World};
 
@@ -188,6 +189,8 @@ async fn wait_tray_paused(tray: &TrayMenu<'_>, paused: bool) -> Result<()> {
 async fn quit_in_the_tray_ends_the_app_with_status_0() -> Result<()> {
     let world = World::new("tray-quit", Notifications::Dunst)?;
     let mut app = AppProcess::start(&world)?;
+    // The line the desktop benchmark times launches by; logged once the tray exists.
+    app.wait_log(TRAY_READY_LOG).await?;
     let tray = TrayMenu::find(&world.bus, app.pid())?;
     // Connected first, so Quit also has a running sandbox and receiver to stop.
     until("the tray to say the sandbox is live", PATIENCE, || async {
