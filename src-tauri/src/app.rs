@@ -4,17 +4,14 @@
 
 use crate::notifier::{self, ShellNotifier};
 use crate::options::Options;
+use crate::secrets::Secrets;
 use crate::state::{Paths, Shell};
 use crate::{commands, connection, events, settings_store, status, tray, window};
 use std::sync::Arc;
 use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime};
 use taskbell_core::notify::Notifier;
-use taskbell_core::secrets::SecretStore;
 use taskbell_core::Engine;
 use tauri_plugin_autostart::MacosLauncher;
-
-/// The keychain service name secrets are filed under.
-const KEYCHAIN_SERVICE: &str = "app.taskbell.desktop";
 
 /// The argument autostart launches Taskbell with: at login it starts in the tray, windowless.
 pub const AUTOSTART_ARG: &str = "--autostart";
@@ -28,13 +25,12 @@ pub fn build<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
         .setup(move |app| setup(app, options))
 }
 
+/// Runs on the GTK main thread, so it starts whatever talks to D-Bus (the keychain, the
+/// notification service) on other threads instead of waiting for it here.
 fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let handle = app.handle().clone();
     let paths = resolve_paths(&handle, &options)?;
-    let secrets = match options.keychain {
-        true => SecretStore::open(&paths.config_dir, KEYCHAIN_SERVICE),
-        false => SecretStore::file_only(&paths.config_dir),
-    };
+    let secrets = Secrets::new(paths.config_dir.clone(), options.keychain);
     let settings = settings_store::load(&handle, &paths.settings_file());
     let (notifier, desktop): (Arc<dyn Notifier>, _) = match options.notifier.clone() {
         Some(n) => (n, None),
@@ -44,21 +40,23 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
         }
     };
     let engine = Engine::open(&paths.database(), notifier)?;
-    tracing::info!(db = %paths.database().display(), secrets = secrets.backend().as_str(), "starting");
+    tracing::info!(db = %paths.database().display(), "starting");
     app.manage(Shell::new(engine, secrets, paths, settings, desktop.clone(), options.clone()));
+    let opening = handle.clone();
+    tauri::async_runtime::spawn(async move { opening.state::<Shell>().secrets.open().await });
 
     let tray = options.tray && tray::create(&handle);
     app.state::<Shell>().update_facts(|f| f.tray_available = tray);
     // Without a tray the window is the only way in, whatever was asked.
     if options.window_at_start || (options.tray && !tray) {
-        window::create(&handle)?;
+        window::create(&handle, None)?;
     }
     events::forward(handle.clone());
     status::publish(&handle);
-    if desktop.is_some() {
+    if let Some(d) = desktop {
         // Asking D-Bus may start a notification daemon, which takes a moment: not in the way
         // of connecting.
-        tauri::async_runtime::spawn(notifier::probe(handle.clone()));
+        tauri::async_runtime::spawn(notifier::probe(handle.clone(), d));
     }
     tauri::async_runtime::spawn(connection::restart(handle));
     Ok(())

@@ -4,6 +4,7 @@
 //! started. Started at launch and
 //! replaced whole when the connection settings change.
 
+use crate::secrets::Stored;
 use crate::state::{LiveInfo, Shell};
 use crate::status;
 use canvas_sandbox::{Sandbox, SandboxConfig, WebhookTarget};
@@ -81,14 +82,15 @@ pub async fn stop<R: TauriRuntime>(app: &AppHandle<R>) {
 }
 
 async fn open<R: TauriRuntime>(app: &AppHandle<R>, shell: &Shell, settings: &AppSettings) -> Result<Connection, String> {
+    let stored = shell.secrets.read().await;
     let sandbox = match settings.is_sandbox() {
-        true => Some(start_sandbox(shell, settings).await?),
+        true => Some(start_sandbox(shell, settings, &stored).await?),
         false => None,
     };
     let endpoints = sandbox.as_ref().map(|(sb, secret)| endpoints(sb, secret.clone()));
     let sandbox = sandbox.map(|(sb, _)| sb);
     let started = async {
-        let plan = settings.plan(|n| shell.secret(n), endpoints.as_ref()).map_err(|e| e.message)?;
+        let plan = settings.plan(|n| stored.get(n), endpoints.as_ref()).map_err(|e| e.message)?;
         shell.engine.set_prefs(plan.prefs.clone());
         shell.engine.set_me(plan.me.clone());
         if let Some(d) = &shell.desktop {
@@ -133,11 +135,11 @@ async fn open<R: TauriRuntime>(app: &AppHandle<R>, shell: &Shell, settings: &App
 
 /// The sandbox, signing webhooks to our endpoint when the user chose webhook mode (with their
 /// secret, or one made up for the purpose).
-async fn start_sandbox(shell: &Shell, settings: &AppSettings) -> Result<(Sandbox, Option<String>), String> {
+async fn start_sandbox(shell: &Shell, settings: &AppSettings, stored: &Stored) -> Result<(Sandbox, Option<String>), String> {
     let webhook = (settings.receive.mode == ReceiveMode::Webhook).then(|| WebhookTarget {
         url: format!("http://127.0.0.1:{}/hooks/canvas", settings.receive.webhook_port),
-        secret: shell.secret(SecretName::WebhookSecret).unwrap_or_else(new_webhook_secret),
-        bearer: shell.secret(SecretName::WebhookToken),
+        secret: stored.get(SecretName::WebhookSecret).unwrap_or_else(new_webhook_secret),
+        bearer: stored.get(SecretName::WebhookToken),
     });
     let secret = webhook.as_ref().map(|w| w.secret.clone());
     let config = SandboxConfig { port: 0, staff_delay: Some(shell.options.staff_delay), webhook, ..Default::default() };

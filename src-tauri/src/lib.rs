@@ -8,17 +8,38 @@ mod events;
 mod links;
 mod notifier;
 mod options;
+mod secrets;
 mod settings_store;
 mod state;
 mod status;
+mod threads;
 mod tray;
 mod window;
 
 pub use app::build;
 pub use options::Options;
 
+use std::sync::OnceLock;
+
+/// Has Tauri run its tasks on `threads::runtime`, whose workers the debug checks recognise;
+/// once per process, before anything else uses Tauri. Tests on the mock runtime call it too.
+pub fn install_runtime() -> std::io::Result<()> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if RUNTIME.get().is_some() {
+        return Ok(());
+    }
+    let made = threads::runtime()?;
+    if RUNTIME.set(made).is_ok() {
+        if let Some(rt) = RUNTIME.get() {
+            tauri::async_runtime::set(rt.handle().clone());
+        }
+    }
+    Ok(())
+}
+
 /// Starts the app as a user launches it, and returns when the user chooses Quit.
 pub fn run() -> tauri::Result<()> {
+    install_runtime()?;
     // Registered first, as the plugin asks: a second launch hands over to this one and exits.
     let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
         window::show(app, None);

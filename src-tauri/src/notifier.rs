@@ -1,9 +1,11 @@
 //! Desktop notifications through core's DesktopNotifier, with its two buttons wired to the app
 //! ("Open in Canvas" opens the permalink in the browser, "Show" opens the history), and every
 //! outcome reported in the status so a desktop without a notification daemon is said plainly.
+//! Every call here waits on D-Bus: the engine shows notifications from its blocking pool, the
+//! probe runs there too, and the buttons are answered on the notifier's own listener thread.
 
 use crate::state::View;
-use crate::{links, status, window};
+use crate::{links, status, threads, window};
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
 use taskbell_core::notify::desktop::{ActionHandler, DesktopNotifier, ACTION_OPEN, ACTION_SHOW};
@@ -47,6 +49,7 @@ impl ShellNotifier {
 
 impl Notifier for ShellNotifier {
     fn show(&self, n: &Notification) -> Result<(), NotifyError> {
+        threads::debug_assert_may_block("a desktop notification");
         let shown = self.desktop.show(n);
         (self.report)(shown.is_ok());
         shown
@@ -65,8 +68,23 @@ pub fn set_available<R: Runtime>(app: &AppHandle<R>, ok: bool) {
     }
 }
 
-/// Asks the session bus whether a notification service is there (D-Bus may start one).
-pub async fn probe<R: Runtime>(app: AppHandle<R>) {
-    let ok = tauri::async_runtime::spawn_blocking(DesktopNotifier::available).await.unwrap_or(false);
+/// Asks the session bus whether a notification service is there (D-Bus may start one), over
+/// the connection notifications will use, which also starts listening for their buttons.
+pub async fn probe<R: Runtime>(app: AppHandle<R>, notifier: Arc<ShellNotifier>) {
+    let asked = tauri::async_runtime::spawn_blocking(move || {
+        threads::debug_assert_may_block("asking for the notification service");
+        notifier.desktop.check()
+    });
+    let ok = match asked.await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::debug!("{e}");
+            false
+        }
+        Err(e) => {
+            tracing::debug!("the notification service probe failed: {e}");
+            false
+        }
+    };
     set_available(&app, ok);
 }

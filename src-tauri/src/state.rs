@@ -1,24 +1,35 @@
 //! What the shell holds while it runs, managed by Tauri and reached with `app.state::<Shell>()`.
-//! Locks are held only for a copy in or out; nothing here waits on the network.
+//! Locks are held only for a copy in or out; nothing here waits on the network or D-Bus.
 
 use crate::connection::Connection;
 use crate::notifier::ShellNotifier;
 use crate::options::Options;
+use crate::secrets::Secrets;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use taskbell_core::secrets::SecretStore;
-use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints, SecretName};
+use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints};
 use taskbell_core::status::{ConnectionKind, Pause, ReceiverView, StatusFacts};
 use taskbell_core::Engine;
 
-/// The window's views, as `navigate` names them.
+/// The window's views, as `navigate` and the window's URL name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     New,
     History,
     Settings,
+}
+
+impl View {
+    /// As the window's front-end names it (ui/src/lib/api.ts `View`).
+    pub fn name(self) -> &'static str {
+        match self {
+            View::New => "new",
+            View::History => "history",
+            View::Settings => "settings",
+        }
+    }
 }
 
 pub struct Paths {
@@ -48,7 +59,7 @@ pub struct LiveInfo {
 
 pub struct Shell {
     pub engine: Engine,
-    pub secrets: SecretStore,
+    pub secrets: Secrets,
     pub paths: Paths,
     pub options: Options,
     /// `None` when a test supplied its own notifier.
@@ -58,7 +69,6 @@ pub struct Shell {
     settings: RwLock<AppSettings>,
     facts: Mutex<StatusFacts>,
     live: RwLock<LiveInfo>,
-    pending_view: Mutex<Option<View>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -68,7 +78,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Shell {
     pub fn new(
         engine: Engine,
-        secrets: SecretStore,
+        secrets: Secrets,
         paths: Paths,
         settings: AppSettings,
         desktop: Option<Arc<ShellNotifier>>,
@@ -97,7 +107,6 @@ impl Shell {
             settings: RwLock::new(settings),
             facts: Mutex::new(facts),
             live: RwLock::new(LiveInfo::default()),
-            pending_view: Mutex::new(None),
         }
     }
 
@@ -111,14 +120,11 @@ impl Shell {
     }
 
     /// The settings as the window reads them: which secrets are stored, and where.
-    pub fn settings_for_window(&self) -> AppSettings {
+    pub async fn settings_for_window(&self) -> AppSettings {
+        let stored = self.secrets.read().await;
         let mut s = self.settings();
-        s.mark_stored(|n| self.secret(n).is_some(), self.secrets.backend());
+        s.mark_stored(|n| stored.has(n), stored.backend());
         s
-    }
-
-    pub fn secret(&self, name: SecretName) -> Option<String> {
-        self.secrets.get_or_warn(name.key())
     }
 
     pub fn facts(&self) -> StatusFacts {
@@ -135,18 +141,6 @@ impl Shell {
 
     pub fn set_live(&self, info: LiveInfo) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = info;
-    }
-
-    pub fn set_pending_view(&self, v: View) {
-        *lock(&self.pending_view) = Some(v);
-    }
-
-    pub fn pending_view(&self) -> Option<View> {
-        *lock(&self.pending_view)
-    }
-
-    pub fn take_pending_view(&self) -> Option<View> {
-        lock(&self.pending_view).take()
     }
 
     pub fn receive_mode(&self) -> ReceiveMode {

@@ -17,6 +17,9 @@ use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use taskbell_core::status::AppStatus;
 
+/// Logged (at info) once the tray exists.
+pub const READY: &str = "tray ready";
+
 const ICON: &[u8] = include_bytes!("../icons/128x128.png");
 const ICON_UNSEEN: &[u8] = include_bytes!("../icons/tray-unseen.png");
 
@@ -33,8 +36,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> bool {
     match std::panic::catch_unwind(AssertUnwindSafe(|| build(app))) {
         Ok(Ok(tray)) => {
             app.manage(tray);
-            // The desktop benchmark times launches to this line.
-            println!("tray ready");
+            // The desktop benchmark times launches to this line, and the end-to-end tests wait
+            // for it (bench/desktop and tests/ match it as logged).
+            tracing::info!("{READY}");
             true
         }
         Ok(Err(e)) => {

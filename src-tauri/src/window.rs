@@ -1,40 +1,29 @@
 //! The one window, `main`. Closing it destroys it, so WebKit's web process exits and an idle
-//! Taskbell costs little; the tray builds it again on demand. A view asked for while the window
-//! is being built is sent once its page can hear it: the page cannot say when it has subscribed,
-//! so the view goes out shortly after it first asks for the status and again after it loaded.
+//! Taskbell costs little; the tray builds it again on demand. A window built for a view carries
+//! the view in its URL (`index.html#history`), which the page reads as it starts, so nothing has
+//! to guess when the page is ready to be told. A window already open is sent `navigate`.
 
-use crate::state::{Shell, View};
-use std::time::Duration;
-use tauri::webview::PageLoadEvent;
+use crate::state::View;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const LABEL: &str = "main";
 pub const NAVIGATE: &str = "navigate";
 
-/// How long after its first status request a new page is given to finish subscribing.
-const AFTER_STATUS: Duration = Duration::from_millis(300);
-/// The last chance, counted from the end of the page load.
-const AFTER_LOAD: Duration = Duration::from_millis(1500);
-
 /// Brings the window up (building it if needed) and shows `view`.
 pub fn show<R: Runtime>(app: &AppHandle<R>, view: Option<View>) {
     if let Some(w) = app.get_webview_window(LABEL) {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-        if let Some(v) = view {
-            let _ = app.emit_to(LABEL, NAVIGATE, v);
-        }
+        bring_up(app, &w, view);
         return;
-    }
-    if let (Some(v), Some(shell)) = (view, app.try_state::<Shell>()) {
-        shell.set_pending_view(v);
     }
     let handle = app.clone();
     // Windows are built on the main thread; this may be called from a notification's thread.
-    let built = app.run_on_main_thread(move || {
-        if let Err(e) = create(&handle) {
-            tracing::error!("the window could not be opened: {e}");
+    let built = app.run_on_main_thread(move || match handle.get_webview_window(LABEL) {
+        // Built by an earlier request meanwhile.
+        Some(w) => bring_up(&handle, &w, view),
+        None => {
+            if let Err(e) = create(&handle, view) {
+                tracing::error!("the window could not be opened: {e}");
+            }
         }
     });
     if let Err(e) = built {
@@ -42,40 +31,34 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, view: Option<View>) {
     }
 }
 
-pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+fn bring_up<R: Runtime>(app: &AppHandle<R>, w: &WebviewWindow<R>, view: Option<View>) {
+    let _ = w.unminimize();
+    let _ = w.show();
+    let _ = w.set_focus();
+    if let Some(v) = view {
+        if let Err(e) = app.emit_to(LABEL, NAVIGATE, v) {
+            tracing::debug!("navigate not sent: {e}");
+        }
+    }
+}
+
+/// The window's page, opening at `view` (the page's own default without one).
+pub fn url(view: Option<View>) -> WebviewUrl {
+    match view {
+        Some(v) => WebviewUrl::App(format!("index.html#{}", v.name()).into()),
+        None => WebviewUrl::App("index.html".into()),
+    }
+}
+
+pub fn create<R: Runtime>(app: &AppHandle<R>, view: Option<View>) -> tauri::Result<WebviewWindow<R>> {
     if let Some(w) = app.get_webview_window(LABEL) {
         return Ok(w);
     }
-    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
+    WebviewWindowBuilder::new(app, LABEL, url(view))
         .title("Taskbell")
         .inner_size(960.0, 680.0)
         .min_inner_size(640.0, 480.0)
-        .on_page_load(|w, payload| {
-            if payload.event() == PageLoadEvent::Finished {
-                deliver_pending(w.app_handle(), AFTER_LOAD, true);
-            }
-        })
         .build()
-}
-
-/// Sends the view a new window was opened for, after `delay`; `last` forgets it then.
-pub fn deliver_pending<R: Runtime>(app: &AppHandle<R>, delay: Duration, last: bool) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let Some(shell) = app.try_state::<Shell>() else { return };
-        let view = if last { shell.take_pending_view() } else { shell.pending_view() };
-        if let Some(view) = view {
-            if let Err(e) = app.emit_to(LABEL, NAVIGATE, view) {
-                tracing::debug!("navigate not sent: {e}");
-            }
-        }
-    });
-}
-
-/// Called when the window asks for the status: it is subscribing to its events.
-pub fn page_is_listening<R: Runtime>(app: &AppHandle<R>) {
-    deliver_pending(app, AFTER_STATUS, false);
 }
 
 /// Destroys the window; the app keeps running in the tray.
@@ -87,4 +70,33 @@ pub fn close<R: Runtime>(app: &AppHandle<R>) {
             tracing::warn!("the window could not be closed: {e}");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::Listener;
+
+    #[test]
+    fn a_new_window_opens_at_its_view_and_an_open_one_is_told() {
+        let app = tauri::test::mock_app();
+        show(app.handle(), Some(View::History));
+        let w = app.get_webview_window(LABEL).expect("the window was built");
+        assert_eq!(w.url().expect("a url").as_str(), "tauri://localhost/index.html#history");
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        app.listen_any(NAVIGATE, move |e| {
+            let _ = tx.send(e.payload().to_string());
+        });
+        show(app.handle(), Some(View::Settings));
+        let sent = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("navigate was sent");
+        assert_eq!(sent, "\"settings\"");
+        assert_eq!(w.url().expect("a url").as_str(), "tauri://localhost/index.html#history", "not rebuilt");
+    }
+
+    #[test]
+    fn without_a_view_the_page_is_plain() {
+        assert_eq!(url(None).to_string(), "index.html");
+        assert_eq!(url(Some(View::New)).to_string(), "index.html#new");
+    }
 }

@@ -8,6 +8,9 @@ use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 
+/// What the app logs (at info) once its tray exists, as tracing writes it after the timestamp.
+pub const TRAY_READY_LOG: &str = "INFO taskbell_app::tray: tray ready";
+
 pub struct AppProcess {
     proc: Proc,
     log: PathBuf,

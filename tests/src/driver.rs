@@ -7,7 +7,7 @@
 //! and then tauri-driver.
 
 use crate::process::{self, Proc};
-use crate::wait::{until_sync, Look, PATIENCE};
+use crate::wait::{until, until_sync, Look, PATIENCE};
 use crate::world::World;
 use anyhow::{bail, Context, Result};
 use fantoccini::{Client, ClientBuilder};
@@ -32,13 +32,43 @@ impl Driven {
     /// the app: every end-to-end test's frame.
     pub async fn run(world: &World, steps: impl AsyncFnOnce(&Driven) -> Result<()>) -> Result<()> {
         let app = Driven::start(world).await?;
-        let outcome = steps(&app).await;
-        crate::ui::keep_evidence(&app.client, &world.artifacts, &outcome).await;
+        app.finish(world, steps).await
+    }
+
+    /// `run` for an app started with `env` added to its environment, and `meanwhile` run as
+    /// soon as the app is up (given its pid) but before the WebDriver session exists: an app
+    /// started without a window has nothing to drive until something, say a tray click, opens
+    /// one.
+    pub async fn run_with(
+        world: &World,
+        env: &[(&str, &str)],
+        meanwhile: impl AsyncFnOnce(u32) -> Result<()>,
+        steps: impl AsyncFnOnce(&Driven) -> Result<()>,
+    ) -> Result<()> {
+        let app = Driven::start_with(world, env, meanwhile).await?;
+        app.finish(world, steps).await
+    }
+
+    async fn finish(
+        self,
+        world: &World,
+        steps: impl AsyncFnOnce(&Driven) -> Result<()>,
+    ) -> Result<()> {
+        let outcome = steps(&self).await;
+        crate::ui::keep_evidence(&self.client, &world.artifacts, &outcome).await;
         outcome?;
-        app.close().await
+        self.close().await
     }
 
     pub async fn start(world: &World) -> Result<Driven> {
+        Driven::start_with(world, &[], async |_| Ok(())).await
+    }
+
+    async fn start_with(
+        world: &World,
+        env: &[(&str, &str)],
+        meanwhile: impl AsyncFnOnce(u32) -> Result<()>,
+    ) -> Result<Driven> {
         let (port, native_port) = free_ports()?;
         let log = world.artifacts.path("tauri-driver.log");
         let out =
@@ -64,7 +94,7 @@ impl Driven {
             })
         })?;
 
-        let (launcher, pid_file) = world.launcher()?;
+        let (launcher, pid_file) = world.launcher(env)?;
         let mut caps = serde_json::Map::new();
         // No browserName: tauri-driver refuses sessions that ask for a browser.
         caps.insert(
@@ -74,19 +104,37 @@ impl Driven {
         let url = format!("http://127.0.0.1:{port}");
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps);
-        let client = match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&url)).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => bail!(
-                "WebDriver could not start the app: {e}; see {} and {}",
-                log.display(),
-                world.app_log().display()
-            ),
-            Err(_) => bail!(
-                "no WebDriver session within {SESSION_TIMEOUT:?}; see {}",
-                log.display()
-            ),
+        let session = async {
+            match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&url)).await {
+                Ok(Ok(c)) => Ok(c),
+                Ok(Err(e)) => bail!(
+                    "WebDriver could not start the app: {e}; see {} and {}",
+                    log.display(),
+                    world.app_log().display()
+                ),
+                Err(_) => bail!(
+                    "no WebDriver session within {SESSION_TIMEOUT:?}; see {}",
+                    log.display()
+                ),
+            }
         };
-        let app_pid = read_pid(&pid_file).context("the launcher did not record the app's pid")?;
+        // The session request is on its way by the time the launcher has run, so `meanwhile`
+        // may block this thread without holding the session up.
+        let app = async {
+            let pid = until("the launcher to record the app's pid", PATIENCE, || async {
+                Ok(match read_pid(&pid_file) {
+                    Ok(pid) => Look::Done(pid),
+                    Err(e) => Look::NotYet(format!("{e:#}")),
+                })
+            })
+            .await?;
+            if let Err(e) = meanwhile(pid).await {
+                process::terminate(pid);
+                return Err(e);
+            }
+            Ok(pid)
+        };
+        let (client, app_pid) = tokio::try_join!(session, app)?;
         Ok(Driven {
             client,
             app_pid,

@@ -115,14 +115,16 @@ impl World {
         ]
     }
 
-    /// A script that starts the app with `app_env`, its output appended to the artifacts'
-    /// app.log and its pid in `app.pid`. WebDriver launches this instead of the binary: that
-    /// keeps the app's log (WebKitWebDriver drops it) and names its pid (it keeps it across exec).
-    pub fn launcher(&self) -> Result<(PathBuf, PathBuf)> {
+    /// A script that starts the app with `app_env` and `extra`, its output appended to the
+    /// artifacts' app.log and its pid in `app.pid`. WebDriver launches this instead of the
+    /// binary: that keeps the app's log (WebKitWebDriver drops it) and names its pid (it keeps
+    /// it across exec).
+    pub fn launcher(&self, extra: &[(&str, &str)]) -> Result<(PathBuf, PathBuf)> {
         let script = self.tmp.path().join("launch-taskbell.sh");
         let pid_file = self.tmp.path().join("app.pid");
         let mut text = String::from("#!/bin/sh\n");
-        for (k, v) in self.app_env() {
+        let extra = extra.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        for (k, v) in self.app_env().into_iter().chain(extra) {
             text.push_str(&format!("export {k}={}\n", shell_quote(&v)));
         }
         text.push_str(&format!(

@@ -10,6 +10,7 @@ mod common;
 use anyhow::{bail, ensure, Context, Result};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use taskbell_e2e::app_process::TRAY_READY_LOG;
 use taskbell_e2e::{AppProcess, Notifications, World};
 
 const NO_TRAY_LOG: &str = "no tray icon";
@@ -36,7 +37,7 @@ async fn without_an_appindicator_library_the_app_stays_up_and_says_so() -> Resul
     let mut app = AppProcess::start_with(&world, &[("LD_LIBRARY_PATH", libs.path().display().to_string())])?;
     let line = app.wait_log(NO_TRAY_LOG).await?;
     eprintln!("the app logged: {line}");
-    ensure!(!app.log().contains("tray ready"), "a tray was built after all; the stand-in library was not used");
+    ensure!(!app.log().contains(TRAY_READY_LOG), "a tray was built after all; the stand-in library was not used");
     let since = Instant::now();
     while since.elapsed() < STAYS_UP {
         if let Some(status) = app.try_wait()? {

@@ -10,6 +10,7 @@ const panel = (id: string) => document.getElementById(`panel-${id}`);
 
 beforeEach(() => {
   resetFake();
+  window.location.hash = "";
 });
 
 describe("App", () => {
@@ -27,6 +28,23 @@ describe("App", () => {
     emit.status(sampleStatus({ line: "demo-clinic · polling every 30 s", unseen_completions: 3 }));
     await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("demo-clinic · polling every 30 s"));
     expect(tab(/History/).textContent).toContain("3");
+  });
+
+  it("opens at the view its URL names, as the shell builds a window for a tray item", async () => {
+    window.location.hash = "#history";
+    render(App);
+    expect(tab(/History/).getAttribute("aria-selected")).toBe("true");
+    expect(panel("history")?.hidden).toBe(false);
+    expect(panel("new")).toBeNull();
+    await waitFor(() => expect(api.markSeen).toHaveBeenCalled());
+    expect(events.onNavigate).toHaveBeenCalled();
+  });
+
+  it("opens at New task when its URL names no view", async () => {
+    window.location.hash = "#nothing";
+    render(App);
+    expect(tab(/New task/).getAttribute("aria-selected")).toBe("true");
+    expect(panel("new")?.hidden).toBe(false);
   });
 
   it("switches views when the tray asks", async () => {

@@ -1,6 +1,7 @@
 //! Starting and stopping the two apps measured: Taskbell and the floor app, each in a process
-//! group of its own so stopping one stops its WebKit helpers too. Both print "tray ready" once
-//! their tray exists; everything else they print goes to a log beside their data.
+//! group of its own so stopping one stops its WebKit helpers too. Both say "tray ready" on stdout
+//! once their tray exists (the floor app prints it, Taskbell logs it at info); everything else
+//! they print goes to a log beside their data.
 
 use crate::procs;
 use anyhow::{bail, Context, Result};
@@ -12,6 +13,19 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const TRAY_READY: &str = "tray ready";
+
+/// Taskbell's log line, as tracing writes it (with no colour, stdout being a pipe), less its
+/// timestamp: `2026-05-04T10:00:00.123456Z  INFO taskbell_app::tray: tray ready`.
+const TASKBELL_TRAY_READY: &str = "INFO taskbell_app::tray: tray ready";
+
+/// Whether `line` of `which`'s output says its tray exists.
+pub fn says_tray_ready(which: Which, line: &str) -> bool {
+    let line = line.trim();
+    match which {
+        Which::Floor => line == TRAY_READY,
+        Which::Taskbell => line.ends_with(TASKBELL_TRAY_READY),
+    }
+}
 
 /// Longer than any launch should take; a launch that never gets there is a failure, not a figure.
 const READY_PATIENCE: Duration = Duration::from_secs(30);
@@ -126,7 +140,7 @@ pub fn start(bins: &Binaries, which: Which, window: Window, dir: &Path) -> Resul
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if line.trim() == TRAY_READY {
+            if says_tray_ready(which, &line) {
                 let _ = tx.send(Instant::now());
             }
             let _ = writeln!(copy, "{line}");
@@ -140,7 +154,7 @@ impl Running {
         self.child.id() as i32
     }
 
-    /// Waits for "tray ready" and returns the time since spawn.
+    /// Waits for the "tray ready" line and returns the time since spawn.
     pub fn wait_tray_ready(&mut self) -> Result<Duration> {
         let deadline = self.started + READY_PATIENCE;
         loop {
@@ -153,7 +167,7 @@ impl Running {
                 bail!("{} exited ({status}) before its tray was ready; see {}", self.which.name(), self.log.display());
             }
             if Instant::now() >= deadline {
-                bail!("{} printed no \"{TRAY_READY}\" within {:?}; see {}", self.which.name(), READY_PATIENCE, self.log.display());
+                bail!("{} said no \"{TRAY_READY}\" within {:?}; see {}", self.which.name(), READY_PATIENCE, self.log.display());
             }
         }
     }
@@ -202,4 +216,19 @@ fn alive(pid: i32) -> bool {
         .ok()
         .and_then(|s| s.rfind(')').map(|i| !s[i + 1..].trim_start().starts_with('Z')))
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_app_says_its_tray_is_ready_in_its_own_way() {
+        let logged = "2026-05-04T10:00:00.123456Z  INFO taskbell_app::tray: tray ready";
+        assert!(says_tray_ready(Which::Taskbell, logged));
+        assert!(says_tray_ready(Which::Floor, "tray ready\n"));
+        assert!(!says_tray_ready(Which::Taskbell, "tray ready"), "Taskbell logs it; a bare print is not its");
+        assert!(!says_tray_ready(Which::Taskbell, "2026-05-04T10:00:00Z ERROR taskbell_app::tray: no tray icon: tray ready?"));
+        assert!(!says_tray_ready(Which::Floor, logged));
+    }
 }

@@ -7,8 +7,7 @@ use tauri::{AppHandle, Runtime, State};
 use taskbell_core::status::AppStatus;
 
 #[tauri::command]
-pub fn get_status<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> AppStatus {
-    window::page_is_listening(&app);
+pub fn get_status(shell: State<'_, Shell>) -> AppStatus {
     status::current(&shell)
 }
 

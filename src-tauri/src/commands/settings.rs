@@ -8,9 +8,10 @@ use tauri::{AppHandle, Runtime, State};
 use taskbell_core::settings::{check_connection, AppSettings, ConnectionCheck};
 use tauri_plugin_autostart::ManagerExt;
 
+/// Async, as every command that reads secrets: they may be in the keychain, behind D-Bus.
 #[tauri::command]
-pub fn get_settings(shell: State<'_, Shell>) -> AppSettings {
-    shell.settings_for_window()
+pub async fn get_settings(shell: State<'_, Shell>) -> CommandResult<AppSettings> {
+    Ok(shell.settings_for_window().await)
 }
 
 #[tauri::command]
@@ -19,13 +20,15 @@ pub async fn save_settings<R: Runtime>(
     shell: State<'_, Shell>,
     settings: AppSettings,
 ) -> CommandResult<AppSettings> {
-    let (next, secrets) = settings.prepare_save(|n| shell.secret(n).is_some()).map_err(|e| e.message)?;
-    for (name, value) in &secrets {
-        shell.secrets.set(name.key(), value).map_err(|e| format!("The {} could not be stored: {e}", name.key()))?;
+    let stored = shell.secrets.read().await;
+    let (next, secrets) = settings.prepare_save(|n| stored.has(n)).map_err(|e| e.message)?;
+    let changed_secrets = !secrets.is_empty();
+    if changed_secrets {
+        shell.secrets.write(secrets).await?;
     }
     settings_store::save(&app, &shell.paths.settings_file(), &next)?;
     apply_autostart(&app, next.autostart);
-    let restart = shell.settings().connection_changed(&next) || !secrets.is_empty();
+    let restart = shell.settings().connection_changed(&next) || changed_secrets;
     shell.engine.set_prefs(next.notify_prefs());
     if let Some(d) = &shell.desktop {
         d.set_sound(next.notify.sound);
@@ -36,7 +39,7 @@ pub async fn save_settings<R: Runtime>(
     } else {
         status::publish(&app);
     }
-    Ok(shell.settings_for_window())
+    Ok(shell.settings_for_window().await)
 }
 
 fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
@@ -54,7 +57,8 @@ fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
 #[tauri::command]
 pub async fn test_connection(shell: State<'_, Shell>, settings: AppSettings) -> CommandResult<ConnectionCheck> {
     let sandbox = shell.live().sandbox;
-    Ok(check_connection(&settings, |n| shell.secret(n), sandbox.as_ref()).await)
+    let stored = shell.secrets.read().await;
+    Ok(check_connection(&settings, |n| stored.get(n), sandbox.as_ref()).await)
 }
 
 #[tauri::command]

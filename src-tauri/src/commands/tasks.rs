@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(d.due.map(|t| t.unix_timestamp()), Some(1_893_600_000));
         assert_eq!(d.names.team.as_deref(), Some("Billing"));
         assert_eq!(input(None).into_draft("me".into()).expect("valid").due, None);
-        let e = input(Some("tomorrow")).into_draft("me".into()).err().expect("refused");
+        let e = input(Some("tomorrow")).into_draft("me".into()).expect_err("refused");
         assert_eq!(e, "The due date \"tomorrow\" is not a date and time.");
     }
 }

@@ -3,6 +3,10 @@
 
 #[cfg(feature = "desktop")]
 pub mod desktop;
+#[cfg(all(test, feature = "desktop"))]
+mod fake_daemon;
+#[cfg(feature = "desktop")]
+mod signals;
 
 use crate::store::TaskRow;
 use crate::task::{EventKind, TaskRef, TaskStatus};

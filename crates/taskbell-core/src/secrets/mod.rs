@@ -24,6 +24,9 @@ pub enum SecretError {
     Keychain(String),
 }
 
+/// Every call may wait on D-Bus (the keychain's Secret Service; `open` gives it up to 5 s to
+/// answer): callers keep it off UI threads and async workers, as the desktop shell's secrets
+/// door does.
 pub struct SecretStore {
     backend: Backend,
 }
