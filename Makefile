@@ -71,6 +71,7 @@ test-plugin:
 # Release builds; figures go into BENCHMARKS.md with the machine and the date.
 bench: deps bench-desktop
 	cargo bench -p taskbell-core --bench burst
+	cargo bench -p taskbell-core --bench history
 
 # The apps in an X server and a session bus of their own, so nothing on the desktop running
 # `make` (a tray, a notification daemon, a second Taskbell) takes part.
