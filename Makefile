@@ -77,7 +77,7 @@ bench: deps bench-desktop
 # `make` (a tray, a notification daemon, a second Taskbell) takes part.
 bench-desktop: deps ui
 	$(call apt_ensure,$(APT_TEST))
-	cargo build --release -p taskbell -p taskbell-floor-app
+	cargo build --release -p taskbell -p taskbell-floor-app -p taskbell-cli
 	xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- cargo run --release -p taskbell-desktop-bench
 
 include tests/e2e.mk
