@@ -70,13 +70,14 @@ test-plugin:
 
 # Release builds; figures go into BENCHMARKS.md with the machine and the date.
 bench: deps bench-desktop
-	cargo bench -p taskbell-core --bench ingest
+	cargo bench -p taskbell-core --bench burst
+	cargo bench -p taskbell-core --bench history
 
 # The apps in an X server and a session bus of their own, so nothing on the desktop running
 # `make` (a tray, a notification daemon, a second Taskbell) takes part.
 bench-desktop: deps ui
 	$(call apt_ensure,$(APT_TEST))
-	cargo build --release -p taskbell -p taskbell-floor-app
+	cargo build --release -p taskbell -p taskbell-floor-app -p taskbell-cli
 	xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- cargo run --release -p taskbell-desktop-bench
 
 include tests/e2e.mk

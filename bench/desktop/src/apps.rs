@@ -72,16 +72,18 @@ impl Window {
 pub struct Binaries {
     pub taskbell: PathBuf,
     pub floor: PathBuf,
+    /// `taskbell-cli`, for a sandbox that runs as a process of its own.
+    pub cli: PathBuf,
 }
 
 impl Binaries {
     pub fn beside_this_one() -> Result<Binaries> {
         let exe = std::env::current_exe().context("finding this benchmark's own path")?;
         let dir = exe.parent().context("this benchmark's path has no directory")?;
-        let b = Binaries { taskbell: dir.join("taskbell"), floor: dir.join("floor-app") };
-        for p in [&b.taskbell, &b.floor] {
+        let b = Binaries { taskbell: dir.join("taskbell"), floor: dir.join("floor-app"), cli: dir.join("taskbell-cli") };
+        for p in [&b.taskbell, &b.floor, &b.cli] {
             if !p.exists() {
-                bail!("{} is missing: build it first (make bench-desktop does: cargo build --release -p taskbell -p taskbell-floor-app)", p.display());
+                bail!("{} is missing: build it first (make bench-desktop does: cargo build --release -p taskbell -p taskbell-floor-app -p taskbell-cli)", p.display());
             }
         }
         Ok(b)

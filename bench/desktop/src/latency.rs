@@ -1,4 +1,5 @@
-//! Event to Notify: Taskbell, tray-only, receives signed relay payloads on its webhook endpoint
+//! Event to Notify: Taskbell, tray-only, receives signed relay payloads (version 2, with Canvas's
+//! `task.modified`: a state, not a hint to read the task) on its webhook endpoint
 //! (sandbox connection, webhook mode, notifications for everyone's tasks), and the time from
 //! sending each `completed` to the Notify call the bus carries for it is measured. Each task is
 //! first `created`, then `completed`, and the next task waits a moment, so every completion is
@@ -71,12 +72,18 @@ fn rfc3339_now() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// Canvas's `modified` as the plugin writes it: UTC, six fraction digits, `+00:00`.
+fn canvas_now() -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00");
+    time::OffsetDateTime::now_utc().format(&f).unwrap_or_default()
+}
+
 fn payload(event: &str, task: &str, title: &str) -> Vec<u8> {
     let status = if event == "completed" { "completed" } else { "open" };
     let actor = if event == "completed" { ASSIGNEE } else { CREATOR };
     json!({
-        "version": 1, "event_id": uuid::Uuid::new_v4().to_string(), "event": event, "occurred_at": rfc3339_now(),
-        "task": {"id": task, "title": title, "status": status, "due": null, "labels": ["Refill"]},
+        "version": 2, "event_id": uuid::Uuid::new_v4().to_string(), "event": event, "occurred_at": rfc3339_now(),
+        "task": {"id": task, "title": title, "status": status, "due": null, "labels": ["Refill"], "modified": canvas_now()},
         "creator": {"id": CREATOR, "first_name": "Jane", "last_name": "Smith"},
         "assignee": {"staff": {"id": ASSIGNEE, "first_name": "Nora", "last_name": "Johnson"}, "team": null},
         "actor": {"id": actor}

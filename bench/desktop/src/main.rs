@@ -4,10 +4,13 @@
 //! - launch to tray ready: spawn to the "tray ready" line, Taskbell beside the floor app;
 //! - memory: PSS of each app's process tree after an idle period, window open and tray-only;
 //! - idle CPU: the tree's CPU time over a minute after that;
+//! - idle wakeups: context switches per second over every thread of the tree, tray-only, Taskbell
+//!   live against a sandbox running as a process of its own, beside the floor app;
 //! - event to Notify: signed webhook deliveries into Taskbell to the Notify calls on the bus.
 //!
 //! Knobs, for quicker runs while working on it: BENCH_LAUNCHES (10), BENCH_IDLE_SECS (30),
-//! BENCH_CPU_SECS (60), BENCH_EVENTS (200), BENCH_ONLY (launch,footprint,latency).
+//! BENCH_CPU_SECS (60), BENCH_SETTLE_SECS (10), BENCH_WAKEUP_SECS (60), BENCH_EVENTS (200),
+//! BENCH_ONLY (launch,footprint,wakeups,latency).
 
 mod apps;
 mod footprint;
@@ -17,6 +20,7 @@ mod notify_monitor;
 mod procs;
 mod report;
 mod stats;
+mod wakeups;
 
 use anyhow::{bail, Context, Result};
 use std::time::Duration;
@@ -82,6 +86,12 @@ fn main() -> Result<()> {
         println!("\nMemory after {idle} s idle, then CPU over {cpu} s");
         footprints = footprint::run(&bins, &root, Duration::from_secs(idle), Duration::from_secs(cpu))?;
     }
+    let mut wakeups = Vec::new();
+    if wanted("wakeups") {
+        let (settle, period) = (knob("BENCH_SETTLE_SECS", 10), knob("BENCH_WAKEUP_SECS", 60));
+        println!("\nIdle wakeups, tray only, after {settle} s settling, over {period} s");
+        wakeups = wakeups::run(&bins, &root, Duration::from_secs(settle), Duration::from_secs(period))?;
+    }
     let mut latency = None;
     if wanted("latency") {
         let events = knob("BENCH_EVENTS", 200) as usize;
@@ -89,6 +99,6 @@ fn main() -> Result<()> {
         latency = Some(latency::run(&bins, &root, events)?);
     }
     println!("\nload average at the end: {}", load_average());
-    report::print(&launches, &footprints, latency.as_ref());
+    report::print(&launches, &footprints, &wakeups, latency.as_ref());
     Ok(())
 }

@@ -130,6 +130,42 @@ pub fn threads(pid: i32) -> Option<u32> {
     status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|v| v.trim().parse().ok())
 }
 
+/// One thread's context switches so far, from /proc/<pid>/task/<tid>/status: each one is the
+/// thread going to sleep or being put aside, so over an idle period they count its wakeups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadSwitches {
+    pub pid: i32,
+    pub tid: i32,
+    /// The thread's name (`Name:`), as the app or its libraries set it.
+    pub name: String,
+    /// voluntary_ctxt_switches + nonvoluntary_ctxt_switches.
+    pub switches: u64,
+}
+
+/// The name and the switch count a thread's status file gives.
+pub fn parse_switches(status: &str) -> Option<(String, u64)> {
+    let field = |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).map(str::trim);
+    let count = |key: &str| field(key).and_then(|v| v.parse::<u64>().ok());
+    Some((field("Name:")?.to_string(), count("voluntary_ctxt_switches:")? + count("nonvoluntary_ctxt_switches:")?))
+}
+
+/// Every thread of every process in `tree`, with its switches so far. A thread that ends
+/// between the listing and the read is left out.
+pub fn thread_switches(tree: &[Stat]) -> Vec<ThreadSwitches> {
+    let mut out = Vec::new();
+    for s in tree {
+        let Ok(dir) = fs::read_dir(format!("/proc/{}/task", s.pid)) else { continue };
+        for e in dir.flatten() {
+            let Some(tid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+            let Ok(status) = fs::read_to_string(e.path().join("status")) else { continue };
+            if let Some((name, switches)) = parse_switches(&status) {
+                out.push(ThreadSwitches { pid: s.pid, tid, name, switches });
+            }
+        }
+    }
+    out
+}
+
 pub fn clock_ticks_per_sec() -> u64 {
     // SAFETY: sysconf only reads a configuration value.
     let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -177,6 +213,13 @@ Pss: 4 kB
 Pss: 3 kB
 ";
         assert_eq!(by_mapping(smaps), vec![("/usr/lib/libLLVM-15.so.1".to_string(), 12), ("[anon]".to_string(), 3)]);
+    }
+
+    #[test]
+    fn switches_are_voluntary_plus_involuntary() {
+        let status = "Name:\ttokio-runtime-w\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t120\nnonvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(parse_switches(status), Some(("tokio-runtime-w".to_string(), 127)));
+        assert_eq!(parse_switches("Name:\tx\n"), None);
     }
 
     #[test]

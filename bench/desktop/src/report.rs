@@ -5,10 +5,13 @@ use crate::footprint::Footprint;
 use crate::latency::LatencyFigures;
 use crate::launch::LaunchFigures;
 use crate::stats::{mib, ms, percentile, sorted};
+use crate::wakeups::Wakeups;
 use std::time::Duration;
 
 pub const LAUNCH_TARGET: Duration = Duration::from_millis(500);
-pub const TRAY_MARGIN_KIB: u64 = 25 * 1024;
+pub const TRAY_MARGIN_KIB: u64 = 10 * 1024;
+/// Context switches a second an idle Taskbell may add to the floor app's.
+pub const WAKEUP_MARGIN_PER_SEC: f64 = 1.0;
 pub const CPU_TARGET_PERCENT: f64 = 0.5;
 pub const P99_TARGET: Duration = Duration::from_millis(50);
 
@@ -24,7 +27,7 @@ fn footprint(all: &[Footprint], which: Which, window: Window) -> Option<&Footpri
     all.iter().find(|f| f.which == which && f.window == window)
 }
 
-pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], latency: Option<&LatencyFigures>) {
+pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], wakeups: &[Wakeups], latency: Option<&LatencyFigures>) {
     println!();
     println!("| figure | Taskbell | floor app | target | |");
     println!("| --- | ---: | ---: | --- | --- |");
@@ -51,7 +54,7 @@ pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], latency: Option
         let (tp, fp) = (t.total().total, f.total().total);
         let over = tp.saturating_sub(fp);
         let (target, verdict) = match window {
-            Window::TrayOnly => ("within 25 MiB of the floor", format!("{} (+{})", met(over < TRAY_MARGIN_KIB), mib(over))),
+            Window::TrayOnly => ("within 10 MiB of the floor", format!("{} (+{})", met(over < TRAY_MARGIN_KIB), mib(over))),
             Window::Open => ("", format!("+{}", mib(over))),
         };
         println!("| memory (PSS, process tree), {} | {} | {} | {target} | {verdict} |", window.name(), mib(tp), mib(fp));
@@ -67,6 +70,18 @@ pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], latency: Option
             t.cpu_percent,
             f.cpu_percent,
             met(t.cpu_percent < CPU_TARGET_PERCENT)
+        );
+    }
+    let w = |which: Which| wakeups.iter().find(|x| x.which == which);
+    if let (Some(t), Some(f)) = (w(Which::Taskbell), w(Which::Floor)) {
+        let over = t.per_sec() - f.per_sec();
+        println!(
+            "| idle wakeups (context switches/s, every thread) over {:.0} s, tray only, live | {:.2} /s | {:.2} /s | at most 1 /s above the floor | {} ({:+.2} /s) |",
+            t.wall.as_secs_f64(),
+            t.per_sec(),
+            f.per_sec(),
+            met(over <= WAKEUP_MARGIN_PER_SEC),
+            over
         );
     }
     if let Some(lat) = latency {
