@@ -209,6 +209,45 @@ fn history_queries_over_ten_thousand_tasks() {
     assert_eq!(stats.median_ms_to_complete, Some(3_600_000));
 }
 
+/// A common word is read by walking the tasks in date order and a rare one by sorting its
+/// matches; either way the pages come newest first, even when tasks arrived out of order.
+#[test]
+fn a_search_pages_newest_first_whether_its_word_is_common_or_rare() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = open(&dir);
+    const N: i64 = 3000;
+    // Created times are a permutation of the arrival order, as a reconcile of old tasks makes.
+    let created = |i: i64| T0 + ((i * 7919) % N) * 60_000;
+    let events: Vec<TaskEvent> = (0..N)
+        .flat_map(|i| {
+            let mut c = event(&format!("c{i}"), &format!("task-{i}"), EventKind::Created, Some(TaskStatus::Open), created(i));
+            let word = if i % 30 == 0 { "rare common" } else if i % 3 != 0 { "common" } else { "other" };
+            c.snapshot = TaskSnapshot { description: Some(format!("{word} #{i}")), ..Default::default() };
+            let done = (i % 2 == 0).then(|| {
+                event(&format!("d{i}"), &format!("task-{i}"), EventKind::Completed, Some(TaskStatus::Completed), created(i) + 1)
+            });
+            std::iter::once(c).chain(done)
+        })
+        .collect();
+    for chunk in events.chunks(1000) {
+        store.apply_batch(chunk, false).expect("batch");
+    }
+    let expected = |keep: &dyn Fn(i64) -> bool| {
+        let mut ids: Vec<i64> = (0..N).filter(|&i| keep(i)).collect();
+        ids.sort_by_key(|&i| std::cmp::Reverse(created(i)));
+        ids.into_iter().map(|i| format!("task-{i}")).collect::<Vec<_>>()
+    };
+    let search = |text: &str, statuses: Vec<TaskStatus>| {
+        all_pages(&store, HistoryQuery { text: Some(text.into()), statuses, limit: 97, ..Default::default() })
+    };
+    let common = |i: i64| i % 30 == 0 || i % 3 != 0;
+    assert_eq!(search("common", vec![]), expected(&common));
+    assert_eq!(search("rare", vec![]), expected(&|i| i % 30 == 0));
+    assert_eq!(search("comm", vec![TaskStatus::Completed]), expected(&|i| common(i) && i % 2 == 0));
+    assert_eq!(search("rare", vec![TaskStatus::Open]), expected(&|i| i % 30 == 0 && i % 2 == 1));
+    assert!(search("absent", vec![]).is_empty());
+}
+
 #[test]
 fn history_uses_indexes_not_scans_for_keyset_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
