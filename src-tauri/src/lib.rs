@@ -41,10 +41,19 @@ pub fn install_runtime() -> std::io::Result<()> {
 pub fn run() -> tauri::Result<()> {
     install_runtime()?;
     // Registered first, as the plugin asks: a second launch hands over to this one and exits.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-        window::show(app, None);
-    }));
-    let app = build(builder, Options::from_env()).build(tauri::generate_context!("../tauri.conf.json"))?;
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::show(app, None);
+        }));
+    // The single-instance plugin connects to D-Bus on this thread while the app is built. Inside
+    // the runtime's context zbus puts that connect's blocking work on tokio's pool, whose idle
+    // threads exit; outside it, on async-io's pool, whose idle thread wakes twice a second for
+    // as long as the app runs.
+    let handle = tauri::async_runtime::handle();
+    let in_runtime = handle.inner().enter();
+    let app = build(builder, Options::from_env())
+        .build(tauri::generate_context!("../tauri.conf.json"))?;
+    drop(in_runtime);
     app.run(app::on_run_event);
     Ok(())
 }

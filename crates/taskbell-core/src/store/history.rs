@@ -107,9 +107,19 @@ macro_rules! task_columns {
 const COLUMNS: &str = task_columns!();
 
 /// One task by its system and id, on any connection (the writer's, inside its transaction).
-pub(super) fn select_task(conn: &rusqlite::Connection, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
-    const SQL: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE system = ?1 AND task_id = ?2");
-    Ok(conn.prepare_cached(SQL)?.query_row(params![t.system, t.id], task_row).optional()?)
+pub(super) fn select_task(
+    conn: &rusqlite::Connection,
+    t: &TaskRef,
+) -> Result<Option<TaskRow>, StoreError> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE system = ?1 AND task_id = ?2"
+    );
+    Ok(conn
+        .prepare_cached(SQL)?
+        .query_row(params![t.system, t.id], task_row)
+        .optional()?)
 }
 
 pub(super) fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
@@ -156,19 +166,26 @@ pub const MAX_PAGE: u32 = 500;
 /// Matches beyond which a search walks the tasks in date order instead of sorting its matches:
 /// about where the two cost the same on 100 000 tasks (BENCHMARKS.md, history at scale).
 const COMMON_SEARCH: i64 = 600;
-const COMMON_SEARCH_SQL: &str = "SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts MATCH ?1 LIMIT ?2)";
+const COMMON_SEARCH_SQL: &str =
+    "SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts MATCH ?1 LIMIT ?2)";
 
 impl Store {
     pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         let search = q.text.as_deref().and_then(fts_query);
         let walk = match &search {
-            Some(m) if q.patient_id.is_none() && q.assignee_id.is_none() => self.search_is_common(m)?,
+            Some(m) if q.patient_id.is_none() && q.assignee_id.is_none() => {
+                self.search_is_common(m)?
+            }
             _ => false,
         };
         // SQLite's own plan for a search reads and sorts every match before it keeps a page,
         // which is cheap for a rare word and slow for a common one; for a common one, walking
         // the tasks newest first finds a page of matches after a few hundred rows.
-        let from = if walk { "tasks INDEXED BY tasks_by_created" } else { "tasks" };
+        let from = if walk {
+            "tasks INDEXED BY tasks_by_created"
+        } else {
+            "tasks"
+        };
         let mut sql = format!("SELECT {COLUMNS} FROM {from} WHERE 1=1");
         let mut args: Vec<Sql> = Vec::new();
         if !q.statuses.is_empty() {
@@ -193,7 +210,10 @@ impl Store {
             push(" AND assignee_id = ?", Sql::Text(a.clone()));
         }
         if let Some(m) = search {
-            push(" AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)", Sql::Text(m));
+            push(
+                " AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)",
+                Sql::Text(m),
+            );
         }
         if q.mine_only {
             sql.push_str(" AND mine = 1");
@@ -205,12 +225,20 @@ impl Store {
         }
         let limit = q.limit.clamp(1, MAX_PAGE);
         // One extra row says whether there is a next page without a COUNT.
-        sql.push_str(&format!(" ORDER BY created_at DESC, rowid DESC LIMIT {}", limit + 1));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, rowid DESC LIMIT {}",
+            limit + 1
+        ));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query_map(params_from_iter(args), task_row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut rows = stmt
+            .query_map(params_from_iter(args), task_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor { created_at: r.created_at, rowid: r.rowid })
+            rows.last().map(|r| Cursor {
+                created_at: r.created_at,
+                rowid: r.rowid,
+            })
         } else {
             None
         };
@@ -220,7 +248,10 @@ impl Store {
     /// Whether a search matches so many tasks that reading and sorting them all would cost more
     /// than walking the newest tasks until a page is found. Counting stops at the threshold.
     fn search_is_common(&self, fts: &str) -> Result<bool, StoreError> {
-        let n: i64 = self.conn.prepare_cached(COMMON_SEARCH_SQL)?.query_row(params![fts, COMMON_SEARCH], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(COMMON_SEARCH_SQL)?
+            .query_row(params![fts, COMMON_SEARCH], |r| r.get(0))?;
         Ok(n >= COMMON_SEARCH)
     }
 
@@ -258,7 +289,12 @@ impl Store {
              WHERE status = 'completed' AND done_at >= ?1 AND done_at < ?2 GROUP BY day ORDER BY day",
         )?;
         let per_day = stmt
-            .query_map(params![from, to, utc_offset_ms], |r| Ok(DayCount { day: r.get(0)?, completed: r.get(1)? }))?
+            .query_map(params![from, to, utc_offset_ms], |r| {
+                Ok(DayCount {
+                    day: r.get(0)?,
+                    completed: r.get(1)?,
+                })
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         let total: i64 = per_day.iter().map(|d| d.completed as i64).sum();
         let median_ms_to_complete = if total == 0 {
@@ -274,7 +310,10 @@ impl Store {
                 )
                 .ok()
         };
-        Ok(Stats { per_day, median_ms_to_complete })
+        Ok(Stats {
+            per_day,
+            median_ms_to_complete,
+        })
     }
 }
 
@@ -312,7 +351,10 @@ mod tests {
 
     #[test]
     fn user_text_becomes_a_safe_prefix_query() {
-        assert_eq!(fts_query("insur  call"), Some("\"insur\"* \"call\"*".into()));
+        assert_eq!(
+            fts_query("insur  call"),
+            Some("\"insur\"* \"call\"*".into())
+        );
         assert_eq!(fts_query("\"AND OR (* -"), Some("\"AND\"* \"OR\"*".into()));
         assert_eq!(fts_query("  -- "), None);
     }
