@@ -1,6 +1,6 @@
 //! The tray menu, driven over D-Bus as a desktop panel drives it: its items open the window's
 //! views (building the window when none is open), pause and resume notifications (a completion while paused raises none), and Quit ends
-//! the app with status 0.
+//! the app with status 0, having started no thread that would wake it while idle.
 
 mod common;
 
@@ -202,6 +202,14 @@ async fn quit_in_the_tray_ends_the_app_with_status_0() -> Result<()> {
         })
     })
     .await?;
+    let idle_pool = thread_names(app.pid())?
+        .into_iter()
+        .filter(|n| n.starts_with("blocking-"))
+        .collect::<Vec<_>>();
+    ensure!(
+        idle_pool.is_empty(),
+        "threads of async-io's blocking pool, which never exit and wake twice a second: {idle_pool:?}"
+    );
     tray.click("Quit")?;
     let status = app.wait_exit().await?;
     ensure!(
@@ -210,4 +218,13 @@ async fn quit_in_the_tray_ends_the_app_with_status_0() -> Result<()> {
         app.log()
     );
     Ok(())
+}
+
+fn thread_names(pid: u32) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let comm = std::fs::read_to_string(task?.path().join("comm"))?;
+        names.push(comm.trim().to_string());
+    }
+    Ok(names)
 }
