@@ -61,7 +61,7 @@ fn migrates_from_empty_and_reopens() {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("pragma");
-        assert_eq!(version, 6, "one per file in migrations/");
+        assert_eq!(version, 7, "one per file in migrations/");
     }
     // Opening again must not try to re-run the migration.
     let mut store = open(&dir);
@@ -472,7 +472,7 @@ fn history_uses_indexes_not_scans_for_keyset_pages() {
 #[test]
 fn cursors_and_outbox_persist() {
     use taskbell_core::canvas::TaskDraft;
-    use taskbell_core::store::{OutboxState, PollCursor};
+    use taskbell_core::store::{OutboxState, PollCursor, Work};
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let store = open(&dir);
@@ -491,7 +491,15 @@ fn cursors_and_outbox_persist() {
             ..Default::default()
         };
         store
-            .outbox_add("local-1", "sandbox", &draft, 0, 100, "claim-a")
+            .outbox_add(
+                "local-1",
+                "sandbox",
+                &Work::Create { draft },
+                None,
+                0,
+                100,
+                "claim-a",
+            )
             .expect("outbox");
         assert!(store
             .outbox_finish(
@@ -518,7 +526,10 @@ fn cursors_and_outbox_persist() {
         (
             due[0].state,
             due[0].attempts,
-            due[0].draft.description.as_str()
+            match &due[0].work {
+                Work::Create { draft } => draft.description.as_str(),
+                Work::Act { .. } => "an action",
+            }
         ),
         (OutboxState::Uncertain, 1, "Fax records")
     );
@@ -551,7 +562,7 @@ fn cursors_and_outbox_persist() {
 #[test]
 fn an_outbox_entry_is_claimed_by_one_sender_at_a_time() {
     use taskbell_core::canvas::TaskDraft;
-    use taskbell_core::store::OutboxState;
+    use taskbell_core::store::{OutboxState, Work};
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(&dir);
     let other = open(&dir);
@@ -561,7 +572,15 @@ fn an_outbox_entry_is_claimed_by_one_sender_at_a_time() {
         ..Default::default()
     };
     store
-        .outbox_add("local-1", "sandbox", &draft, 0, 100, "creator")
+        .outbox_add(
+            "local-1",
+            "sandbox",
+            &Work::Create { draft },
+            None,
+            0,
+            100,
+            "creator",
+        )
         .expect("outbox");
 
     // Claimed by its creator until the lease runs out: nobody else may send it.

@@ -5,11 +5,11 @@ use super::directory::{self, Listing, PatientSummary, Person};
 use super::fhir::{self, TaskDraft};
 use super::http::{send, Answer, Call};
 use super::token::TokenCache;
-use super::{CanvasConfig, CanvasError, TaskSearch};
+use super::{Acted, ActionRequest, CanvasConfig, CanvasError, Plan, TaskAction, TaskSearch};
 use crate::task::{Task, TaskStatus};
 use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use time::OffsetDateTime;
@@ -160,15 +160,19 @@ impl CanvasClient {
     /// Read, change the status, PUT without the notes, conditional on nobody having changed the
     /// task since the read; on 412 read again and start over.
     pub async fn set_status(&self, id: &str, status: TaskStatus) -> Result<Task, CanvasError> {
-        self.update(id, true, |t| {
-            t.insert("status".into(), json!(status.fhir()));
-        })
-        .await
+        let action = match status {
+            TaskStatus::Open => TaskAction::Reopen,
+            TaskStatus::Completed => TaskAction::Complete,
+            TaskStatus::Closed => TaskAction::Close,
+        };
+        Ok(self
+            .act(id, &ActionRequest::new(action))
+            .await?
+            .task()
+            .clone())
     }
 
     /// Adds one comment by `author` (a Practitioner id: Canvas requires every note's author).
-    /// The PUT carries only the new note: Canvas appends every note it is sent, so resending
-    /// the old ones would duplicate them.
     pub async fn add_comment(
         &self,
         id: &str,
@@ -176,46 +180,47 @@ impl CanvasClient {
         author: &str,
     ) -> Result<Task, CanvasError> {
         let author = author.trim();
-        let author = author.strip_prefix("Practitioner/").unwrap_or(author);
-        if author.is_empty() {
-            return Err(CanvasError::Config(
-                "a comment needs its author: set your practitioner id (the requester) first".into(),
-            ));
-        }
-        let note = json!({"text": text, "authorReference": {"reference": format!("Practitioner/{author}")}});
-        self.update(id, false, move |t| {
-            t.insert("note".into(), json!([note]));
-        })
-        .await
+        let author = author
+            .strip_prefix("Practitioner/")
+            .unwrap_or(author)
+            .to_string();
+        let req = ActionRequest::new(TaskAction::Comment {
+            text: text.to_string(),
+            author,
+        });
+        req.check().map_err(CanvasError::Config)?;
+        Ok(self.act(id, &req).await?.task().clone())
     }
 
-    async fn update(
-        &self,
-        id: &str,
-        idempotent: bool,
-        edit: impl Fn(&mut serde_json::Map<String, Value>),
-    ) -> Result<Task, CanvasError> {
+    /// Applies `req` to the task as Canvas holds it: read, plan, PUT the writable fields
+    /// (never the old notes: Canvas appends every note it is sent) on the condition that nobody
+    /// changed the task since the read. On a 412 the task is read again and the intent applied
+    /// to what changed, or reported when it no longer makes sense.
+    pub async fn act(&self, id: &str, req: &ActionRequest) -> Result<Acted, CanvasError> {
         let mut attempt = 0;
         loop {
             let read = self.read_raw(id).await?;
+            let task = fhir::task_from_fhir(self.system(), &read)?;
+            match req.plan(&task) {
+                Plan::Put => {}
+                Plan::Already(why) => return Ok(Acted::Already(task, why)),
+                Plan::Refused(why) => return Ok(Acted::Refused(task, why)),
+            }
             // Without the precondition a PUT would silently undo whatever changed since the
             // read, so a task whose change time cannot be read is not written at all.
-            let since = fhir::task_from_fhir(self.system(), &read)?
-                .modified
-                .and_then(precondition_date)
-                .ok_or_else(|| {
-                    CanvasError::BadResponse(format!(
-                        "task {id} came back without a usable lastModified, so it cannot be updated safely"
-                    ))
-                })?;
-            let body = fhir::put_body(&read, &edit)?;
+            let since = task.modified.and_then(precondition_date).ok_or_else(|| {
+                CanvasError::BadResponse(format!(
+                    "task {id} came back without a usable lastModified, so it cannot be updated safely"
+                ))
+            })?;
+            let body = fhir::put_body(&read, |b| req.edit(b))?;
             let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
             let put = Call {
                 method: Method::PUT,
                 url: self.task_url(id)?,
                 body: Some(body),
                 headers,
-                idempotent,
+                idempotent: req.action.idempotent(),
             };
             match self.call(put).await {
                 Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
@@ -227,7 +232,7 @@ impl CanvasClient {
                     );
                 }
                 Err(e) => return Err(e),
-                Ok(_) => return self.read_task(id).await,
+                Ok(_) => return Ok(Acted::Applied(self.read_task(id).await?)),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Talking to Canvas: OAuth token cache, FHIR JSON <-> [`Task`](crate::Task), the HTTP calls with
 //! their retry rules, and typed errors carrying the server's own words.
 
+pub mod action;
 mod client;
 mod config;
 mod directory;
@@ -12,6 +13,7 @@ mod http;
 mod search;
 mod token;
 
+pub use action::{Acted, ActionRequest, Plan, TaskAction};
 pub use client::CanvasClient;
 pub use config::CanvasConfig;
 pub use directory::{Listing, PatientSummary, Person};

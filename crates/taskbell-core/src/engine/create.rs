@@ -4,10 +4,11 @@
 //! database) sends it meanwhile; and when a POST may have reached Canvas without an answer, or
 //! its sender died, the next attempt first looks for the task it may have made.
 
+use super::ActOutcome;
 use super::{Engine, EngineError, UiEvent};
 use crate::backoff::Backoff;
 use crate::canvas::{CanvasClient, CanvasError, TaskDraft, TaskSearch};
-use crate::store::{Claimed, OutboxState};
+use crate::store::{Claimed, OutboxState, Work};
 use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, TaskStatus};
 use serde::Serialize;
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub enum CreateOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OutboxReport {
     pub created: usize,
+    /// Actions Canvas made, or already had.
+    pub done: usize,
     pub still_pending: usize,
     pub failed: usize,
 }
@@ -44,7 +47,7 @@ fn retry_delay(attempts: u32) -> Duration {
 }
 
 /// Canvas may have applied a call that failed this way, so the task may exist.
-fn maybe_applied(e: &CanvasError) -> bool {
+pub(super) fn maybe_applied(e: &CanvasError) -> bool {
     matches!(e, CanvasError::Ambiguous { .. }) || e.status().is_some_and(|s| s >= 500 && s != 503)
 }
 
@@ -54,17 +57,16 @@ fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
 
 /// How long a claim holds: longer than any one call may take (its deadline, with retries),
 /// so a lease runs out only when its sender died.
-fn lease(client: &CanvasClient) -> i64 {
+pub(super) fn lease(client: &CanvasClient) -> i64 {
     let call = client.config().call_timeout + Duration::from_secs(60);
     i64::try_from(call.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 /// One send of one entry, under its claim.
-struct Send<'a> {
-    local_id: &'a str,
-    claim: &'a str,
-    draft: &'a TaskDraft,
-    attempts: u32,
+pub(super) struct Send<'a> {
+    pub local_id: &'a str,
+    pub claim: &'a str,
+    pub attempts: u32,
 }
 
 impl Engine {
@@ -95,16 +97,26 @@ impl Engine {
         );
         self.shared
             .writer
-            .write(move |s| s.outbox_add(&id, &system, &d, now, lease_until, &c))
+            .write(move |s| {
+                s.outbox_add(
+                    &id,
+                    &system,
+                    &Work::Create { draft: d },
+                    None,
+                    now,
+                    lease_until,
+                    &c,
+                )
+            })
             .await?;
         self.attempt(
             &client,
             Send {
                 local_id: &local_id,
                 claim: &claim,
-                draft: &draft,
                 attempts: 0,
             },
+            &draft,
             false,
         )
         .await
@@ -114,22 +126,31 @@ impl Engine {
         &self,
         client: &CanvasClient,
         send: Send<'_>,
+        draft: &TaskDraft,
         uncertain: bool,
     ) -> Result<CreateOutcome, EngineError> {
+        let send = &send;
+        let later = |state, e: CanvasError| async move {
+            let reason = self.retry_later(send, state, &e).await?;
+            Ok(CreateOutcome::Pending {
+                local_id: send.local_id.to_string(),
+                reason,
+            })
+        };
         if uncertain {
-            match self.find_created(client, send.draft).await {
-                Ok(Some(task_id)) => return self.created(client, &send, task_id).await,
+            match self.find_created(client, draft).await {
+                Ok(Some(task_id)) => return self.created(client, send, draft, task_id).await,
                 Ok(None) => {}
-                Err(e) => return self.retry_later(&send, OutboxState::Uncertain, &e).await,
+                Err(e) => return later(OutboxState::Uncertain, e).await,
             }
         }
-        match client.create_task(send.draft).await {
-            Ok(task_id) => self.created(client, &send, task_id).await,
+        match client.create_task(draft).await {
+            Ok(task_id) => self.created(client, send, draft, task_id).await,
             // A 201 whose Location could not be read made a task all the same.
             Err(e) if maybe_applied(&e) || e.is_unread_creation() => {
-                self.retry_later(&send, OutboxState::Uncertain, &e).await
+                later(OutboxState::Uncertain, e).await
             }
-            Err(e) if e.is_transient() => self.retry_later(&send, OutboxState::Pending, &e).await,
+            Err(e) if e.is_transient() => later(OutboxState::Pending, e).await,
             Err(e) => {
                 self.finish(
                     &send,
@@ -145,7 +166,7 @@ impl Engine {
     }
 
     /// Records how a send went and releases its claim.
-    async fn finish(
+    pub(super) async fn finish(
         &self,
         send: &Send<'_>,
         state: OutboxState,
@@ -180,20 +201,18 @@ impl Engine {
         Ok(())
     }
 
-    async fn retry_later(
+    /// Releases the claim until the entry's next retry time; returns why it waits.
+    pub(super) async fn retry_later(
         &self,
         send: &Send<'_>,
         state: OutboxState,
         e: &CanvasError,
-    ) -> Result<CreateOutcome, EngineError> {
+    ) -> Result<String, EngineError> {
         let delay = i64::try_from(retry_delay(send.attempts).as_millis()).unwrap_or(i64::MAX / 2);
         let next = self.clock().now_millis().saturating_add(delay);
         self.finish(send, state, Some(e.to_string()), None, next)
             .await?;
-        Ok(CreateOutcome::Pending {
-            local_id: send.local_id.to_string(),
-            reason: e.to_string(),
-        })
+        Ok(e.to_string())
     }
 
     /// Looks for a task this draft may already have made: same description, requester and
@@ -223,9 +242,10 @@ impl Engine {
         &self,
         client: &CanvasClient,
         send: &Send<'_>,
+        draft: &TaskDraft,
         task_id: String,
     ) -> Result<CreateOutcome, EngineError> {
-        let event = created_event(client.system(), send.local_id, &task_id, send.draft);
+        let event = created_event(client.system(), send.local_id, &task_id, draft);
         self.ingest_created(vec![event]).await?;
         self.finish(
             send,
@@ -277,13 +297,32 @@ impl Engine {
             let send = Send {
                 local_id: &c.entry.local_id,
                 claim: &c.claim,
-                draft: &c.entry.draft,
                 attempts: c.entry.attempts,
             };
-            match self.attempt(&client, send, c.uncertain).await {
-                Ok(CreateOutcome::Created { .. }) => report.created += 1,
-                Ok(CreateOutcome::Pending { .. }) => report.still_pending += 1,
-                Err(EngineError::Canvas(_)) => report.failed += 1,
+            let sent = match (&c.entry.work, c.entry.task_id.as_deref()) {
+                (Work::Create { draft }, _) => self
+                    .attempt(&client, send, draft, c.uncertain)
+                    .await
+                    .map(|o| match o {
+                        CreateOutcome::Created { .. } => &mut report.created,
+                        CreateOutcome::Pending { .. } => &mut report.still_pending,
+                    }),
+                (Work::Act { action }, Some(task_id)) => self
+                    .send_action(&client, send, task_id, action.clone())
+                    .await
+                    .map(|o| match o {
+                        ActOutcome::Done { .. } => &mut report.done,
+                        ActOutcome::Queued { .. } => &mut report.still_pending,
+                    }),
+                (Work::Act { .. }, None) => {
+                    Err(EngineError::Invalid("an action without its task".into()))
+                }
+            };
+            match sent {
+                Ok(count) => *count += 1,
+                Err(EngineError::Canvas(_) | EngineError::Refused(_) | EngineError::Invalid(_)) => {
+                    report.failed += 1
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -7,11 +7,13 @@
 //!                                    +-> Notifier   +-> UI event
 //! ```
 
+mod act;
 mod create;
 mod hints;
 mod prefs;
 mod writer;
 
+pub use act::ActOutcome;
 pub use create::{CreateOutcome, OutboxReport};
 pub use prefs::{NotifyPrefs, NotifyScope};
 pub use writer::WriteError;
@@ -40,6 +42,9 @@ pub enum EngineError {
     Canvas(#[from] crate::canvas::CanvasError),
     #[error("{0}")]
     Invalid(String),
+    /// The task changed in Canvas so that an action no longer makes sense; nothing was changed.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// What the window hears, so it can refresh without polling the database.
@@ -55,6 +60,13 @@ pub enum UiEvent {
     OutboxChanged {
         local_id: String,
     },
+}
+
+/// Whether a change may be announced: not when the user made it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    Announce,
+    Quiet,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,7 +220,7 @@ impl Engine {
     /// Stores `events` in one job (and one commit with whatever else is queued), then notifies
     /// for each real transition. Returns once everything is durable.
     pub async fn ingest_all(&self, events: Vec<TaskEvent>) -> Result<Vec<Ingested>, EngineError> {
-        self.ingest_as(events, false).await
+        self.ingest_as(events, false, Told::Announce).await
     }
 
     /// As [`Engine::ingest_all`], for tasks this Taskbell created: they are marked as the user's.
@@ -216,13 +228,32 @@ impl Engine {
         &self,
         events: Vec<TaskEvent>,
     ) -> Result<Vec<Ingested>, EngineError> {
-        self.ingest_as(events, true).await
+        self.ingest_as(events, true, Told::Announce).await
+    }
+
+    /// What Canvas said after this user's own action: stored like any read, never announced
+    /// to the person who just did it.
+    pub(crate) async fn ingest_own_action(
+        &self,
+        task: crate::task::Task,
+    ) -> Result<(), EngineError> {
+        let (system, id) = (task.system.clone(), task.id.clone());
+        let known = self.read(move |s| s.statuses(&system, &[id])).await?;
+        let event = TaskEvent::from_read(
+            &task,
+            known.get(&task.id).copied(),
+            crate::task::Source::Api,
+        );
+        self.ingest_as(vec![event], false, Told::Quiet)
+            .await
+            .map(|_| ())
     }
 
     async fn ingest_as(
         &self,
         events: Vec<TaskEvent>,
         mine: bool,
+        told: Told,
     ) -> Result<Vec<Ingested>, EngineError> {
         if events.is_empty() {
             return Ok(Vec::new());
@@ -247,7 +278,9 @@ impl Engine {
                     // Marked in the same transaction: stored and to be announced, or neither.
                     let announce = match (&applied.row, applied.event) {
                         (Some(row), Some(event))
-                            if applied.transitioned() && audience.wants(row) =>
+                            if told == Told::Announce
+                                && applied.transitioned()
+                                && audience.wants(row) =>
                         {
                             store.mark_to_announce(event)?;
                             true

@@ -18,7 +18,7 @@ pub use cursors::PollCursor;
 pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
 pub use outbox::Claimed;
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{OutboxEntry, OutboxState, Work};
 
 use rusqlite::{Connection, OpenFlags};
 use std::fs::OpenOptions;

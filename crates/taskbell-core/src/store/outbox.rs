@@ -1,10 +1,11 @@
-//! Tasks waiting to be created in Canvas. The row is written before the POST is sent, so a
-//! crash or an outage never loses what the user typed, and it is claimed before every send
-//! (`sending`, with a lease and a claim id), so no two senders, in this process or another on
-//! the same database, ever send it at once.
+//! What the user asked Canvas to do and Canvas has not yet confirmed: tasks to create and
+//! actions on existing tasks. The row is written before the request is sent, so a crash or an
+//! outage never loses what the user asked, and it is claimed before every send (`sending`, with
+//! a lease and a claim id), so no two senders, in this process or another on the same database,
+//! ever send it at once.
 
 use super::{Store, StoreError};
-use crate::canvas::TaskDraft;
+use crate::canvas::{ActionRequest, TaskDraft};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,8 @@ pub enum OutboxState {
     /// Sent, but no answer came: look for it before sending again.
     Uncertain,
     Created,
+    /// An action Canvas made, or found already made.
+    Done,
     /// Canvas refused it (a 4xx); it will not be sent again.
     Failed,
 }
@@ -29,6 +32,7 @@ impl OutboxState {
             OutboxState::Sending => "sending",
             OutboxState::Uncertain => "uncertain",
             OutboxState::Created => "created",
+            OutboxState::Done => "done",
             OutboxState::Failed => "failed",
         }
     }
@@ -38,43 +42,80 @@ impl OutboxState {
             "uncertain" => OutboxState::Uncertain,
             "sending" => OutboxState::Sending,
             "created" => OutboxState::Created,
+            "done" => OutboxState::Done,
             "failed" => OutboxState::Failed,
             _ => OutboxState::Pending,
         }
     }
 }
 
+/// What an entry asks of Canvas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Work {
+    Create {
+        draft: TaskDraft,
+    },
+    /// On the entry's `task_id`.
+    Act {
+        action: ActionRequest,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub local_id: String,
     pub system: String,
-    pub draft: TaskDraft,
+    #[serde(flatten)]
+    pub work: Work,
     pub state: OutboxState,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The task an action is on, or the one a create made.
     pub task_id: Option<String>,
     pub created_at: i64,
     pub next_attempt_at: i64,
 }
 
 const COLUMNS: &str =
-    "local_id, system, draft, state, attempts, last_error, task_id, created_at, next_attempt_at";
+    "local_id, system, draft, action, state, attempts, last_error, task_id, created_at, next_attempt_at";
+
+fn json_column<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> rusqlite::Result<Option<T>> {
+    let Some(text) = r.get::<_, Option<String>>(i)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Invalid(e.to_string()))
+}
 
 fn entry(r: &Row) -> rusqlite::Result<OutboxEntry> {
-    let draft: String = r.get(2)?;
-    let state: String = r.get(3)?;
+    let work = match (json_column(r, 2)?, json_column(r, 3)?) {
+        (Some(draft), _) => Work::Create { draft },
+        (None, Some(action)) => Work::Act { action },
+        (None, None) => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                2,
+                "draft".into(),
+                rusqlite::types::Type::Null,
+            ))
+        }
+    };
+    let state: String = r.get(4)?;
     Ok(OutboxEntry {
         local_id: r.get(0)?,
         system: r.get(1)?,
-        draft: serde_json::from_str(&draft).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        work,
         state: OutboxState::parse(&state),
-        attempts: r.get(4)?,
-        last_error: r.get(5)?,
-        task_id: r.get(6)?,
-        created_at: r.get(7)?,
-        next_attempt_at: r.get(8)?,
+        attempts: r.get(5)?,
+        last_error: r.get(6)?,
+        task_id: r.get(7)?,
+        created_at: r.get(8)?,
+        next_attempt_at: r.get(9)?,
     })
 }
 
@@ -95,21 +136,27 @@ fn due_at(now: &str) -> String {
 }
 
 impl Store {
-    /// Adds an entry already claimed by its creator, who sends it at once.
+    /// Adds an entry already claimed by its creator, who sends it at once. `task_id` is the
+    /// task an action is on.
+    #[allow(clippy::too_many_arguments)]
     pub fn outbox_add(
         &self,
         local_id: &str,
         system: &str,
-        draft: &TaskDraft,
+        work: &Work,
+        task_id: Option<&str>,
         now: i64,
         lease_until: i64,
         claim: &str,
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(draft).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (draft, action) = match work {
+            Work::Create { draft } => (Some(to_json(draft)?), None),
+            Work::Act { action } => (None, Some(to_json(action)?)),
+        };
         self.conn.execute(
-            "INSERT INTO outbox (local_id, system, draft, state, created_at, next_attempt_at, lease_until, claim)
-             VALUES (?1, ?2, ?3, 'sending', ?4, ?4, ?5, ?6)",
-            params![local_id, system, json, now, lease_until, claim],
+            "INSERT INTO outbox (local_id, system, draft, action, task_id, state, created_at, next_attempt_at, lease_until, claim)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'sending', ?6, ?6, ?7, ?8)",
+            params![local_id, system, draft, action, task_id, now, lease_until, claim],
         )?;
         Ok(())
     }
@@ -175,6 +222,20 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Rewrites a claimed action (to record when it was first sent). False when the claim was lost.
+    pub fn outbox_set_action(
+        &self,
+        local_id: &str,
+        claim: &str,
+        action: &ActionRequest,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET action = ?3 WHERE local_id = ?1 AND claim = ?2 AND state = 'sending' AND action IS NOT NULL",
+            params![local_id, claim, to_json(action)?],
+        )?;
+        Ok(n == 1)
+    }
+
     /// Makes a waiting entry due at `now` (the user asked to retry it now). False when it is not
     /// waiting (sent, being sent, or refused).
     pub fn outbox_retry_now(&self, local_id: &str, now: i64) -> Result<bool, StoreError> {
@@ -195,12 +256,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Everything not yet created, for the UI's "pending" list.
+    /// Every task not yet created, for the UI's "pending" list.
     pub fn outbox_open(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE state != 'created' ORDER BY created_at"
+            "SELECT {COLUMNS} FROM outbox WHERE draft IS NOT NULL AND state != 'created' ORDER BY created_at"
         ))?;
         let rows = stmt.query_map([], entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The actions on a task that Canvas has not made yet (waiting, being sent, or refused).
+    pub fn outbox_actions(
+        &self,
+        system: &str,
+        task_id: &str,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE action IS NOT NULL AND system = ?1 AND task_id = ?2
+             AND state != 'done' ORDER BY created_at"
+        ))?;
+        let rows = stmt.query_map(params![system, task_id], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

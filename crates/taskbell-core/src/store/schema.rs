@@ -15,6 +15,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_claims_and_reads.sql")),
         M::up(include_str!("../../migrations/0005_announcements.sql")),
         M::up(include_str!("../../migrations/0006_modified_micros.sql")),
+        M::up(include_str!("../../migrations/0007_outbox_actions.sql")),
     ])
 }
 
@@ -80,5 +81,47 @@ mod tests {
             plan.contains("task_events_by_task"),
             "a task's timeline reads its index: {plan}"
         );
+    }
+
+    #[test]
+    fn an_outbox_from_before_actions_keeps_its_entries_and_refuses_an_entry_with_neither() {
+        let mut conn = Connection::open_in_memory().expect("database");
+        super::migrations()
+            .to_version(&mut conn, 6)
+            .expect("the schema before actions");
+        conn.execute(
+            "INSERT INTO outbox (local_id, system, draft, state, attempts, created_at, next_attempt_at, lease_until, claim)
+             VALUES ('l1', 'demo', '{\"description\":\"Fax\"}', 'sending', 2, 5, 6, 7, 'c1')",
+            [],
+        )
+        .expect("an entry under the old schema");
+        super::migrate(&mut conn).expect("upgrade");
+        let kept: (String, Option<String>, String, i64, Option<String>) = conn
+            .query_row(
+                "SELECT draft, action, state, attempts, claim FROM outbox WHERE local_id = 'l1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .expect("the entry");
+        assert_eq!(
+            kept,
+            (
+                "{\"description\":\"Fax\"}".into(),
+                None,
+                "sending".into(),
+                2,
+                Some("c1".into())
+            )
+        );
+        let neither = conn.execute(
+            "INSERT INTO outbox (local_id, system, state, created_at, next_attempt_at) VALUES ('l2', 'demo', 'pending', 1, 1)",
+            [],
+        );
+        assert!(neither.is_err(), "an entry must hold a draft or an action");
+        let untargeted = conn.execute(
+            "INSERT INTO outbox (local_id, system, action, state, created_at, next_attempt_at) VALUES ('l3', 'demo', '{}', 'pending', 1, 1)",
+            [],
+        );
+        assert!(untargeted.is_err(), "an action must name its task");
     }
 }
