@@ -35,8 +35,19 @@ struct Inner {
     /// Task create and update bodies as received, so a test can compare a client's bodies with
     /// Canvas's documented request examples.
     task_writes: Mutex<Vec<(&'static str, serde_json::Value)>>,
+    /// Token requests as received: content type and form fields, in arrival order.
+    token_requests: Mutex<Vec<TokenRequest>>,
     version_headers: AtomicBool,
     change_before_put: Mutex<Option<crate::store::Status>>,
+}
+
+/// One `POST /auth/token/` as received, so a test can compare a client's token request with
+/// the documented one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub content_type: Option<String>,
+    /// Form fields in the order sent (an HTTP Basic header is not among them).
+    pub fields: Vec<(String, String)>,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -72,6 +83,7 @@ impl Knobs {
                 staff_delay: Mutex::new(staff_delay),
                 clock: Clock::default(),
                 task_writes: Mutex::new(Vec::new()),
+                token_requests: Mutex::new(Vec::new()),
                 version_headers: AtomicBool::new(false),
                 change_before_put: Mutex::new(None),
             }),
@@ -175,6 +187,20 @@ impl Knobs {
     /// Tokens issued.
     pub fn token_count(&self) -> u64 {
         self.inner.token_count.load(Ordering::SeqCst)
+    }
+
+    /// Every token request received, granted or not, oldest first.
+    pub fn token_requests(&self) -> Vec<TokenRequest> {
+        lock(&self.inner.token_requests).clone()
+    }
+
+    pub(crate) fn record_token_request(&self, request: TokenRequest) {
+        let mut requests = lock(&self.inner.token_requests);
+        // As with task writes: bounded for long runs, tests look at a few.
+        if requests.len() >= 1000 {
+            requests.remove(0);
+        }
+        requests.push(request);
     }
 
     /// Applies to tasks created from now on.
