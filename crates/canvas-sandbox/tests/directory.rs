@@ -55,7 +55,12 @@ async fn a_patient_name_search_matches_part_of_a_first_or_a_last_name() {
     let api = Api::new().await;
     let names = |bundle: &serde_json::Value| -> Vec<String> {
         bundle["entry"].as_array().into_iter().flatten()
-            .map(|e| e["resource"]["name"][0]["text"].as_str().unwrap().to_owned())
+            .map(|e| {
+                // As in patient.md's example, an official name has given names and a family
+                // name but no `text`.
+                let name = &e["resource"]["name"][0];
+                format!("{} {}", name["given"][0].as_str().unwrap(), name["family"].as_str().unwrap())
+            })
             .collect()
     };
     let (_, whole) = api.get_json("/Patient?name=Avery%20Quill").await;

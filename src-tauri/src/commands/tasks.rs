@@ -4,7 +4,7 @@ use super::{sentence, CommandResult};
 use crate::state::Shell;
 use serde::Deserialize;
 use tauri::State;
-use taskbell_core::canvas::{CanvasClient, DraftNames, PatientSummary, Person, TaskDraft};
+use taskbell_core::canvas::{CanvasClient, DraftNames, Listing, PatientSummary, Person, TaskDraft};
 use taskbell_core::engine::CreateOutcome;
 use taskbell_core::store::OutboxEntry;
 use taskbell_core::time_util::parse_rfc3339;
@@ -63,19 +63,22 @@ pub async fn pending_tasks(shell: State<'_, Shell>) -> CommandResult<Vec<OutboxE
     shell.engine.read(|s| s.outbox_open()).await.map_err(sentence)
 }
 
+// Each picker answers `{items, truncated}`: the window says when Canvas had more than the
+// pages a picker reads, so a missing name reads as "type more", not "not in Canvas".
+
 #[tauri::command]
-pub async fn search_patients(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<PatientSummary>> {
-    canvas(&shell)?.search_patients(&query).await.map_err(sentence)
+pub async fn search_patients(shell: State<'_, Shell>, query: String) -> CommandResult<Listing<PatientSummary>> {
+    canvas(&shell)?.find_patients(&query).await.map_err(sentence)
 }
 
 #[tauri::command]
-pub async fn search_practitioners(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<Person>> {
-    canvas(&shell)?.search_practitioners(&query).await.map_err(sentence)
+pub async fn search_practitioners(shell: State<'_, Shell>, query: String) -> CommandResult<Listing<Person>> {
+    canvas(&shell)?.find_practitioners(&query).await.map_err(sentence)
 }
 
 #[tauri::command]
-pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Vec<Person>> {
-    canvas(&shell)?.teams().await.map_err(sentence)
+pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Listing<Person>> {
+    canvas(&shell)?.find_teams("").await.map_err(sentence)
 }
 
 #[cfg(test)]

@@ -244,19 +244,11 @@ impl CanvasClient {
         Ok(listing)
     }
 
-    pub async fn search_patients(&self, typed: &str) -> Result<Vec<PatientSummary>, CanvasError> {
-        Ok(self.find_patients(typed).await?.items)
-    }
-
     /// Active staff, schedulable or not: a task goes to a care coordinator or to billing as
     /// often as to a clinician, and Canvas leaves non-schedulable staff out unless asked.
     pub async fn find_practitioners(&self, name: &str) -> Result<Listing<Person>, CanvasError> {
         let params = [("name", name), ("include-non-schedulable-practitioners", "true"), ("active", "true")];
         self.picker("Practitioner", &params, directory::practitioner).await
-    }
-
-    pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
-        Ok(self.find_practitioners(name).await?.items)
     }
 
     /// Canvas teams are FHIR Groups of type practitioner. Group search has no name parameter,
@@ -266,10 +258,6 @@ impl CanvasClient {
         let words: Vec<&str> = typed.split_whitespace().collect();
         listing.items.retain(|t| directory::has_every_word(&t.name, &words));
         Ok(listing)
-    }
-
-    pub async fn teams(&self) -> Result<Vec<Person>, CanvasError> {
-        Ok(self.find_teams("").await?.items)
     }
 
     async fn picker<T>(
