@@ -39,6 +39,7 @@ struct Inner {
     token_requests: Mutex<Vec<TokenRequest>>,
     version_headers: AtomicBool,
     change_before_put: Mutex<Option<crate::store::Status>>,
+    labels_around_read: Mutex<Option<(String, String)>>,
 }
 
 /// One `POST /auth/token/` as received, so a test can compare a client's token request with
@@ -86,6 +87,7 @@ impl Knobs {
                 token_requests: Mutex::new(Vec::new()),
                 version_headers: AtomicBool::new(false),
                 change_before_put: Mutex::new(None),
+                labels_around_read: Mutex::new(None),
             }),
         }
     }
@@ -232,6 +234,20 @@ impl Knobs {
         };
         *lock(&self.inner.change_before_put) = status;
         status.is_some()
+    }
+
+    /// The next `GET /Task/<id>` is answered between two staff changes made in one second of
+    /// the sandbox's clock: `before` is added to the task's labels just before the answer is
+    /// taken, `after` just after it. The answer's `lastModified` is then in the same second as
+    /// a change the reader never saw, the window `If-Unmodified-Since` cannot see (whole
+    /// seconds), so only a client that waits for Canvas's clock to leave that second and reads
+    /// again keeps `after`.
+    pub fn labels_around_next_read(&self, before: &str, after: &str) {
+        *lock(&self.inner.labels_around_read) = Some((before.to_owned(), after.to_owned()));
+    }
+
+    pub(crate) fn take_labels_around_read(&self) -> Option<(String, String)> {
+        lock(&self.inner.labels_around_read).take()
     }
 
     pub(crate) fn take_change_before_put(&self) -> Option<crate::store::Status> {

@@ -34,6 +34,12 @@ pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String>
 /// the task between our read and our write).
 const CONFLICT_RETRIES: u32 = 3;
 
+/// How many extra reads a write may spend waiting for Canvas's clock to leave the second of
+/// the task's last change (two suffice: one after the wait, one proven to follow it), and the
+/// longest single wait, should Canvas's clock lag the time it stamps on tasks.
+const SAME_SECOND_REREADS: u32 = 3;
+const SAME_SECOND_WAIT_CAP: Duration = Duration::from_millis(1500);
+
 /// A picker asks for pages of at most 20 (nobody scrolls 100 Jane Does) and reads at most 5
 /// of them; past that the listing says it was cut rather than hang on a huge clinic.
 const PICKER_PAGE: u32 = 20;
@@ -51,7 +57,6 @@ struct Inner {
     /// Canvas's clock as its latest answer's `Date` header gave it, and when that answer came.
     date: Mutex<Option<(OffsetDateTime, Instant)>>,
 }
-
 
 impl CanvasClient {
     pub fn new(cfg: CanvasConfig) -> Result<Self, CanvasError> {
@@ -121,16 +126,24 @@ impl CanvasClient {
             .ok_or_else(|| CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}")))
     }
 
-    async fn read_raw(&self, id: &str) -> Result<Value, CanvasError> {
-        self.call(Call::get(self.task_url(id)?)).await?.json()
+    pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
+        fhir::task_from_fhir(self.system(), &self.read_dated(id).await?.0)
     }
 
-    pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
-        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?)
+    /// The task as Canvas answered it, and the answer's `Date` (Canvas's clock, whole seconds).
+    async fn read_dated(&self, id: &str) -> Result<(Value, Option<OffsetDateTime>), CanvasError> {
+        let answer = self.call(Call::get(self.task_url(id)?)).await?;
+        Ok((answer.json()?, answer.header("date").and_then(parse_http_date)))
+    }
+
+    /// The `Date` of Canvas's latest answer, as it said it.
+    fn latest_date(&self) -> Option<OffsetDateTime> {
+        self.inner.date.lock().unwrap_or_else(|p| p.into_inner()).map(|(date, _)| date)
     }
 
     /// Read, change the status, PUT without the notes, conditional on nobody having changed the
-    /// task since the read; on 412 read again and start over.
+    /// task since the read; on 412 read again and start over. A task changed within the current
+    /// second of Canvas's clock is read again once that second is over (see `update`).
     pub async fn set_status(&self, id: &str, status: TaskStatus) -> Result<Task, CanvasError> {
         self.update(id, true, |t| {
             t.insert("status".into(), json!(status.fhir()));
@@ -162,26 +175,41 @@ impl CanvasClient {
         idempotent: bool,
         edit: impl Fn(&mut serde_json::Map<String, Value>),
     ) -> Result<Task, CanvasError> {
-        let mut attempt = 0;
+        let (mut conflicts, mut rereads) = (0, 0);
         loop {
-            let read = self.read_raw(id).await?;
+            // Canvas's clock before this read is sent: the read is answered as of a later moment.
+            let sent_after = self.latest_date();
+            let (read, answered_at) = self.read_dated(id).await?;
             // Without the precondition a PUT would silently undo whatever changed since the
             // read, so a task whose change time cannot be read is not written at all.
-            let since = fhir::task_from_fhir(self.system(), &read)?
-                .modified
-                .and_then(precondition_date)
-                .ok_or_else(|| {
-                    CanvasError::BadResponse(format!(
-                        "task {id} came back without a usable lastModified, so it cannot be updated safely"
-                    ))
-                })?;
+            let modified = fhir::task_from_fhir(self.system(), &read)?.modified;
+            let since = modified.and_then(precondition_date).ok_or_else(|| {
+                CanvasError::BadResponse(format!(
+                    "task {id} came back without a usable lastModified, so it cannot be updated safely"
+                ))
+            })?;
+            let last_change = modified.map_or(0, |m| m.unix_timestamp());
+            // `If-Unmodified-Since` has whole seconds: a change made after this read but within
+            // the second of `lastModified` would pass it unseen. Only a read answered once
+            // Canvas's clock has left that second (as an earlier answer's `Date` proves) shows
+            // every change such a second can hold.
+            if !sent_after.is_some_and(|t| t.unix_timestamp() > last_change) && rereads < SAME_SECOND_REREADS {
+                rereads += 1;
+                let behind = answered_at.map_or(1, |t| last_change + 1 - t.unix_timestamp());
+                if behind > 0 {
+                    let wait = Duration::from_secs(behind.unsigned_abs()).min(SAME_SECOND_WAIT_CAP);
+                    tracing::debug!(task = id, ?wait, "task changed this second on Canvas's clock; reading it again after");
+                    tokio::time::sleep(wait).await;
+                }
+                continue;
+            }
             let body = fhir::put_body(&read, &edit)?;
             let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
             let put = Call { method: Method::PUT, url: self.task_url(id)?, body: Some(body), headers, idempotent };
             match self.call(put).await {
-                Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
-                    attempt += 1;
-                    tracing::debug!(task = id, attempt, "task changed under us; reading it again");
+                Err(e) if e.status() == Some(412) && conflicts < CONFLICT_RETRIES => {
+                    conflicts += 1;
+                    tracing::debug!(task = id, conflicts, "task changed under us; reading it again");
                 }
                 Err(e) => return Err(e),
                 Ok(_) => return self.read_task(id).await,
