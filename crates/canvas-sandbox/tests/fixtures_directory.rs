@@ -13,7 +13,9 @@ use serde_json::json;
 async fn patient_search_has_the_documented_shape() {
     let api = Api::new().await;
     // The docs search `family=Jones&gender=female` and find one patient.
-    let (status, ours) = api.get_json("/Patient?family=Quillfeather&gender=female").await;
+    let (status, ours) = api
+        .get_json("/Patient?family=Quillfeather&gender=female")
+        .await;
     assert_eq!(status, StatusCode::OK, "{ours}");
     assert_eq!(ours["total"], 1, "{ours}");
     assert_same_shape(&fixture("patient-search.json"), &ours);
@@ -24,11 +26,20 @@ async fn a_patient_read_has_the_shape_of_a_searched_one() {
     let api = Api::new().await;
     let (_, found) = api.get_json("/Patient?name=Quillon").await;
     let found = first_entry_only(found);
-    let id = found["entry"][0]["resource"]["id"].as_str().expect("id").to_owned();
-    assert_eq!(found["entry"][0]["resource"]["active"], false, "an inactive chart is found too");
+    let id = found["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        found["entry"][0]["resource"]["active"], false,
+        "an inactive chart is found too"
+    );
     let (status, read) = api.get_json(&format!("/Patient/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_same_shape(&fixture("patient-search.json")["entry"][0]["resource"], &read);
+    assert_same_shape(
+        &fixture("patient-search.json")["entry"][0]["resource"],
+        &read,
+    );
 }
 
 /// The docs' "search response" example is one Practitioner, not a Bundle (a FHIR search
@@ -37,7 +48,9 @@ async fn a_patient_read_has_the_shape_of_a_searched_one() {
 async fn practitioner_search_entries_have_the_documented_shape() {
     let api = Api::new().await;
     let everyone = "include-non-schedulable-practitioners=true";
-    let (status, ours) = api.get_json(&format!("/Practitioner?{everyone}&_count=100")).await;
+    let (status, ours) = api
+        .get_json(&format!("/Practitioner?{everyone}&_count=100"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{ours}");
     let entries = ours["entry"].as_array().expect("entries");
     assert!(entries.len() >= 7, "schedulable and not: {}", entries.len());
@@ -58,7 +71,10 @@ fn the_comparison_fixes_extension_urls_but_not_links_and_counts_no_names() {
     renamed["extension"][4]["url"] = json!("http://schemas.canvasmedical.com/fhir/extensions/role");
     compare("", &documented, &renamed, &mut diffs);
     let mut one_role_less = documented.clone();
-    one_role_less["extension"][4]["extension"].as_array_mut().unwrap().pop();
+    one_role_less["extension"][4]["extension"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
     compare("", &documented, &one_role_less, &mut diffs);
     let mut born = documented.clone();
     born["birthDate"] = json!("10/10/1988");

@@ -25,7 +25,10 @@ async fn the_documented_token_request_is_answered_with_the_documented_keys() {
     let sb = start().await;
     let config = sb.config();
     let text = fixture_text("token-request.sh");
-    assert!(text.contains("{YOUR_CANVAS_EHR_INSTANCE}/auth/token/'"), "the documented path");
+    assert!(
+        text.contains("{YOUR_CANVAS_EHR_INSTANCE}/auth/token/'"),
+        "the documented path"
+    );
     assert!(text.contains("Content-Type: application/x-www-form-urlencoded"));
     let fields: Vec<(String, String)> = documented_fields()
         .into_iter()
@@ -42,7 +45,11 @@ async fn the_documented_token_request_is_answered_with_the_documented_keys() {
     let ours: Value = response.json().await.unwrap();
 
     let mut documented = fixture("token-response.json");
-    documented.as_object_mut().unwrap().remove("refresh_token").expect("documented for the code flow");
+    documented
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_token")
+        .expect("documented for the code flow");
     assert_same_shape(&documented, &ours);
     // "valid for 10 hours"
     assert_eq!(ours["expires_in"], documented["expires_in"]);
@@ -50,5 +57,8 @@ async fn the_documented_token_request_is_answered_with_the_documented_keys() {
     let received = sb.knobs().token_requests();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].fields, fields);
-    assert_eq!(received[0].content_type.as_deref(), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        received[0].content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
 }

@@ -13,8 +13,14 @@ const US_CORE: &str = "http://hl7.org/fhir/us/core/StructureDefinition";
 const CONTACT: &str = "http://schemas.canvasmedical.com/fhir/contact-category";
 const OMB: &str = "urn:oid:2.16.840.1.113883.6.238";
 /// Canvas's open-ended name period, as the docs' example writes it.
-const FOREVER: (&str, &str) = ("0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59.999999+00:00");
-const LOCATION: (&str, &str) = ("Location/95b9ac2d-e963-4d7a-b165-7901870f1663", "Canvas Clinic San Francisco");
+const FOREVER: (&str, &str) = (
+    "0001-01-01T00:00:00+00:00",
+    "9999-12-31T23:59:59.999999+00:00",
+);
+const LOCATION: (&str, &str) = (
+    "Location/95b9ac2d-e963-4d7a-b165-7901870f1663",
+    "Canvas Clinic San Francisco",
+);
 
 /// A UUID-shaped id for a part of a resource (a phone number, a contact), stable per owner.
 fn part_id(owner: &str, part: &str) -> String {
@@ -23,7 +29,14 @@ fn part_id(owner: &str, part: &str) -> String {
         .take(16)
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// Ten digits from the id, for made-up phone numbers and record numbers.
@@ -71,9 +84,21 @@ fn contact(owner: &str, n: &str, relationship: Value, name: &str, telecom: Value
 pub(crate) fn patient_json(p: &Person, provider: Option<&Person>) -> Value {
     let id = p.id.as_str();
     let (birth_sex, identity, identity_text) = match p.gender {
-        "female" => ("F", "446141000124107", "Identifies as female gender (finding)"),
-        "male" => ("M", "446151000124109", "Identifies as male gender (finding)"),
-        _ => ("UNK", "446131000124102", "Identifies as non-conforming gender (finding)"),
+        "female" => (
+            "F",
+            "446141000124107",
+            "Identifies as female gender (finding)",
+        ),
+        "male" => (
+            "M",
+            "446151000124109",
+            "Identifies as male gender (finding)",
+        ),
+        _ => (
+            "UNK",
+            "446131000124102",
+            "Identifies as non-conforming gender (finding)",
+        ),
     };
     let mrn = digits(id, "mrn");
     let mut extension = vec![
@@ -82,7 +107,11 @@ pub(crate) fn patient_json(p: &Person, provider: Option<&Person>) -> Value {
             "coding": [coding("http://snomed.info/sct", identity, identity_text)], "text": identity_text}}),
         json!({"url": format!("{EXT}/sexual-orientation"), "valueCode": "UNK"}),
         race_or_ethnicity(&format!("{US_CORE}/us-core-race"), "2131-1", "Other Race"),
-        race_or_ethnicity(&format!("{US_CORE}/us-core-ethnicity"), "2186-5", "Not Hispanic or Latino"),
+        race_or_ethnicity(
+            &format!("{US_CORE}/us-core-ethnicity"),
+            "2186-5",
+            "Not Hispanic or Latino",
+        ),
         json!({"url": "http://hl7.org/fhir/StructureDefinition/tz-code", "valueCode": "America/New_York"}),
         json!({"url": format!("{EXT}/clinical-note"), "valueString": ""}),
         json!({"url": format!("{EXT}/administrative-note"), "valueString": ""}),
@@ -101,8 +130,10 @@ pub(crate) fn patient_json(p: &Person, provider: Option<&Person>) -> Value {
         extension.push(json!({"url": format!("{EXT}/patient-default-provider"), "valueReference": {
             "reference": format!("Practitioner/{}", doc.id), "type": "Practitioner", "display": doc.display()}}));
     }
-    extension.push(json!({"url": format!("{EXT}/patient-default-location"), "valueReference": {
-        "reference": LOCATION.0, "type": "Location", "display": LOCATION.1}}));
+    extension.push(
+        json!({"url": format!("{EXT}/patient-default-location"), "valueReference": {
+        "reference": LOCATION.0, "type": "Location", "display": LOCATION.1}}),
+    );
     let consent = json!([{"url": format!("{EXT}/has-consent"), "valueBoolean": false}]);
     let div = format!(
         "<div xmlns=\"http://www.w3.org/1999/xhtml\"><div class=\"hapiHeaderText\">{}<b>{}</b></div>\
@@ -110,7 +141,8 @@ pub(crate) fn patient_json(p: &Person, provider: Option<&Person>) -> Value {
          <tr><td>Date of birth</td><td><span>{}</span></td></tr></tbody></table></div>",
         p.first_name, p.last_name, p.birth_date
     );
-    let family_phone = json!({"system": "phone", "value": format!("555{}", &digits(id, "kin")[..7])});
+    let family_phone =
+        json!({"system": "phone", "value": format!("555{}", &digits(id, "kin")[..7])});
     json!({
         "resourceType": "Patient",
         "id": id,
@@ -181,7 +213,12 @@ pub(crate) fn practitioner_json(p: &Person) -> Value {
         json!({"id": part_id(id, part), "use": "work", "line": [line], "city": city, "state": "CA",
                "postalCode": zip, "country": "United States"})
     };
-    let username = format!("{}{}", p.first_name.chars().next().unwrap_or('x'), p.last_name).to_lowercase();
+    let username = format!(
+        "{}{}",
+        p.first_name.chars().next().unwrap_or('x'),
+        p.last_name
+    )
+    .to_lowercase();
     json!({
         "resourceType": "Practitioner",
         "id": id,

@@ -27,7 +27,14 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Values that are the same in every Canvas answer, so they must match too.
-const FIXED: &[&str] = &["resourceType", "url", "intent", "relation", "type", "token_type"];
+const FIXED: &[&str] = &[
+    "resourceType",
+    "url",
+    "intent",
+    "relation",
+    "type",
+    "token_type",
+];
 
 /// A `url` is fixed only as an extension's own name (`…/extension/3/url`): a link's `url` is
 /// the query's, an attachment's or a photo's points at the resource.
@@ -37,11 +44,20 @@ fn is_fixed(path: &str, key: &str) -> bool {
     }
     let mut parts = path.rsplit('/');
     let index = parts.next().unwrap_or_default();
-    !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) && parts.next() == Some("extension")
+    !index.is_empty()
+        && index.bytes().all(|b| b.is_ascii_digit())
+        && parts.next() == Some("extension")
 }
 
 /// Times and dates: the value differs, the way it is written must not.
-const TIMES: &[&str] = &["authoredOn", "lastModified", "time", "start", "end", "birthDate"];
+const TIMES: &[&str] = &[
+    "authoredOn",
+    "lastModified",
+    "time",
+    "start",
+    "end",
+    "birthDate",
+];
 
 /// `2023-10-22T21:06:27.893521+00:00` -> `9999-99-99T99:99:99.999999+99:99`.
 fn time_shape(v: &Value) -> String {
@@ -58,7 +74,11 @@ fn is_scalar(v: &Value) -> bool {
 
 pub fn compare(path: &str, documented: &Value, ours: &Value, diffs: &mut Vec<String>) {
     if kind(documented) != kind(ours) {
-        diffs.push(format!("{path}: documented {}, sandbox {}", kind(documented), kind(ours)));
+        diffs.push(format!(
+            "{path}: documented {}, sandbox {}",
+            kind(documented),
+            kind(ours)
+        ));
         return;
     }
     match (documented, ours) {
@@ -79,7 +99,8 @@ pub fn compare(path: &str, documented: &Value, ours: &Value, diffs: &mut Vec<Str
                     diffs.push(format!("{here}: documented {dv}, sandbox {ov}"));
                 }
                 let both_strings = dv.is_string() && ov.is_string();
-                if TIMES.contains(&key.as_str()) && both_strings && time_shape(dv) != time_shape(ov) {
+                if TIMES.contains(&key.as_str()) && both_strings && time_shape(dv) != time_shape(ov)
+                {
                     diffs.push(format!("{here}: documented like {dv}, sandbox {ov}"));
                 }
                 compare(&here, dv, ov, diffs);
@@ -95,7 +116,11 @@ pub fn compare(path: &str, documented: &Value, ours: &Value, diffs: &mut Vec<Str
                 return;
             }
             if d.len() != o.len() {
-                diffs.push(format!("{path}: documented {} items, sandbox {}", d.len(), o.len()));
+                diffs.push(format!(
+                    "{path}: documented {} items, sandbox {}",
+                    d.len(),
+                    o.len()
+                ));
             }
             for (i, (dv, ov)) in d.iter().zip(o).enumerate() {
                 compare(&format!("{path}/{i}"), dv, ov, diffs);
@@ -108,13 +133,19 @@ pub fn compare(path: &str, documented: &Value, ours: &Value, diffs: &mut Vec<Str
 pub fn assert_same_shape(documented: &Value, ours: &Value) {
     let mut diffs = Vec::new();
     compare("", documented, ours, &mut diffs);
-    assert!(diffs.is_empty(), "differs from the docs:\n{}\nsandbox: {ours:#}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "differs from the docs:\n{}\nsandbox: {ours:#}",
+        diffs.join("\n")
+    );
 }
 
 /// The first entry of a search answer, the rest dropped, to compare with a documented example
 /// that holds one.
 pub fn first_entry_only(mut bundle: Value) -> Value {
-    let entries = bundle["entry"].as_array_mut().expect("a search answer has entries");
+    let entries = bundle["entry"]
+        .as_array_mut()
+        .expect("a search answer has entries");
     assert!(!entries.is_empty(), "the search found something");
     entries.truncate(1);
     bundle

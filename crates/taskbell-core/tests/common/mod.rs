@@ -5,13 +5,15 @@ use canvas_sandbox::{Sandbox, SandboxConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
-use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::engine::{NotifyPrefs, NotifyScope};
 use taskbell_core::notify::MemoryNotifier;
+use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::Engine;
 
 pub async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts")
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts")
 }
 
 pub fn client_for(sb: &Sandbox) -> CanvasClient {
@@ -56,7 +58,10 @@ pub fn engine() -> TestEngine {
     let dir = tempfile::tempdir().expect("tempdir");
     let notes = Arc::new(MemoryNotifier::default());
     let engine = Engine::open(&dir.path().join("taskbell.db"), notes.clone()).expect("engine");
-    engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
+    engine.set_prefs(NotifyPrefs {
+        scope: NotifyScope::Everyone,
+        ..Default::default()
+    });
     TestEngine { engine, notes, dir }
 }
 
@@ -64,7 +69,10 @@ pub fn engine() -> TestEngine {
 pub async fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(secs);
     while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
