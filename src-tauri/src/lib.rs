@@ -41,10 +41,12 @@ pub fn install_runtime() -> std::io::Result<()> {
 pub fn run() -> tauri::Result<()> {
     install_runtime()?;
     // Registered first, as the plugin asks: a second launch hands over to this one and exits.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-        window::show(app, None);
-    }));
-    let app = build(builder, Options::from_env()).build(tauri::generate_context!("../tauri.conf.json"))?;
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::show(app, None);
+        }));
+    let app = build(builder, Options::from_env())
+        .build(tauri::generate_context!("../tauri.conf.json"))?;
     app.run(app::on_run_event);
     Ok(())
 }

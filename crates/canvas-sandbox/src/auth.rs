@@ -85,8 +85,14 @@ pub(crate) async fn token(
 ) -> Response {
     tokio::time::sleep(state.knobs().latency()).await;
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    state.knobs().record_token_request(TokenRequest { content_type, fields: fields.clone() });
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    state.knobs().record_token_request(TokenRequest {
+        content_type,
+        fields: fields.clone(),
+    });
     let form: HashMap<String, String> = fields.into_iter().collect();
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}

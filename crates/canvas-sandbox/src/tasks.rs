@@ -272,7 +272,14 @@ impl AppState {
         task.touch(self.now());
         let actor = task.owner.clone().or_else(|| Some(task.requester.clone()));
         let task = task.clone();
-        self.emit(&task, &[Change { kind: EventKind::Updated, actor, comment_id: None }]);
+        self.emit(
+            &task,
+            &[Change {
+                kind: EventKind::Updated,
+                actor,
+                comment_id: None,
+            }],
+        );
         true
     }
 

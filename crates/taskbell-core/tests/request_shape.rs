@@ -13,7 +13,10 @@ use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::TaskStatus;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/../canvas-sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../canvas-sandbox/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -49,7 +52,11 @@ fn empty_arrays(v: &Value) -> usize {
 
 fn with(mut set: BTreeSet<String>, add: &[&str], remove: &[&str]) -> BTreeSet<String> {
     set.extend(add.iter().map(|s| s.to_string()));
-    set.retain(|p| !remove.iter().any(|r| p == r || p.starts_with(&format!("{r}/"))));
+    set.retain(|p| {
+        !remove
+            .iter()
+            .any(|r| p == r || p.starts_with(&format!("{r}/")))
+    });
     set
 }
 
@@ -74,8 +81,14 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let id = client.create_task(&full_draft(&sb)).await.expect("created");
-    client.set_status(&id, TaskStatus::Completed).await.expect("completed");
-    client.add_comment(&id, "Called, left a message.", &sb.clinic().requester).await.expect("commented");
+    client
+        .set_status(&id, TaskStatus::Completed)
+        .await
+        .expect("completed");
+    client
+        .add_comment(&id, "Called, left a message.", &sb.clinic().requester)
+        .await
+        .expect("commented");
 
     let writes = sb.knobs().task_writes();
     let methods: Vec<&str> = writes.iter().map(|(m, _)| *m).collect();
@@ -87,9 +100,19 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let update = paths(&fixture("task-update-request.json"));
     assert_eq!(paths(&writes[0].1), create, "create body: {}", writes[0].1);
     // A status change sends no note (Canvas would append it); the docs require `id` in an update.
-    assert_eq!(paths(&writes[1].1), with(update.clone(), &["/id"], &["/note"]), "status body: {}", writes[1].1);
+    assert_eq!(
+        paths(&writes[1].1),
+        with(update.clone(), &["/id"], &["/note"]),
+        "status body: {}",
+        writes[1].1
+    );
     // A comment's time defaults to when Canvas receives it.
-    assert_eq!(paths(&writes[2].1), with(update, &["/id"], &["/note/[]/time"]), "comment body: {}", writes[2].1);
+    assert_eq!(
+        paths(&writes[2].1),
+        with(update, &["/id"], &["/note/[]/time"]),
+        "comment body: {}",
+        writes[2].1
+    );
 }
 
 #[test]
@@ -110,9 +133,15 @@ async fn the_token_request_has_the_documented_fields() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     client.check_credentials().await.expect("token");
-    let path = format!("{}/../canvas-sandbox/fixtures/token-request.sh", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../canvas-sandbox/fixtures/token-request.sh",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let curl = std::fs::read_to_string(&path).expect(&path);
-    assert!(curl.contains("Content-Type: application/x-www-form-urlencoded"), "{curl}");
+    assert!(
+        curl.contains("Content-Type: application/x-www-form-urlencoded"),
+        "{curl}"
+    );
     let documented: Vec<(String, String)> = curl
         .lines()
         .filter_map(|l| l.trim().strip_prefix("--data-urlencode '"))
@@ -122,15 +151,30 @@ async fn the_token_request_has_the_documented_fields() {
     let requests = sb.knobs().token_requests();
     assert_eq!(requests.len(), 1);
     let sent = &requests[0];
-    assert_eq!(sent.content_type.as_deref(), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        sent.content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
     let names = |f: &[(String, String)]| f.iter().map(|(k, _)| k.clone()).collect::<BTreeSet<_>>();
-    assert_eq!(names(&sent.fields), names(&documented), "sent {:?}", sent.fields);
+    assert_eq!(
+        names(&sent.fields),
+        names(&documented),
+        "sent {:?}",
+        sent.fields
+    );
     let config = sb.config();
     let expected = |k: &str, v: &str| {
         let v = v.replace("{YOUR_CLIENT_ID}", &config.client_id);
-        (k.to_string(), v.replace("{YOUR_CLIENT_SECRET}", &config.client_secret))
+        (
+            k.to_string(),
+            v.replace("{YOUR_CLIENT_SECRET}", &config.client_secret),
+        )
     };
     for (k, v) in &documented {
-        assert!(sent.fields.contains(&expected(k, v)), "{k}: sent {:?}", sent.fields);
+        assert!(
+            sent.fields.contains(&expected(k, v)),
+            "{k}: sent {:?}",
+            sent.fields
+        );
     }
 }

@@ -111,7 +111,10 @@ pub(crate) async fn update(
     }
     match state.update_task(&id, input, since) {
         // _includes/update-response.html: 200 with a `null` body.
-        Ok(task) => with_headers((StatusCode::OK, Json(Value::Null)).into_response(), version_headers(&state, &task)),
+        Ok(task) => with_headers(
+            (StatusCode::OK, Json(Value::Null)).into_response(),
+            version_headers(&state, &task),
+        ),
         Err(outcome) => outcome.into_response(),
     }
 }
@@ -134,7 +137,12 @@ async fn change_after_the_readers_second(state: &AppState, id: &str, status: cra
 
 /// The knob's two staff changes around a read, in one second of the sandbox's clock: when
 /// that second is nearly over, the first waits for the next to begin, so both land in it.
-async fn read_between_two_changes(state: &AppState, id: &str, before: &str, after: &str) -> Option<TaskRecord> {
+async fn read_between_two_changes(
+    state: &AppState,
+    id: &str,
+    before: &str,
+    after: &str,
+) -> Option<TaskRecord> {
     let now = state.now();
     let left = clock::whole_second(now) + time::Duration::seconds(1) - now;
     if left < time::Duration::milliseconds(100) {

@@ -44,7 +44,11 @@ pub struct Person {
 /// nicknames and former names (patient.md's example has a nickname second); the first name
 /// in current use is the one a picker shows.
 pub(crate) fn human_name(resource: &Value) -> String {
-    let names = resource.get("name").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let names = resource
+        .get("name")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let current = |n: &&Value| {
         let use_ = n.get("use").and_then(Value::as_str).unwrap_or_default();
         !matches!(use_, "nickname" | "old" | "maiden" | "anonymous")
@@ -58,9 +62,17 @@ pub(crate) fn human_name(resource: &Value) -> String {
     let given = first
         .get("given")
         .and_then(Value::as_array)
-        .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
+        .map(|g| {
+            g.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default();
-    let family = first.get("family").and_then(Value::as_str).unwrap_or_default();
+    let family = first
+        .get("family")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     format!("{given} {family}").trim().to_string()
 }
 
@@ -76,18 +88,34 @@ pub(crate) fn patient(resource: &Value) -> Result<PatientSummary, CanvasError> {
     Ok(PatientSummary {
         id: id_of(resource)?,
         name: human_name(resource),
-        birth_date: resource.get("birthDate").and_then(Value::as_str).map(str::to_string),
-        active: resource.get("active").and_then(Value::as_bool).unwrap_or(true),
+        birth_date: resource
+            .get("birthDate")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        active: resource
+            .get("active")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
     })
 }
 
 pub(crate) fn practitioner(resource: &Value) -> Result<Person, CanvasError> {
-    Ok(Person { id: id_of(resource)?, name: human_name(resource) })
+    Ok(Person {
+        id: id_of(resource)?,
+        name: human_name(resource),
+    })
 }
 
 pub(crate) fn team(resource: &Value) -> Result<Person, CanvasError> {
-    let name = resource.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(Person { id: id_of(resource)?, name })
+    let name = resource
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok(Person {
+        id: id_of(resource)?,
+        name,
+    })
 }
 
 #[cfg(test)]
@@ -97,12 +125,31 @@ mod tests {
 
     #[test]
     fn names_read_given_and_family_or_text() {
-        assert_eq!(human_name(&json!({"name": [{"given": ["Ada", "M"], "family": "Byron"}]})), "Ada M Byron");
-        assert_eq!(human_name(&json!({"name": [{"text": "Dr. Who"}]})), "Dr. Who");
+        assert_eq!(
+            human_name(&json!({"name": [{"given": ["Ada", "M"], "family": "Byron"}]})),
+            "Ada M Byron"
+        );
+        assert_eq!(
+            human_name(&json!({"name": [{"text": "Dr. Who"}]})),
+            "Dr. Who"
+        );
         assert_eq!(human_name(&json!({})), "");
-        let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"})).expect("ok");
-        assert_eq!(p, PatientSummary { id: "1".into(), name: "Z".into(), birth_date: Some("1980-01-02".into()), active: true });
-        assert!(!patient(&json!({"id": "2", "active": false})).expect("ok").active);
+        let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"}))
+            .expect("ok");
+        assert_eq!(
+            p,
+            PatientSummary {
+                id: "1".into(),
+                name: "Z".into(),
+                birth_date: Some("1980-01-02".into()),
+                active: true
+            }
+        );
+        assert!(
+            !patient(&json!({"id": "2", "active": false}))
+                .expect("ok")
+                .active
+        );
         assert!(has_every_word("Avery Quillfeather", &["quill", "AVERY"]));
         assert!(!has_every_word("Avery Quillfeather", &["quill", "bram"]));
         assert!(team(&json!({"name": "x"})).is_err());
@@ -113,7 +160,10 @@ mod tests {
 
     /// Canvas's documented examples, verbatim (canvas-sandbox/fixtures, with their source).
     fn documented(name: &str) -> Value {
-        let path = format!("{}/../canvas-sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../canvas-sandbox/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("json")
     }
 
@@ -122,7 +172,11 @@ mod tests {
         let bundle = documented("patient-search.json");
         let (resources, next) = crate::canvas::fhir::bundle_page(&bundle).expect("bundle");
         assert_eq!(next, None);
-        let found: Vec<PatientSummary> = resources.into_iter().map(patient).collect::<Result<_, _>>().expect("patients");
+        let found: Vec<PatientSummary> = resources
+            .into_iter()
+            .map(patient)
+            .collect::<Result<_, _>>()
+            .expect("patients");
         let want = PatientSummary {
             id: "7162fd82487e4dc8aa2581ddbca91892".into(),
             name: "Samantha Ann Jones".into(),
@@ -136,7 +190,13 @@ mod tests {
     #[test]
     fn the_documented_practitioner_reads_with_every_field_present() {
         let p = practitioner(&documented("practitioner-search.json")).expect("practitioner");
-        assert_eq!(p, Person { id: "55096fbcdfb240fd8c999c325304de03".into(), name: "Samantha Jones".into() });
+        assert_eq!(
+            p,
+            Person {
+                id: "55096fbcdfb240fd8c999c325304de03".into(),
+                name: "Samantha Jones".into()
+            }
+        );
     }
 
     #[test]
@@ -144,7 +204,17 @@ mod tests {
         let bundle = documented("group-search.json");
         let (resources, next) = crate::canvas::fhir::bundle_page(&bundle).expect("bundle");
         assert_eq!(next, None);
-        let teams: Vec<Person> = resources.into_iter().map(team).collect::<Result<_, _>>().expect("teams");
-        assert_eq!(teams, [Person { id: "3340c331-d446-4700-9c23-7959bd393f26".into(), name: "A Test Team".into() }]);
+        let teams: Vec<Person> = resources
+            .into_iter()
+            .map(team)
+            .collect::<Result<_, _>>()
+            .expect("teams");
+        assert_eq!(
+            teams,
+            [Person {
+                id: "3340c331-d446-4700-9c23-7959bd393f26".into(),
+                name: "A Test Team".into()
+            }]
+        );
     }
 }
