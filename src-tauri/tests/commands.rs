@@ -97,7 +97,17 @@ fn a_sandbox_task_goes_round_the_loop() {
     assert_eq!(status["paused_until"], Value::Null);
 
     let staff = h.ok("search_practitioners", json!({"query": ""}));
-    let owner = staff[0]["id"].as_str().expect("a practitioner").to_string();
+    assert_eq!(staff["truncated"], false, "{staff}");
+    let owner = staff["items"][0]["id"]
+        .as_str()
+        .expect("a practitioner")
+        .to_string();
+    let teams = h.ok("list_teams", json!({}));
+    assert_eq!(
+        teams["items"].as_array().map(Vec::len),
+        Some(25),
+        "every seeded team: {teams}"
+    );
     let draft = json!({"draft": {"description": "Fax the referral", "patient": null, "owner": owner, "team": null,
         "due": "2030-01-02T17:00:00+01:00", "labels": ["Urgent"], "comment": null,
         "names": {"patient": null, "owner": "Someone", "team": null}}});

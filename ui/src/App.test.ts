@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { api, emit, events, resetFake, sampleStatus } from "./test/fakeApi";
+import { api, emit, events, listing, resetFake, sampleStatus } from "./test/fakeApi";
 import App from "./App.svelte";
 
 vi.mock("./lib/api", async (orig) => (await import("./test/fakeApi")).mockModule(await orig()));
@@ -88,7 +88,7 @@ describe("App", () => {
   });
 
   it("hides the window on Esc, but not when Esc closes suggestions", async () => {
-    api.searchPatients.mockResolvedValue([{ id: "p1", name: "Ada Lovelace", birth_date: null }]);
+    api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: null }]));
     render(App);
     const patient = screen.getByLabelText(/^Patient/, { selector: "input" });
     await fireEvent.input(patient, { target: { value: "Ada" } });

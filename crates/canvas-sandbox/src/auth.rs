@@ -16,6 +16,7 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde_json::json;
 
+use crate::knobs::TokenRequest;
 use crate::outcome::Outcome;
 use crate::state::AppState;
 
@@ -83,7 +84,16 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     tokio::time::sleep(state.knobs().latency()).await;
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    state.knobs().record_token_request(TokenRequest {
+        content_type,
+        fields: fields.clone(),
+    });
+    let form: HashMap<String, String> = fields.into_iter().collect();
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
         Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),

@@ -35,8 +35,20 @@ struct Inner {
     /// Task create and update bodies as received, so a test can compare a client's bodies with
     /// Canvas's documented request examples.
     task_writes: Mutex<Vec<(&'static str, serde_json::Value)>>,
+    /// Token requests as received: content type and form fields, in arrival order.
+    token_requests: Mutex<Vec<TokenRequest>>,
     version_headers: AtomicBool,
     change_before_put: Mutex<Option<crate::store::Status>>,
+    labels_around_read: Mutex<Option<(String, String)>>,
+}
+
+/// One `POST /auth/token/` as received, so a test can compare a client's token request with
+/// the documented one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub content_type: Option<String>,
+    /// Form fields in the order sent (an HTTP Basic header is not among them).
+    pub fields: Vec<(String, String)>,
 }
 
 /// What the failure knobs say about the next FHIR request.
@@ -72,8 +84,10 @@ impl Knobs {
                 staff_delay: Mutex::new(staff_delay),
                 clock: Clock::default(),
                 task_writes: Mutex::new(Vec::new()),
+                token_requests: Mutex::new(Vec::new()),
                 version_headers: AtomicBool::new(false),
                 change_before_put: Mutex::new(None),
+                labels_around_read: Mutex::new(None),
             }),
         }
     }
@@ -177,6 +191,20 @@ impl Knobs {
         self.inner.token_count.load(Ordering::SeqCst)
     }
 
+    /// Every token request received, granted or not, oldest first.
+    pub fn token_requests(&self) -> Vec<TokenRequest> {
+        lock(&self.inner.token_requests).clone()
+    }
+
+    pub(crate) fn record_token_request(&self, request: TokenRequest) {
+        let mut requests = lock(&self.inner.token_requests);
+        // As with task writes: bounded for long runs, tests look at a few.
+        if requests.len() >= 1000 {
+            requests.remove(0);
+        }
+        requests.push(request);
+    }
+
     /// Applies to tasks created from now on.
     pub fn set_staff_delay(&self, d: Option<Duration>) {
         *lock(&self.inner.staff_delay) = d;
@@ -206,6 +234,20 @@ impl Knobs {
         };
         *lock(&self.inner.change_before_put) = status;
         status.is_some()
+    }
+
+    /// The next `GET /Task/<id>` is answered between two staff changes made in one second of
+    /// the sandbox's clock: `before` is added to the task's labels just before the answer is
+    /// taken, `after` just after it. The answer's `lastModified` is then in the same second as
+    /// a change the reader never saw, the window `If-Unmodified-Since` cannot see (whole
+    /// seconds), so only a client that waits for Canvas's clock to leave that second and reads
+    /// again keeps `after`.
+    pub fn labels_around_next_read(&self, before: &str, after: &str) {
+        *lock(&self.inner.labels_around_read) = Some((before.to_owned(), after.to_owned()));
+    }
+
+    pub(crate) fn take_labels_around_read(&self) -> Option<(String, String)> {
+        lock(&self.inner.labels_around_read).take()
     }
 
     pub(crate) fn take_change_before_put(&self) -> Option<crate::store::Status> {

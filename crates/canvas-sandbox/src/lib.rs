@@ -34,7 +34,7 @@ use tokio::task::JoinHandle;
 
 pub use clinic::Clinic;
 pub use config::{SandboxConfig, WebhookTarget};
-pub use knobs::Knobs;
+pub use knobs::{Knobs, TokenRequest};
 
 use state::{AppState, Outlets};
 use store::Status;

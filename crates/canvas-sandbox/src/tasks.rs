@@ -261,6 +261,28 @@ impl AppState {
         true
     }
 
+    /// Staff add a label in the Canvas UI: an `updated` change by the task's owner (or its
+    /// requester). False when the task does not exist.
+    pub fn add_label_as_staff(&self, id: &str, label: &str) -> bool {
+        let mut store = self.store();
+        let Some(task) = store.get_mut(id) else {
+            return false;
+        };
+        task.labels.push(label.to_owned());
+        task.touch(self.now());
+        let actor = task.owner.clone().or_else(|| Some(task.requester.clone()));
+        let task = task.clone();
+        self.emit(
+            &task,
+            &[Change {
+                kind: EventKind::Updated,
+                actor,
+                comment_id: None,
+            }],
+        );
+        true
+    }
+
     /// Bulk seeding for tests and benchmarks: no pushes, no simulated staff.
     pub fn insert_seed_tasks(&self, n: usize, status: Status) -> Vec<String> {
         let dir = self.directory();
@@ -312,7 +334,8 @@ fn fields_differ(a: &TaskRecord, b: &TaskRecord) -> bool {
 /// `If-Unmodified-Since` (unix seconds) against a task, at the microsecond precision of its
 /// `modified`: 412 when the task changed after that instant. An HTTP date has whole seconds, so
 /// a change within the same second as the date a client sends passes unseen; Canvas's docs say
-/// nothing finer, and a real server comparing its stored time can do no better.
+/// nothing finer, and a real server comparing its stored time can do no better. A client closes
+/// that window itself, by reading again once Canvas's `Date` has left that second.
 pub(crate) fn check_unmodified_since(task: &TaskRecord, since: i64) -> Result<(), Outcome> {
     let since = OffsetDateTime::from_unix_timestamp(since)
         .map_err(|_| Outcome::invalid("If-Unmodified-Since is out of range."))?;

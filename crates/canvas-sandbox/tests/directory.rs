@@ -64,10 +64,14 @@ async fn a_patient_name_search_matches_part_of_a_first_or_a_last_name() {
             .into_iter()
             .flatten()
             .map(|e| {
-                e["resource"]["name"][0]["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
+                // As in patient.md's example, an official name has given names and a family
+                // name but no `text`.
+                let name = &e["resource"]["name"][0];
+                format!(
+                    "{} {}",
+                    name["given"][0].as_str().unwrap(),
+                    name["family"].as_str().unwrap()
+                )
             })
             .collect()
     };

@@ -1,111 +1,13 @@
-//! The sandbox renders exactly the shape of Canvas's documented examples (fixtures/, taken
-//! verbatim from Canvas's docs): the same keys at every level and the same JSON types, with
-//! ids, times and free text allowed to differ. Times must still be written the same way.
+//! The sandbox renders exactly the shape of Canvas's documented Task, Group and
+//! OperationOutcome examples (fixtures/, compared as `common::shape` describes).
 
 mod common;
 
-use std::collections::BTreeSet;
-
+use common::shape::{assert_same_shape, compare, first_entry_only, fixture};
 use common::{ids, Api};
 use serde_json::{json, Value};
 
 const GROUP_EXT: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-group";
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Values that are the same in every Canvas answer, so they must match too (`url` only in an
-/// extension: a link's `url` is the query's).
-const FIXED: &[&str] = &["resourceType", "url", "intent", "relation", "type"];
-
-fn is_fixed(path: &str, key: &str) -> bool {
-    FIXED.contains(&key) && (key != "url" || path.contains("/extension/"))
-}
-/// Times: the value differs, the way it is written must not.
-const TIMES: &[&str] = &["authoredOn", "lastModified", "time", "end"];
-
-/// `2023-10-22T21:06:27.893521+00:00` -> `9999-99-99T99:99:99.999999+99:99`.
-fn time_shape(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '9' } else { c })
-        .collect()
-}
-
-fn compare(path: &str, documented: &Value, ours: &Value, diffs: &mut Vec<String>) {
-    if kind(documented) != kind(ours) {
-        diffs.push(format!(
-            "{path}: documented {}, sandbox {}",
-            kind(documented),
-            kind(ours)
-        ));
-        return;
-    }
-    match (documented, ours) {
-        (Value::Object(d), Value::Object(o)) => {
-            let dk: BTreeSet<&String> = d.keys().collect();
-            let ok: BTreeSet<&String> = o.keys().collect();
-            if dk != ok {
-                diffs.push(format!(
-                    "{path}: only documented {:?}, only sandbox {:?}",
-                    dk.difference(&ok).collect::<Vec<_>>(),
-                    ok.difference(&dk).collect::<Vec<_>>()
-                ));
-            }
-            for key in dk.intersection(&ok) {
-                let (dv, ov) = (&d[*key], &o[*key]);
-                let here = format!("{path}/{key}");
-                if is_fixed(path, key) && dv.is_string() && dv != ov {
-                    diffs.push(format!("{here}: documented {dv}, sandbox {ov}"));
-                }
-                let both_strings = dv.is_string() && ov.is_string();
-                if TIMES.contains(&key.as_str()) && both_strings && time_shape(dv) != time_shape(ov)
-                {
-                    diffs.push(format!("{here}: documented like {dv}, sandbox {ov}"));
-                }
-                compare(&here, dv, ov, diffs);
-            }
-        }
-        (Value::Array(d), Value::Array(o)) => {
-            if d.len() != o.len() {
-                diffs.push(format!(
-                    "{path}: documented {} items, sandbox {}",
-                    d.len(),
-                    o.len()
-                ));
-            }
-            for (i, (dv, ov)) in d.iter().zip(o).enumerate() {
-                compare(&format!("{path}/{i}"), dv, ov, diffs);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_same_shape(documented: &Value, ours: &Value) {
-    let mut diffs = Vec::new();
-    compare("", documented, ours, &mut diffs);
-    assert!(
-        diffs.is_empty(),
-        "differs from the docs:\n{}\nsandbox: {ours:#}",
-        diffs.join("\n")
-    );
-}
 
 /// A task with every field the documented example shows, so no key is missing for want of a
 /// value: team, patient, owner, due date, one comment with author and time, one label,
@@ -219,12 +121,10 @@ async fn the_documented_create_and_update_requests_are_accepted_as_written() {
 async fn team_search_has_the_documented_shape() {
     let api = Api::new().await;
     // One page, as in the docs' example (which has no `next`).
-    let (_, mut ours) = api.get_json("/Group?type=practitioner&_count=100").await;
+    let (_, ours) = api.get_json("/Group?type=practitioner&_count=100").await;
     // The documented example holds one team with one member; compare the first of ours so.
-    let entries = ours["entry"].as_array_mut().expect("entries");
-    assert!(!entries.is_empty(), "the seeded clinic has teams");
-    entries.truncate(1);
-    let members = entries[0]["resource"]["member"]
+    let mut ours = first_entry_only(ours);
+    let members = ours["entry"][0]["resource"]["member"]
         .as_array_mut()
         .expect("members");
     assert!(!members.is_empty(), "a seeded team has members");

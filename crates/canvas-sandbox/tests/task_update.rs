@@ -267,6 +267,45 @@ async fn the_change_knob_lands_between_a_read_and_the_next_put() {
     );
 }
 
+/// The window a client must close itself: a change after its read but in the same second as
+/// the read's `lastModified` passes the whole-second precondition, and the PUT undoes it.
+#[tokio::test]
+async fn a_change_in_the_second_of_the_read_passes_the_precondition_unseen() {
+    let api = Api::new().await;
+    let id = api.create(&api.body("x")).await;
+    api.sb.knobs().labels_around_next_read("Seen", "Escalated");
+    let (date, mut task) = last_modified(&api, &id).await;
+    let labels = |t: &Value| -> Vec<String> {
+        t["input"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["valueString"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        labels(&task),
+        ["Seen"],
+        "the read saw the first change only"
+    );
+    let stored = api.sb.task_json(&id).expect("stored");
+    assert_eq!(labels(&stored), ["Seen", "Escalated"]);
+    let second = |t: &Value| common::assert_canvas_micros(&t["lastModified"]).unix_timestamp();
+    assert_eq!(second(&task), second(&stored), "both changes in one second");
+    assert!(stored["lastModified"] != task["lastModified"]);
+
+    task["status"] = json!("completed");
+    assert_eq!(
+        put_if_unmodified(&api, &id, &task, &date).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        labels(&api.task(&id).await),
+        ["Seen"],
+        "the later change was lost"
+    );
+}
+
 #[tokio::test]
 async fn a_put_that_changes_nothing_does_not_move_modified() {
     let api = Api::new().await;

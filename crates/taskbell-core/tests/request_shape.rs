@@ -125,3 +125,56 @@ fn the_comparison_sees_a_read_only_key() {
     empty["input"] = Value::Array(Vec::new());
     assert_eq!(empty_arrays(&empty), 1);
 }
+
+/// customer-authentication.md's client-credentials request (fixtures/token-request.sh): the
+/// same form fields in a form-encoded body, with this client's id and secret.
+#[tokio::test]
+async fn the_token_request_has_the_documented_fields() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    client.check_credentials().await.expect("token");
+    let path = format!(
+        "{}/../canvas-sandbox/fixtures/token-request.sh",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let curl = std::fs::read_to_string(&path).expect(&path);
+    assert!(
+        curl.contains("Content-Type: application/x-www-form-urlencoded"),
+        "{curl}"
+    );
+    let documented: Vec<(String, String)> = curl
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--data-urlencode '"))
+        .filter_map(|l| l.trim_end_matches(['\\', ' ', '\'']).split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let requests = sb.knobs().token_requests();
+    assert_eq!(requests.len(), 1);
+    let sent = &requests[0];
+    assert_eq!(
+        sent.content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+    let names = |f: &[(String, String)]| f.iter().map(|(k, _)| k.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        names(&sent.fields),
+        names(&documented),
+        "sent {:?}",
+        sent.fields
+    );
+    let config = sb.config();
+    let expected = |k: &str, v: &str| {
+        let v = v.replace("{YOUR_CLIENT_ID}", &config.client_id);
+        (
+            k.to_string(),
+            v.replace("{YOUR_CLIENT_SECRET}", &config.client_secret),
+        )
+    };
+    for (k, v) in &documented {
+        assert!(
+            sent.fields.contains(&expected(k, v)),
+            "{k}: sent {:?}",
+            sent.fields
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use super::{sentence, CommandResult};
 use crate::state::Shell;
 use serde::Deserialize;
-use taskbell_core::canvas::{CanvasClient, DraftNames, PatientSummary, Person, TaskDraft};
+use taskbell_core::canvas::{CanvasClient, DraftNames, Listing, PatientSummary, Person, TaskDraft};
 use taskbell_core::engine::CreateOutcome;
 use taskbell_core::store::OutboxEntry;
 use taskbell_core::time_util::parse_rfc3339;
@@ -80,13 +80,16 @@ pub async fn pending_tasks(shell: State<'_, Shell>) -> CommandResult<Vec<OutboxE
         .map_err(sentence)
 }
 
+// Each picker answers `{items, truncated}`: the window says when Canvas had more than the
+// pages a picker reads, so a missing name reads as "type more", not "not in Canvas".
+
 #[tauri::command]
 pub async fn search_patients(
     shell: State<'_, Shell>,
     query: String,
-) -> CommandResult<Vec<PatientSummary>> {
+) -> CommandResult<Listing<PatientSummary>> {
     canvas(&shell)?
-        .search_patients(&query)
+        .find_patients(&query)
         .await
         .map_err(sentence)
 }
@@ -95,16 +98,16 @@ pub async fn search_patients(
 pub async fn search_practitioners(
     shell: State<'_, Shell>,
     query: String,
-) -> CommandResult<Vec<Person>> {
+) -> CommandResult<Listing<Person>> {
     canvas(&shell)?
-        .search_practitioners(&query)
+        .find_practitioners(&query)
         .await
         .map_err(sentence)
 }
 
 #[tauri::command]
-pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Vec<Person>> {
-    canvas(&shell)?.teams().await.map_err(sentence)
+pub async fn list_teams(shell: State<'_, Shell>) -> CommandResult<Listing<Person>> {
+    canvas(&shell)?.find_teams("").await.map_err(sentence)
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ export interface AppStatus {
 }
 
 export interface Person { id: string; name: string }
+/** A picker's answer: `truncated` when Canvas had more than the pages a picker reads. */
+export interface Listing<T> { items: T[]; truncated: boolean }
 // `active` is false for an inactive chart (Canvas's patient search returns those too).
 export interface PatientSummary { id: string; name: string; birth_date: string | null; active?: boolean }
 
@@ -167,9 +169,9 @@ export const api = {
   status: () => invoke<AppStatus>("get_status"),
   createTask: (draft: DraftInput) => invoke<CreateOutcome>("create_task", { draft }),
   pendingTasks: () => invoke<OutboxEntry[]>("pending_tasks"),
-  searchPatients: (query: string) => invoke<PatientSummary[]>("search_patients", { query }),
-  searchPractitioners: (query: string) => invoke<Person[]>("search_practitioners", { query }),
-  teams: () => invoke<Person[]>("list_teams"),
+  searchPatients: (query: string) => invoke<Listing<PatientSummary>>("search_patients", { query }),
+  searchPractitioners: (query: string) => invoke<Listing<Person>>("search_practitioners", { query }),
+  teams: () => invoke<Listing<Person>>("list_teams"),
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
   timeline: (system: string, taskId: string) => invoke<EventRow[]>("timeline", { system, taskId }),
   stats: (from: number, to: number, utcOffsetMs: number) => invoke<Stats>("stats", { from, to, utcOffsetMs }),

@@ -144,3 +144,8 @@ export function describeDetail(detail: Record<string, unknown> | null | undefine
   }
   return out;
 }
+
+/** Said under a suggestion list that stopped short of everything Canvas has. */
+export function cutListNote(shown: number, narrow = "type more to narrow"): string {
+  return `Showing the first ${shown} — ${narrow}.`;
+}

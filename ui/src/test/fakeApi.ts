@@ -24,6 +24,11 @@ function subscribe<T>(set: Set<(v: T) => void>, f: (v: T) => void) {
   });
 }
 
+/** A picker's answer, whole unless `truncated`. */
+export function listing<T>(items: T[], truncated = false): Real.Listing<T> {
+  return { items, truncated };
+}
+
 export const api = {
   status: vi.fn(),
   createTask: vi.fn(),
@@ -144,9 +149,9 @@ export function resetFake() {
   for (const f of Object.values(events)) f.mockClear();
   api.status.mockResolvedValue(sampleStatus());
   api.pendingTasks.mockResolvedValue([]);
-  api.searchPatients.mockResolvedValue([]);
-  api.searchPractitioners.mockResolvedValue([]);
-  api.teams.mockResolvedValue([]);
+  api.searchPatients.mockResolvedValue(listing([]));
+  api.searchPractitioners.mockResolvedValue(listing([]));
+  api.teams.mockResolvedValue(listing([]));
   api.history.mockResolvedValue({ rows: [], next: null });
   api.timeline.mockResolvedValue([]);
   api.stats.mockResolvedValue({ per_day: [], median_ms_to_complete: null });

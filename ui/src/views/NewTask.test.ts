@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { api, emit, resetFake } from "../test/fakeApi";
+import { api, emit, listing, resetFake } from "../test/fakeApi";
 import NewTask from "./NewTask.svelte";
 
 vi.mock("../lib/api", async (orig) => (await import("../test/fakeApi")).mockModule(await orig()));
@@ -15,15 +15,19 @@ async function pick(label: RegExp, query: string, option: RegExp) {
 
 beforeEach(() => {
   resetFake();
-  api.searchPatients.mockResolvedValue([
-    { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10" },
-    { id: "p2", name: "Adam Smith", birth_date: null },
-  ]);
-  api.searchPractitioners.mockResolvedValue([{ id: "s1", name: "Dr. Grace Ng" }]);
-  api.teams.mockResolvedValue([
-    { id: "t1", name: "Billing" },
-    { id: "t2", name: "Front desk" },
-  ]);
+  api.searchPatients.mockResolvedValue(
+    listing([
+      { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10" },
+      { id: "p2", name: "Adam Smith", birth_date: null },
+    ]),
+  );
+  api.searchPractitioners.mockResolvedValue(listing([{ id: "s1", name: "Dr. Grace Ng" }]));
+  api.teams.mockResolvedValue(
+    listing([
+      { id: "t1", name: "Billing" },
+      { id: "t2", name: "Front desk" },
+    ]),
+  );
 });
 
 describe("New task", () => {
@@ -174,6 +178,30 @@ describe("New task", () => {
     await fireEvent.keyDown(patient, { key: "Enter" });
     expect(patient.value).toBe("Adam Smith");
     expect(api.createTask).not.toHaveBeenCalled();
+  });
+
+  it("says when the staff suggestions were cut, and not when they were whole", async () => {
+    render(NewTask);
+    const owner = byLabel(/^Assignee/);
+    await type(owner, "Ng");
+    await screen.findByRole("option", { name: /Grace Ng/ });
+    expect(screen.queryByText(/Showing the first/)).toBeNull();
+
+    api.searchPractitioners.mockResolvedValue(listing([{ id: "s1", name: "Dr. Grace Ng" }, { id: "s2", name: "Dr. Nia Ngata" }], true));
+    await type(owner, "Ngx");
+    const note = await screen.findByText("Showing the first 2 — type more to narrow.");
+    expect(note.getAttribute("role")).toBe("presentation");
+    expect(screen.getAllByRole("option")).toHaveLength(2);
+    await fireEvent.keyDown(owner, { key: "ArrowDown" });
+    await fireEvent.keyDown(owner, { key: "Enter" });
+    expect(owner.value).toBe("Dr. Nia Ngata");
+  });
+
+  it("says when the team list was cut", async () => {
+    api.teams.mockResolvedValue(listing([{ id: "t1", name: "Billing" }], true));
+    render(NewTask);
+    await fireEvent.click(screen.getByLabelText("A team"));
+    expect(await screen.findByText("Showing the first 1 — Canvas has more teams than this list.")).toBeTruthy();
   });
 
   it("refuses a typed patient that was never picked", async () => {

@@ -7,24 +7,10 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::bundle::{self, Params};
-use crate::clinic::{Person, Team};
+use super::people::{patient_json, practitioner_json};
+use crate::clinic::Team;
 use crate::outcome::Outcome;
 use crate::state::AppState;
-
-fn human_name(p: &Person) -> Value {
-    json!([{"use": "official", "family": p.last_name, "given": [p.first_name], "text": p.display()}])
-}
-
-fn patient_json(p: &Person) -> Value {
-    json!({
-        "resourceType": "Patient", "id": p.id, "active": p.active,
-        "name": human_name(p), "birthDate": p.birth_date, "gender": p.gender,
-    })
-}
-
-fn practitioner_json(p: &Person) -> Value {
-    json!({"resourceType": "Practitioner", "id": p.id, "active": p.active, "name": human_name(p)})
-}
 
 fn group_json(t: &Team) -> Value {
     let member: Vec<Value> = t
@@ -131,7 +117,7 @@ pub(crate) async fn patient_search(
                 _ => true,
             })
         })
-        .map(patient_json)
+        .map(|p| patient_json(p, state.directory().staff.first()))
         .collect();
     respond("Patient", &params, hits)
 }
@@ -219,7 +205,10 @@ pub(crate) async fn patient_read(
     found_or_404(
         "Patient",
         &id,
-        state.directory().patient(&id).map(patient_json),
+        state
+            .directory()
+            .patient(&id)
+            .map(|p| patient_json(p, state.directory().staff.first())),
     )
 }
 

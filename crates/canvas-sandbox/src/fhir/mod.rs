@@ -3,6 +3,7 @@
 
 mod bundle;
 mod directory;
+mod people;
 mod search;
 mod sort;
 mod task;

@@ -58,7 +58,11 @@ pub(crate) async fn create(State(state): State<AppState>, body: Bytes) -> Respon
 }
 
 pub(crate) async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match state.task_snapshot(&id) {
+    let snapshot = match state.knobs().take_labels_around_read() {
+        Some((before, after)) => read_between_two_changes(&state, &id, &before, &after).await,
+        None => state.task_snapshot(&id),
+    };
+    match snapshot {
         Some(task) => {
             let body = task_json::render(&task, state.directory(), state.base_url());
             with_headers(Json(body).into_response(), version_headers(&state, &task))
@@ -129,6 +133,25 @@ async fn change_after_the_readers_second(state: &AppState, id: &str, status: cra
         tokio::time::sleep(wait.unsigned_abs()).await;
     }
     state.set_status_as_staff(id, status, None, false);
+}
+
+/// The knob's two staff changes around a read, in one second of the sandbox's clock: when
+/// that second is nearly over, the first waits for the next to begin, so both land in it.
+async fn read_between_two_changes(
+    state: &AppState,
+    id: &str,
+    before: &str,
+    after: &str,
+) -> Option<TaskRecord> {
+    let now = state.now();
+    let left = clock::whole_second(now) + time::Duration::seconds(1) - now;
+    if left < time::Duration::milliseconds(100) {
+        tokio::time::sleep(left.unsigned_abs() + std::time::Duration::from_millis(5)).await;
+    }
+    state.add_label_as_staff(id, before);
+    let seen = state.task_snapshot(id);
+    state.add_label_as_staff(id, after);
+    seen
 }
 
 pub(crate) async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: start a sandbox, get a token, make tasks.
 #![allow(dead_code)]
 
+pub mod shape;
+
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};

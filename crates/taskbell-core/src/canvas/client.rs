@@ -36,6 +36,12 @@ pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String>
 /// the task between our read and our write).
 const CONFLICT_RETRIES: u32 = 3;
 
+/// How many extra reads a write may spend waiting for Canvas's clock to leave the second of
+/// the task's last change (two suffice: one after the wait, one proven to follow it), and the
+/// longest single wait, should Canvas's clock lag the time it stamps on tasks.
+const SAME_SECOND_REREADS: u32 = 3;
+const SAME_SECOND_WAIT_CAP: Duration = Duration::from_millis(1500);
+
 /// A picker asks for pages of at most 20 (nobody scrolls 100 Jane Does) and reads at most 5
 /// of them; past that the listing says it was cut rather than hang on a huge clinic.
 const PICKER_PAGE: u32 = 20;
@@ -149,12 +155,26 @@ impl CanvasClient {
         })
     }
 
-    async fn read_raw(&self, id: &str) -> Result<Value, CanvasError> {
-        self.call(Call::get(self.task_url(id)?)).await?.json()
+    pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
+        fhir::task_from_fhir(self.system(), &self.read_dated(id).await?.0)
     }
 
-    pub async fn read_task(&self, id: &str) -> Result<Task, CanvasError> {
-        fhir::task_from_fhir(self.system(), &self.read_raw(id).await?)
+    /// The task as Canvas answered it, and the answer's `Date` (Canvas's clock, whole seconds).
+    async fn read_dated(&self, id: &str) -> Result<(Value, Option<OffsetDateTime>), CanvasError> {
+        let answer = self.call(Call::get(self.task_url(id)?)).await?;
+        Ok((
+            answer.json()?,
+            answer.header("date").and_then(parse_http_date),
+        ))
+    }
+
+    /// The `Date` of Canvas's latest answer, as it said it.
+    fn latest_date(&self) -> Option<OffsetDateTime> {
+        self.inner
+            .date
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|(date, _)| date)
     }
 
     /// Read, change the status, PUT without the notes, conditional on nobody having changed the
@@ -197,9 +217,11 @@ impl CanvasClient {
     /// changed the task since the read. On a 412 the task is read again and the intent applied
     /// to what changed, or reported when it no longer makes sense.
     pub async fn act(&self, id: &str, req: &ActionRequest) -> Result<Acted, CanvasError> {
-        let mut attempt = 0;
+        let (mut conflicts, mut rereads) = (0, 0);
         loop {
-            let read = self.read_raw(id).await?;
+            // Canvas's clock before this read is sent: the read is answered as of a later moment.
+            let sent_after = self.latest_date();
+            let (read, answered_at) = self.read_dated(id).await?;
             let task = fhir::task_from_fhir(self.system(), &read)?;
             match req.plan(&task) {
                 Plan::Put => {}
@@ -213,6 +235,27 @@ impl CanvasClient {
                     "task {id} came back without a usable lastModified, so it cannot be updated safely"
                 ))
             })?;
+            let last_change = task.modified.map_or(0, |m| m.unix_timestamp());
+            // `If-Unmodified-Since` has whole seconds: a change made after this read but within
+            // the second of `lastModified` would pass it unseen. Only a read answered once
+            // Canvas's clock has left that second (as an earlier answer's `Date` proves) shows
+            // every change such a second can hold.
+            if !sent_after.is_some_and(|t| t.unix_timestamp() > last_change)
+                && rereads < SAME_SECOND_REREADS
+            {
+                rereads += 1;
+                let behind = answered_at.map_or(1, |t| last_change + 1 - t.unix_timestamp());
+                if behind > 0 {
+                    let wait = Duration::from_secs(behind.unsigned_abs()).min(SAME_SECOND_WAIT_CAP);
+                    tracing::debug!(
+                        task = id,
+                        ?wait,
+                        "task changed this second on Canvas's clock; reading it again after"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                continue;
+            }
             let body = fhir::put_body(&read, |b| req.edit(b))?;
             let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
             let put = Call {
@@ -223,11 +266,11 @@ impl CanvasClient {
                 idempotent: req.action.idempotent(),
             };
             match self.call(put).await {
-                Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
-                    attempt += 1;
+                Err(e) if e.status() == Some(412) && conflicts < CONFLICT_RETRIES => {
+                    conflicts += 1;
                     tracing::debug!(
                         task = id,
-                        attempt,
+                        conflicts,
                         "task changed under us; reading it again"
                     );
                 }
@@ -303,10 +346,6 @@ impl CanvasClient {
         Ok(listing)
     }
 
-    pub async fn search_patients(&self, typed: &str) -> Result<Vec<PatientSummary>, CanvasError> {
-        Ok(self.find_patients(typed).await?.items)
-    }
-
     /// Active staff, schedulable or not: a task goes to a care coordinator or to billing as
     /// often as to a clinician, and Canvas leaves non-schedulable staff out unless asked.
     pub async fn find_practitioners(&self, name: &str) -> Result<Listing<Person>, CanvasError> {
@@ -317,10 +356,6 @@ impl CanvasClient {
         ];
         self.picker("Practitioner", &params, directory::practitioner)
             .await
-    }
-
-    pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
-        Ok(self.find_practitioners(name).await?.items)
     }
 
     /// Canvas teams are FHIR Groups of type practitioner. Group search has no name parameter,
@@ -334,10 +369,6 @@ impl CanvasClient {
             .items
             .retain(|t| directory::has_every_word(&t.name, &words));
         Ok(listing)
-    }
-
-    pub async fn teams(&self) -> Result<Vec<Person>, CanvasError> {
-        Ok(self.find_teams("").await?.items)
     }
 
     async fn picker<T>(

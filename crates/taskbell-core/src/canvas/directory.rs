@@ -40,13 +40,20 @@ pub struct Person {
     pub name: String,
 }
 
-/// "Given Family" from a FHIR `name[]`, preferring `text` when present.
+/// "Given Family" from a FHIR `name[]`, preferring `text` when present. A chart also lists
+/// nicknames and former names (patient.md's example has a nickname second); the first name
+/// in current use is the one a picker shows.
 pub(crate) fn human_name(resource: &Value) -> String {
-    let Some(first) = resource
+    let names = resource
         .get("name")
         .and_then(Value::as_array)
-        .and_then(|n| n.first())
-    else {
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let current = |n: &&Value| {
+        let use_ = n.get("use").and_then(Value::as_str).unwrap_or_default();
+        !matches!(use_, "nickname" | "old" | "maiden" | "anonymous")
+    };
+    let Some(first) = names.iter().find(current).or_else(|| names.first()) else {
         return String::new();
     };
     if let Some(text) = first.get("text").and_then(Value::as_str) {
@@ -146,5 +153,68 @@ mod tests {
         assert!(has_every_word("Avery Quillfeather", &["quill", "AVERY"]));
         assert!(!has_every_word("Avery Quillfeather", &["quill", "bram"]));
         assert!(team(&json!({"name": "x"})).is_err());
+        let nickname_first = json!({"name": [{"use": "nickname", "given": ["Sammy"]},
+            {"use": "official", "given": ["Samantha"], "family": "Jones"}]});
+        assert_eq!(human_name(&nickname_first), "Samantha Jones");
+    }
+
+    /// Canvas's documented examples, verbatim (canvas-sandbox/fixtures, with their source).
+    fn documented(name: &str) -> Value {
+        let path = format!(
+            "{}/../canvas-sandbox/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("json")
+    }
+
+    #[test]
+    fn the_documented_patient_search_reads_with_every_field_present() {
+        let bundle = documented("patient-search.json");
+        let (resources, next) = crate::canvas::fhir::bundle_page(&bundle).expect("bundle");
+        assert_eq!(next, None);
+        let found: Vec<PatientSummary> = resources
+            .into_iter()
+            .map(patient)
+            .collect::<Result<_, _>>()
+            .expect("patients");
+        let want = PatientSummary {
+            id: "7162fd82487e4dc8aa2581ddbca91892".into(),
+            name: "Samantha Ann Jones".into(),
+            birth_date: Some("1980-11-13".into()),
+            active: true,
+        };
+        assert_eq!(found, [want]);
+    }
+
+    /// The docs show one Practitioner where a search answers a Bundle of them.
+    #[test]
+    fn the_documented_practitioner_reads_with_every_field_present() {
+        let p = practitioner(&documented("practitioner-search.json")).expect("practitioner");
+        assert_eq!(
+            p,
+            Person {
+                id: "55096fbcdfb240fd8c999c325304de03".into(),
+                name: "Samantha Jones".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_documented_team_search_reads_with_every_field_present() {
+        let bundle = documented("group-search.json");
+        let (resources, next) = crate::canvas::fhir::bundle_page(&bundle).expect("bundle");
+        assert_eq!(next, None);
+        let teams: Vec<Person> = resources
+            .into_iter()
+            .map(team)
+            .collect::<Result<_, _>>()
+            .expect("teams");
+        assert_eq!(
+            teams,
+            [Person {
+                id: "3340c331-d446-4700-9c23-7959bd393f26".into(),
+                name: "A Test Team".into()
+            }]
+        );
     }
 }

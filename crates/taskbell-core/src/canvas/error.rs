@@ -146,6 +146,17 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_refusal_is_read() {
+        let path = format!(
+            "{}/../canvas-sandbox/fixtures/outcome-400.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let body = std::fs::read(&path).expect(&path);
+        let e = CanvasError::from_answer(400, &body);
+        assert_eq!(e.to_string(), "Canvas answered 400 (invalid): Bad request");
+    }
+
+    #[test]
     fn non_outcome_answers_still_say_something() {
         let e = CanvasError::from_answer(502, b"<html>bad gateway</html>");
         assert_eq!(

@@ -183,6 +183,25 @@ mod tests {
         }
     }
 
+    /// customer-authentication.md's token answer, verbatim: every field read or ignored, none
+    /// in the way. It is the code flow's answer; client credentials get the same less
+    /// `refresh_token`, which is unused here.
+    #[test]
+    fn the_documented_token_answer_is_read() {
+        let path = format!(
+            "{}/../canvas-sandbox/fixtures/token-response.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let body = std::fs::read(&path).expect(&path);
+        let answer: TokenAnswer = serde_json::from_slice(&body).expect("token answer");
+        assert_eq!(answer.access_token, "AN ACCESS TOKEN");
+        assert_eq!(
+            lifetime(answer.expires_in.as_ref()),
+            Duration::from_secs(36_000),
+            "10 hours"
+        );
+    }
+
     #[test]
     fn oauth_errors_are_worded() {
         assert_eq!(

@@ -4,9 +4,10 @@
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use std::sync::Arc;
 use std::time::Duration;
-use taskbell_core::canvas::{CanvasClient, CanvasConfig};
+use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
 use taskbell_core::engine::{NotifyPrefs, NotifyScope};
 use taskbell_core::notify::MemoryNotifier;
+use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::Engine;
 
 pub async fn sandbox() -> Sandbox {
@@ -27,6 +28,24 @@ pub fn client_for(sb: &Sandbox) -> CanvasClient {
     cfg.backoff_base = Duration::from_millis(20);
     cfg.backoff_cap = Duration::from_millis(200);
     CanvasClient::new(cfg).expect("client")
+}
+
+/// A task with every field a client maps: patient, owner, team, due date, two labels, a
+/// comment.
+pub fn draft(sb: &Sandbox, description: &str) -> TaskDraft {
+    let clinic = sb.clinic();
+    TaskDraft {
+        description: description.into(),
+        requester: clinic.requester.clone(),
+        patient: Some(clinic.patients[0].0.clone()),
+        owner: Some(clinic.practitioners[1].0.clone()),
+        team: Some(clinic.teams[0].0.clone()),
+        due: parse_rfc3339("2030-05-01T15:00:00Z"),
+        labels: vec!["Urgent".into(), "Billing".into()],
+        comment: Some("Please call before noon.".into()),
+        authored_on: None,
+        names: Default::default(),
+    }
 }
 
 pub struct TestEngine {
