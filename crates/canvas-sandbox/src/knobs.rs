@@ -92,8 +92,9 @@ impl Knobs {
         }
     }
 
-    /// Held between doing a FHIR request's work and answering it: a client that gives up in
-    /// between has had its request applied without hearing so (a lost answer).
+    /// Held between doing a FHIR write's work (a POST or PUT) and answering it: a client that
+    /// gives up in between has had its request applied without hearing so (a lost answer).
+    /// Reads are answered at once, so a client can still look for what it may have done.
     pub fn set_answer_delay(&self, d: Duration) {
         let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.inner

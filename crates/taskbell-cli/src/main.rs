@@ -23,10 +23,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Create one task in Canvas.
     Create(create::CreateArgs),
-    /// Mark one Canvas task completed, keeping everything else about it.
-    Complete(act::CompleteArgs),
-    /// Add one comment to a Canvas task, as you (--requester).
-    Comment(act::CommentArgs),
+    #[command(flatten)]
+    Act(act::ActCommand),
     /// List stored tasks.
     History(history::HistoryArgs),
     /// Run an emulated Canvas on loopback until Ctrl-C.
@@ -50,8 +48,7 @@ async fn main() {
     let result = match Cli::parse().command {
         Command::Serve(a) => serve::run(a).await,
         Command::Create(a) => create::run(a).await,
-        Command::Complete(a) => act::complete(a).await,
-        Command::Comment(a) => act::comment(a).await,
+        Command::Act(a) => act::run(a).await,
         Command::History(a) => history::run(a),
         Command::Sandbox {
             port,
