@@ -4,7 +4,6 @@
 //! Canvas then says; a refusal exits non-zero with Canvas's words or the reason.
 
 use crate::canvas_args::CanvasArgs;
-use crate::sandbox;
 use anyhow::{bail, Context};
 use canvas_sandbox::Sandbox;
 use clap::{Args, Subcommand};
@@ -152,23 +151,7 @@ async fn connect(
     Option<Sandbox>,
     Option<tempfile::TempDir>,
 )> {
-    let sb = if args.canvas.sandbox {
-        Some(sandbox::start(0, None).await?)
-    } else {
-        None
-    };
-    let cfg = match &sb {
-        Some(sb) => sandbox::canvas_config(sb)?,
-        None => args
-            .canvas
-            .canvas()?
-            .context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
-    };
-    let me = args
-        .canvas
-        .requester
-        .clone()
-        .or_else(|| sb.as_ref().map(|sb| sb.clinic().requester));
+    let (cfg, sb, me) = args.canvas.connect().await?;
     let (path, scratch) = match &args.db {
         Some(p) => (p.clone(), None),
         None => {

@@ -3,6 +3,7 @@
 //! from the environment so they stay out of shell history and `ps`.
 
 use anyhow::{bail, Context};
+use canvas_sandbox::Sandbox;
 use clap::Args;
 use taskbell_core::canvas::CanvasConfig;
 
@@ -55,5 +56,26 @@ impl CanvasArgs {
                 _ => bail!("give either --instance, or both --fhir-base and --token-url"),
             },
         ))
+    }
+
+    /// The Canvas these flags name: the embedded sandbox (started here, to be kept alive by the
+    /// caller) or a configured instance; and the practitioner acting, if known.
+    pub async fn connect(&self) -> anyhow::Result<(CanvasConfig, Option<Sandbox>, Option<String>)> {
+        let sb = if self.sandbox {
+            Some(crate::sandbox::start(0, None).await?)
+        } else {
+            None
+        };
+        let cfg = match &sb {
+            Some(sb) => crate::sandbox::canvas_config(sb)?,
+            None => self.canvas()?.context(
+                "say which Canvas: --sandbox, --instance, or --fhir-base with --token-url",
+            )?,
+        };
+        let me = self
+            .requester
+            .clone()
+            .or_else(|| sb.as_ref().map(|sb| sb.clinic().requester));
+        Ok((cfg, sb, me))
     }
 }

@@ -1,7 +1,6 @@
 //! `taskbell-cli create`: hand one task to Canvas through the outbox, as the app does.
 
 use crate::canvas_args::CanvasArgs;
-use crate::sandbox;
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
@@ -36,25 +35,9 @@ pub struct CreateArgs {
 }
 
 pub async fn run(args: CreateArgs) -> anyhow::Result<()> {
-    let sb = if args.canvas.sandbox {
-        Some(sandbox::start(0, None).await?)
-    } else {
-        None
-    };
-    let cfg = match &sb {
-        Some(sb) => sandbox::canvas_config(sb)?,
-        None => args
-            .canvas
-            .canvas()?
-            .context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
-    };
-    let requester = match (&args.canvas.requester, &sb) {
-        (Some(r), _) => r.clone(),
-        (None, Some(sb)) => sb.clinic().requester.clone(),
-        (None, None) => {
-            anyhow::bail!("--requester (or TASKBELL_REQUESTER) is required: your practitioner id")
-        }
-    };
+    let (cfg, _sb, me) = args.canvas.connect().await?;
+    let requester =
+        me.context("--requester (or TASKBELL_REQUESTER) is required: your practitioner id")?;
     let due = match &args.due {
         Some(d) => Some(
             parse_rfc3339(d)

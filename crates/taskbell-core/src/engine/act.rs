@@ -121,46 +121,21 @@ impl Engine {
                 ))
             }
             Err(e) => {
-                self.finish(
-                    &send,
-                    OutboxState::Failed,
-                    Some(e.to_string()),
-                    None,
-                    i64::MAX,
-                )
-                .await?;
+                self.give_up(&send, e.to_string()).await?;
                 return Err(EngineError::Canvas(e));
             }
         };
         self.ingest_own_action(acted.task().clone()).await?;
-        match acted {
-            Acted::Applied(task) => {
-                self.finish(&send, OutboxState::Done, None, None, i64::MAX)
-                    .await?;
-                Ok(ActOutcome::Done {
-                    task,
-                    already: None,
-                })
-            }
-            Acted::Already(task, why) => {
-                self.finish(&send, OutboxState::Done, None, None, i64::MAX)
-                    .await?;
-                Ok(ActOutcome::Done {
-                    task,
-                    already: Some(why),
-                })
-            }
+        let (task, already) = match acted {
+            Acted::Applied(task) => (task, None),
+            Acted::Already(task, why) => (task, Some(why)),
             Acted::Refused(_, why) => {
-                self.finish(
-                    &send,
-                    OutboxState::Failed,
-                    Some(why.clone()),
-                    None,
-                    i64::MAX,
-                )
-                .await?;
-                Err(EngineError::Refused(why))
+                self.give_up(&send, why.clone()).await?;
+                return Err(EngineError::Refused(why));
             }
-        }
+        };
+        self.finish(&send, OutboxState::Done, None, None, i64::MAX)
+            .await?;
+        Ok(ActOutcome::Done { task, already })
     }
 }

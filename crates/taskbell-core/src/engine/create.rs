@@ -152,14 +152,7 @@ impl Engine {
             }
             Err(e) if e.is_transient() => later(OutboxState::Pending, e).await,
             Err(e) => {
-                self.finish(
-                    &send,
-                    OutboxState::Failed,
-                    Some(e.to_string()),
-                    None,
-                    i64::MAX,
-                )
-                .await?;
+                self.give_up(send, e.to_string()).await?;
                 Err(EngineError::Canvas(e))
             }
         }
@@ -199,6 +192,12 @@ impl Engine {
             local_id: send.local_id.to_string(),
         });
         Ok(())
+    }
+
+    /// Records that the entry will not be sent again, and why.
+    pub(super) async fn give_up(&self, send: &Send<'_>, why: String) -> Result<(), EngineError> {
+        self.finish(send, OutboxState::Failed, Some(why), None, i64::MAX)
+            .await
     }
 
     /// Releases the claim until the entry's next retry time; returns why it waits.
