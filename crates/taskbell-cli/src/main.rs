@@ -5,6 +5,7 @@ mod act;
 mod canvas_args;
 mod create;
 mod history;
+mod mine;
 mod sandbox;
 mod serve;
 
@@ -27,6 +28,8 @@ enum Command {
     Act(act::ActCommand),
     /// List stored tasks.
     History(history::HistoryArgs),
+    /// List the open tasks assigned to you (and to --team), soonest due first.
+    Mine(mine::MineArgs),
     /// Run an emulated Canvas on loopback until Ctrl-C.
     Sandbox {
         #[arg(long, default_value_t = 8765)]
@@ -37,8 +40,17 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Read while this is the only thread: the time crate reads the local offset only then.
+    mine::remember_local_offset();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -50,6 +62,7 @@ async fn main() {
         Command::Create(a) => create::run(a).await,
         Command::Act(a) => act::run(a).await,
         Command::History(a) => history::run(a),
+        Command::Mine(a) => mine::run(a).await,
         Command::Sandbox {
             port,
             staff_delay_secs,

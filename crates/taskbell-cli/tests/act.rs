@@ -6,27 +6,9 @@ use canvas_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
 
-async fn cli(sb: &Sandbox, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_taskbell-cli"))
-        .args(args)
-        .args([
-            "--fhir-base",
-            &sb.fhir_base(),
-            "--token-url",
-            &sb.token_url(),
-        ])
-        .args([
-            "--client-id",
-            &sb.config().client_id,
-            "--requester",
-            &sb.clinic().requester,
-        ])
-        .env("TASKBELL_CLIENT_SECRET", &sb.config().client_secret)
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .expect("taskbell-cli runs")
-}
+mod common;
+
+use common::run as cli;
 
 /// A task with every field a PUT could lose, and one comment.
 async fn rich_task(sb: &Sandbox) -> String {

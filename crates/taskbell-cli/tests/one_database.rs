@@ -4,29 +4,13 @@
 
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 use taskbell_core::store::{OutboxState, Store};
 
-fn cli(sb: &Sandbox, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_taskbell-cli"));
-    c.args(args)
-        .args([
-            "--fhir-base",
-            &sb.fhir_base(),
-            "--token-url",
-            &sb.token_url(),
-        ])
-        .args([
-            "--client-id",
-            &sb.config().client_id,
-            "--requester",
-            &sb.clinic().requester,
-        ])
-        .env("TASKBELL_CLIENT_SECRET", &sb.config().client_secret)
-        .env("RUST_LOG", "warn");
-    c
-}
+mod common;
+
+use common::cli;
 
 /// Starts `serve` and waits until it says it is ready.
 fn serve(sb: &Sandbox, db: &std::path::Path) -> Child {

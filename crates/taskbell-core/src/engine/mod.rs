@@ -9,6 +9,7 @@
 
 mod act;
 mod create;
+mod for_me;
 mod hints;
 mod prefs;
 mod writer;

@@ -104,7 +104,7 @@ macro_rules! task_columns {
     };
 }
 
-const COLUMNS: &str = task_columns!();
+pub(super) const COLUMNS: &str = task_columns!();
 
 /// One task by its system and id, on any connection (the writer's, inside its transaction).
 pub(super) fn select_task(

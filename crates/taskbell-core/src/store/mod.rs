@@ -6,6 +6,7 @@
 mod announce;
 mod apply;
 mod cursors;
+mod for_me;
 mod history;
 mod outbox;
 mod schema;
@@ -14,6 +15,7 @@ pub use announce::Unannounced;
 use apply::apply_event;
 pub use apply::{Applied, ApplyCtx};
 pub use cursors::PollCursor;
+pub use for_me::{ForMeQuery, ForMeRow, ForWhom};
 #[cfg(test)]
 pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
