@@ -142,6 +142,11 @@ impl Runtime {
                 let (engine, stop) = (outbox_engine.clone(), stop.clone());
                 async move { engine.run_outbox(every, stop).await }
             }));
+            let (reminder_engine, stop) = (engine.clone(), stop_rx.clone());
+            tasks.push(supervisor.spawn("the reminders", move || {
+                let (engine, stop) = (reminder_engine.clone(), stop.clone());
+                async move { engine.run_reminders(stop).await }
+            }));
         }
         let incidents = supervisor.incidents();
         Ok(Runtime {

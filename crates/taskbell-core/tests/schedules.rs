@@ -92,6 +92,7 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
         scope: NotifyScope::Everyone,
         kinds: vec![EventKind::Completed, EventKind::Closed, EventKind::Reopened],
         show_patient: false,
+        ..Default::default()
     });
     let client = client_for(&sb);
     engine.set_canvas(Some(client.clone()));

@@ -12,6 +12,7 @@ mod create;
 mod for_me;
 mod hints;
 mod prefs;
+mod reminders;
 mod writer;
 
 pub use act::ActOutcome;

@@ -21,6 +21,23 @@ pub struct NotifyPrefs {
     /// Name the patient in the notification body. Off by default: notifications are seen by
     /// whoever stands near the screen.
     pub show_patient: bool,
+    /// Remind this long before an open task of mine or my teams is due; `None`: no reminder.
+    #[serde(default = "default_due_soon")]
+    pub due_soon_minutes: Option<u32>,
+    /// Remind once when such a task is overdue.
+    #[serde(default = "yes")]
+    pub overdue: bool,
+    /// The teams (Group ids) whose tasks count as this user's.
+    #[serde(default)]
+    pub teams: Vec<String>,
+}
+
+fn default_due_soon() -> Option<u32> {
+    Some(60)
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for NotifyPrefs {
@@ -29,6 +46,9 @@ impl Default for NotifyPrefs {
             scope: NotifyScope::Mine,
             kinds: vec![EventKind::Completed, EventKind::Closed],
             show_patient: false,
+            due_soon_minutes: default_due_soon(),
+            overdue: true,
+            teams: Vec::new(),
         }
     }
 }

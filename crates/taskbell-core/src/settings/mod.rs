@@ -248,6 +248,7 @@ impl AppSettings {
             scope: self.notify.scope,
             kinds: self.notify.kinds.clone(),
             show_patient: self.notify.show_patient,
+            ..NotifyPrefs::default()
         }
     }
 

@@ -9,6 +9,7 @@ mod cursors;
 mod for_me;
 mod history;
 mod outbox;
+mod reminders;
 mod schema;
 
 pub use announce::Unannounced;
@@ -21,6 +22,7 @@ pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
 pub use outbox::Claimed;
 pub use outbox::{OutboxEntry, OutboxState, Work};
+pub use reminders::{Reminder, ReminderKind, ReminderRules};
 
 use rusqlite::{Connection, OpenFlags};
 use std::fs::OpenOptions;

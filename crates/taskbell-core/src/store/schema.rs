@@ -16,6 +16,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0005_announcements.sql")),
         M::up(include_str!("../../migrations/0006_modified_micros.sql")),
         M::up(include_str!("../../migrations/0007_outbox_actions.sql")),
+        M::up(include_str!("../../migrations/0008_reminders.sql")),
     ])
 }
 
