@@ -22,7 +22,9 @@ struct Inner {
     fail_5xx: Mutex<(u32, u16)>,
     /// Tokens carry the epoch they were issued in; bumping it invalidates all of them.
     token_epoch: AtomicU64,
-    modified_search_supported: AtomicBool,
+    /// `(parameter, text)`: a Task search whose `parameter` has a value containing `text`
+    /// answers 400; an empty `text` refuses the parameter whatever its value.
+    refused_task_params: Mutex<Vec<(String, String)>>,
     drop_pushes: AtomicBool,
     duplicate_pushes: AtomicBool,
     skip_completed_push: AtomicBool,
@@ -73,7 +75,7 @@ impl Knobs {
                 fail_429: Mutex::new((0, 0)),
                 fail_5xx: Mutex::new((0, 500)),
                 token_epoch: AtomicU64::new(0),
-                modified_search_supported: AtomicBool::new(true),
+                refused_task_params: Mutex::new(Vec::new()),
                 drop_pushes: AtomicBool::new(false),
                 duplicate_pushes: AtomicBool::new(false),
                 skip_completed_push: AtomicBool::new(false),
@@ -131,9 +133,25 @@ impl Knobs {
     /// When false, any search using `modified` answers 400, as on instances whose docs
     /// predate that parameter.
     pub fn set_modified_search_supported(&self, yes: bool) {
-        self.inner
-            .modified_search_supported
-            .store(yes, Ordering::SeqCst);
+        let mut refused = lock(&self.inner.refused_task_params);
+        refused.retain(|(name, _)| name != "modified");
+        if !yes {
+            refused.push(("modified".into(), String::new()));
+        }
+    }
+
+    /// From now on a Task search whose `name` parameter has a value containing `containing`
+    /// answers 400 `invalid`, the way Canvas refuses what it does not take: `("modified", "")`
+    /// refuses that parameter outright, `("modified", ":")` only its dateTime spellings, and
+    /// `("_count", "")` every search a client pages (so a 400 is about something other than
+    /// `modified`).
+    pub fn refuse_task_parameter(&self, name: &str, containing: &str) {
+        lock(&self.inner.refused_task_params).push((name.into(), containing.into()));
+    }
+
+    /// Undoes every [`Knobs::refuse_task_parameter`] and `set_modified_search_supported(false)`.
+    pub fn accept_task_parameters(&self) {
+        lock(&self.inner.refused_task_params).clear();
     }
 
     /// When true, WebSocket broadcasts and outgoing webhooks are silently dropped.
@@ -306,8 +324,17 @@ impl Knobs {
         self.inner.token_epoch.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn modified_search_supported(&self) -> bool {
-        self.inner.modified_search_supported.load(Ordering::SeqCst)
+    /// The refusal, if a knob refuses `name=value` in a Task search.
+    pub(crate) fn refuses_task_parameter(&self, name: &str, value: &str) -> Option<String> {
+        let refused = lock(&self.inner.refused_task_params);
+        let (_, containing) = refused
+            .iter()
+            .find(|(n, c)| n == name && value.contains(c.as_str()))?;
+        Some(if containing.is_empty() {
+            format!("Unknown search parameter \"{name}\" for Task.")
+        } else {
+            format!("Search parameter \"{name}\" does not take \"{value}\".")
+        })
     }
 
     pub(crate) fn drop_pushes(&self) -> bool {

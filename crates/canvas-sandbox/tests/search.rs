@@ -1,5 +1,5 @@
-//! Task search: paging links, the `_count` clamp, every parameter, `modified` prefixes and the
-//! 400 instances without `modified` answer.
+//! Task search: paging links, the `_count` clamp, every parameter, `modified` prefixes, the
+//! 400 instances without `modified` answer, and the knob that refuses a parameter.
 
 mod common;
 
@@ -264,6 +264,36 @@ async fn modified_search_can_be_switched_off() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_knob_refuses_a_task_parameter_or_some_of_its_values() {
+    let api = Api::new().await;
+    api.sb.knobs().refuse_task_parameter("modified", ":");
+    let (status, code, text) =
+        outcome(api.get("/Task?modified=gt2024-01-01T00:00:00Z").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "invalid")
+    );
+    assert!(text.contains("modified"), "{text}");
+    assert_eq!(
+        api.get("/Task?modified=ge2024-01-01").await.status(),
+        StatusCode::OK
+    );
+
+    api.sb.knobs().refuse_task_parameter("_count", "");
+    let (status, _, text) = outcome(api.get("/Task?_count=1").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("_count"), "{text}");
+    assert_eq!(api.get("/Task").await.status(), StatusCode::OK);
+    // Other resources' searches are not Task searches.
+    assert_eq!(api.get("/Group?_count=1").await.status(), StatusCode::OK);
+
+    api.sb.knobs().accept_task_parameters();
+    for path in ["/Task?_count=1", "/Task?modified=gt2024-01-01T00:00:00Z"] {
+        assert_eq!(api.get(path).await.status(), StatusCode::OK, "{path}");
+    }
 }
 
 #[tokio::test]

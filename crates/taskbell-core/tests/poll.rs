@@ -4,7 +4,8 @@ mod common;
 
 use common::{client_for, engine, sandbox};
 use taskbell_core::canvas::fhir::task_from_fhir;
-use taskbell_core::inbox::poll::{Path, PollConfig, Poller};
+use taskbell_core::inbox::poll::{Path, PollConfig, PollError, Poller};
+use taskbell_core::store::PollCursor;
 use taskbell_core::{Source, TaskEvent, TaskRef, TaskStatus};
 
 /// Puts `ids` in the store as open tasks, as if this Taskbell had created them and read them
@@ -108,6 +109,70 @@ async fn when_modified_is_refused_open_tasks_are_read_instead() {
         .expect("read");
     assert!(closed.is_none());
     eventually_notified(&t, 11).await;
+}
+
+/// The stored cursor of the sandbox system.
+async fn cursor(t: &common::TestEngine) -> Option<PollCursor> {
+    t.engine
+        .read(|s| s.poll_cursor("sandbox"))
+        .await
+        .expect("read")
+}
+
+#[tokio::test]
+async fn a_400_about_something_other_than_modified_fails_the_cycle_and_keeps_modified() {
+    let sb = sandbox().await;
+    let t = engine();
+    let ids = sb.insert_tasks(5, "requested");
+    track(&t, &sb, &ids).await;
+    let poller = Poller::new(t.engine.clone(), client_for(&sb), PollConfig::default());
+    assert_eq!(
+        poller.reconcile().await.expect("reconcile").path,
+        Path::Modified
+    );
+    let before = cursor(&t).await.expect("cursor");
+
+    // Every paged Task search is refused, with or without `modified`.
+    sb.knobs().refuse_task_parameter("_count", "");
+    let err = poller.reconcile().await.expect_err("a refused search");
+    match &err {
+        PollError::Canvas(e) => assert_eq!(e.status(), Some(400), "{e}"),
+        other => panic!("expected Canvas's refusal, got {other:?}"),
+    }
+    assert!(err.to_string().contains("_count"), "Canvas's text: {err}");
+    assert_eq!(cursor(&t).await, Some(before), "nothing is stored");
+
+    sb.knobs().accept_task_parameters();
+    sb.set_task_status(&ids[0], "completed");
+    let report = poller.reconcile().await.expect("reconcile");
+    assert_eq!(
+        (report.path, report.transitions),
+        (Path::Modified, 1),
+        "still searching by `modified`"
+    );
+}
+
+#[tokio::test]
+async fn a_400_for_a_date_format_keeps_modified() {
+    let sb = sandbox().await;
+    // Dates are taken, dateTimes (every spelling with a time of day) are not.
+    sb.knobs().refuse_task_parameter("modified", ":");
+    let t = engine();
+    let ids = sb.insert_tasks(5, "requested");
+    track(&t, &sb, &ids).await;
+    let poller = Poller::new(t.engine.clone(), client_for(&sb), PollConfig::default());
+    assert_eq!(
+        poller.reconcile().await.expect("reconcile").path,
+        Path::Modified
+    );
+
+    sb.set_task_status(&ids[0], "completed");
+    let report = poller.reconcile().await.expect("reconcile");
+    assert_eq!((report.path, report.transitions), (Path::Modified, 1));
+    assert_eq!(
+        cursor(&t).await.and_then(|c| c.modified_supported),
+        Some(true)
+    );
 }
 
 async fn eventually_notified(t: &common::TestEngine, n: usize) {

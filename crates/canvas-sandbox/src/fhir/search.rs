@@ -86,7 +86,7 @@ fn ref_ids(value: &str, kind: &str) -> Vec<String> {
         .collect()
 }
 
-fn predicate(state: &AppState, name: &str, value: &str) -> Result<Option<Predicate>, Outcome> {
+fn predicate(name: &str, value: &str) -> Result<Option<Predicate>, Outcome> {
     let any: Vec<String> = value.split(',').map(|v| v.trim().to_owned()).collect();
     let p: Predicate = match name {
         "_id" => Box::new(move |t| any.contains(&t.id)),
@@ -126,11 +126,6 @@ fn predicate(state: &AppState, name: &str, value: &str) -> Result<Option<Predica
             Box::new(move |t| t.labels.iter().any(|l| wanted.contains(&l.to_lowercase())))
         }
         "modified" => {
-            if !state.knobs().modified_search_supported() {
-                return Err(Outcome::invalid(
-                    "Unknown search parameter \"modified\" for Task.",
-                ));
-            }
             let (prefix, range) = date_test(value, "modified")?;
             Box::new(move |t| date_matches(prefix, range, t.modified))
         }
@@ -144,6 +139,11 @@ fn predicate(state: &AppState, name: &str, value: &str) -> Result<Option<Predica
 }
 
 pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Value, Outcome> {
+    for (name, value) in params {
+        if let Some(text) = state.knobs().refuses_task_parameter(name, value) {
+            return Err(Outcome::invalid(text));
+        }
+    }
     bundle::check_known(params, "Task", KNOWN)?;
     let paging = bundle::paging(params)?;
     let mut predicates = Vec::new();
@@ -151,7 +151,7 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
     for (name, value) in params {
         if name == "_sort" {
             sort_keys.push(sort::parse(value)?);
-        } else if let Some(p) = predicate(state, name, value)? {
+        } else if let Some(p) = predicate(name, value)? {
             predicates.push(p);
         }
     }

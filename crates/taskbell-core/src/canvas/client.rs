@@ -5,7 +5,7 @@ use super::directory::{self, Listing, PatientSummary, Person};
 use super::fhir::{self, TaskDraft};
 use super::http::{send, Answer, Call};
 use super::token::TokenCache;
-use super::{Acted, ActionRequest, CanvasConfig, CanvasError, Plan, TaskAction, TaskSearch};
+use super::{Acted, ActionRequest, CanvasConfig, CanvasError, Plan, TaskAction};
 use crate::task::{Task, TaskStatus};
 use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE};
 use reqwest::Method;
@@ -86,7 +86,7 @@ impl CanvasClient {
         &self.inner.cfg.system
     }
 
-    async fn call(&self, call: Call) -> Result<Answer, CanvasError> {
+    pub(super) async fn call(&self, call: Call) -> Result<Answer, CanvasError> {
         let answer = send(&self.inner.http, &self.inner.cfg, &self.inner.tokens, &call).await?;
         if let Some(date) = answer.header("date").and_then(parse_http_date) {
             *self.inner.date.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -276,53 +276,6 @@ impl CanvasClient {
                 }
                 Err(e) => return Err(e),
                 Ok(_) => return Ok(Acted::Applied(self.read_task(id).await?)),
-            }
-        }
-    }
-
-    /// Every task matching `search`, following `next` links page by page.
-    pub async fn search_tasks(&self, search: &TaskSearch) -> Result<Vec<Task>, CanvasError> {
-        let mut tasks = Vec::new();
-        self.search_pages(search, |page| {
-            tasks.extend(page);
-            Ok(())
-        })
-        .await?;
-        Ok(tasks)
-    }
-
-    /// Hands each page to `each` as it arrives, so a caller can store progress as it goes.
-    pub async fn search_pages(
-        &self,
-        search: &TaskSearch,
-        mut each: impl FnMut(Vec<Task>) -> Result<(), CanvasError>,
-    ) -> Result<usize, CanvasError> {
-        let mut url = self.inner.cfg.fhir_url("Task");
-        {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in search.pairs() {
-                q.append_pair(k, v);
-            }
-            // Canvas caps `_count` at 100 (and may lower it without warning: the `next` links
-            // carry whatever it chose).
-            q.append_pair(
-                "_count",
-                &self.inner.cfg.page_size.clamp(1, 100).to_string(),
-            );
-        }
-        let mut pages = 0;
-        loop {
-            let answer = self.call(Call::get(url)).await?.json()?;
-            let (resources, next) = fhir::bundle_page(&answer)?;
-            let tasks = resources
-                .into_iter()
-                .map(|r| fhir::task_from_fhir(self.system(), r))
-                .collect::<Result<Vec<_>, _>>()?;
-            pages += 1;
-            each(tasks)?;
-            match next {
-                Some(link) => url = self.inner.cfg.resolve_link(link)?,
-                None => return Ok(pages),
             }
         }
     }

@@ -3,8 +3,11 @@
 //! after every (re)connect and on a slow timer even in live modes, and on its own timer in poll
 //! mode.
 //!
-//! Two ways to find changes: `GET /Task?modified=gt<cursor>` paged by 100 when the server takes
-//! `modified`, else reading every open task the store tracks, a bounded number at a time.
+//! Two ways to find changes: `GET /Task?modified=gt<cursor>` paged by 100, else, where Canvas
+//! refuses `modified` itself, reading every open task the store tracks, a bounded number at a
+//! time. A 400 alone does not say which part of a search was refused: only when every spelling
+//! of `modified` is refused and the same search without it is answered does the poller give
+//! `modified` up; otherwise the 400 is an error of the cycle like any other.
 //!
 //! The cursor is a Canvas time, always: the newest `lastModified` seen, or before any, Canvas's
 //! own `Date`. Results are not sorted (Canvas documents no sort by modification), so the cursor
@@ -34,19 +37,20 @@ const HINT_RETRY: Backoff = Backoff::new(Duration::from_secs(4), Duration::from_
 /// How long a Canvas that refused `modified` is read task by task before it is asked again.
 const REPROBE_AFTER: Duration = Duration::from_secs(3600);
 
+/// How many spellings [`modified_after`] has.
+const SPELLINGS: usize = 3;
+
 /// The spellings of "changed after t" tried in turn when Canvas refuses one with 400: the
 /// documented one at full precision, whole seconds with an explicit offset, then the day.
-fn modified_after(variant: usize, t: OffsetDateTime) -> Option<TaskSearch> {
+fn modified_after(variant: usize, t: OffsetDateTime) -> TaskSearch {
     let secs = t.replace_nanosecond(0).unwrap_or(t);
-    let day = t.date();
     match variant {
-        0 => Some(TaskSearch::new().modified_after(t)),
-        1 => Some(TaskSearch::new().modified_raw(format!(
+        0 => TaskSearch::new().modified_after(t),
+        1 => TaskSearch::new().modified_raw(format!(
             "gt{}",
             crate::time_util::format_offset_seconds(secs)
-        ))),
-        2 => Some(TaskSearch::new().modified_raw(format!("ge{day}"))),
-        _ => None,
+        )),
+        _ => TaskSearch::new().modified_raw(format!("ge{}", t.date())),
     }
 }
 
@@ -101,7 +105,7 @@ pub struct Poller {
     cfg: PollConfig,
     /// Which spelling of the `modified` search this Canvas took last.
     variant: Arc<AtomicUsize>,
-    /// When this Canvas refused every spelling of `modified`.
+    /// When this Canvas last refused `modified` itself.
     refused_at: Arc<Mutex<Option<Instant>>>,
 }
 
@@ -151,40 +155,35 @@ impl Poller {
             .await?;
         }
         if !self.modified_refused() {
-            match self.by_modified(cursor.as_ref()).await {
-                Err(PollError::Canvas(e)) if e.status() == Some(400) => {
-                    tracing::info!("this Canvas does not search tasks by `modified` ({e}); reading open tasks instead");
-                    *self.refused_at.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(Instant::now());
-                    let at = match cursor.as_ref() {
-                        Some(c) => c.cursor_at,
-                        None => to_millis(self.client.canvas_time().await?),
-                    };
-                    self.save_cursor(PollCursor {
-                        cursor_at: at,
-                        modified_supported: Some(false),
-                    })
-                    .await?;
-                }
-                other => return other,
+            if let Some(report) = self.by_modified(cursor.as_ref()).await? {
+                return Ok(report);
             }
+            tracing::info!(
+                "this Canvas does not search tasks by `modified`; reading open tasks instead"
+            );
+            *self.refused_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+            let at = match cursor.as_ref() {
+                Some(c) => c.cursor_at,
+                None => to_millis(self.client.canvas_time().await?),
+            };
+            self.save_cursor(PollCursor {
+                cursor_at: at,
+                modified_supported: Some(false),
+            })
+            .await?;
         }
         self.by_open_tasks().await
     }
 
-    /// Every page of one `modified` search, trying the next spelling when Canvas refuses one.
-    async fn search_modified(&self, since: OffsetDateTime) -> Result<Vec<Vec<Task>>, PollError> {
-        let mut variant = self.variant.load(Ordering::Relaxed);
-        loop {
-            let Some(search) = modified_after(variant, since) else {
-                self.variant.store(0, Ordering::Relaxed);
-                return Err(CanvasError::Outcome {
-                    status: 400,
-                    code: "invalid".into(),
-                    text: "every spelling of `modified` was refused".into(),
-                }
-                .into());
-            };
+    /// Every page of one `modified` search, trying the next spelling when Canvas refuses one;
+    /// `None` when Canvas refuses `modified` itself.
+    async fn search_modified(
+        &self,
+        since: OffsetDateTime,
+    ) -> Result<Option<Vec<Vec<Task>>>, PollError> {
+        let mut refusal = None;
+        for variant in self.variant.load(Ordering::Relaxed)..SPELLINGS {
+            let search = modified_after(variant, since);
             let mut pages: Vec<Vec<Task>> = Vec::new();
             // Pages are collected first: the client's callback is synchronous, ingesting is not.
             match self
@@ -197,18 +196,35 @@ impl Poller {
             {
                 Ok(_) => {
                     self.variant.store(variant, Ordering::Relaxed);
-                    return Ok(pages);
+                    return Ok(Some(pages));
                 }
                 Err(e) if e.status() == Some(400) => {
                     tracing::debug!(variant, "Canvas refused this spelling of `modified`: {e}");
-                    variant += 1;
+                    refusal.get_or_insert(e);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
+        self.variant.store(0, Ordering::Relaxed);
+        // The 400s may be about anything else in the request (`_count`, a rule of a proxy in
+        // front of Canvas): the same search without `modified` tells whether it is the cause.
+        match self.client.search_first_page(&TaskSearch::new(), 1).await {
+            Ok(_) => {
+                if let Some(e) = refusal {
+                    tracing::info!("Canvas refuses `modified` ({e}) and takes a search without it");
+                }
+                Ok(None)
+            }
+            Err(e) if e.status() == Some(400) => Err(refusal.unwrap_or(e).into()),
+            Err(e) => Err(e.into()),
+        }
     }
 
-    async fn by_modified(&self, cursor: Option<&PollCursor>) -> Result<ReconcileReport, PollError> {
+    /// `None` when Canvas refuses `modified` itself.
+    async fn by_modified(
+        &self,
+        cursor: Option<&PollCursor>,
+    ) -> Result<Option<ReconcileReport>, PollError> {
         let overlap = i64::try_from(self.cfg.overlap.as_millis()).unwrap_or(0);
         // Before any change was seen: Canvas's own clock says where "now" is, and the open
         // tasks already tracked say how far back their last known state goes.
@@ -224,7 +240,9 @@ impl Poller {
                 oldest.map_or(now, |o| o.min(now))
             }
         };
-        let pages = self.search_modified(from_millis(start - overlap)).await?;
+        let Some(pages) = self.search_modified(from_millis(start - overlap)).await? else {
+            return Ok(None);
+        };
         let mut report = ReconcileReport {
             path: Path::Modified,
             seen: 0,
@@ -244,7 +262,7 @@ impl Poller {
             modified_supported: Some(true),
         })
         .await?;
-        Ok(report)
+        Ok(Some(report))
     }
 
     async fn by_open_tasks(&self) -> Result<ReconcileReport, PollError> {

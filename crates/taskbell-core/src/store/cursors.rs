@@ -8,7 +8,8 @@ use rusqlite::{params, OptionalExtension};
 pub struct PollCursor {
     /// Changes up to this instant (Unix ms, Canvas's clock) have been seen.
     pub cursor_at: i64,
-    /// Whether the server took a `modified` search last time; `None` until tried.
+    /// Whether the server took a `modified` search last time; `None` until tried, false only
+    /// once Canvas refused `modified` while taking the same search without it.
     pub modified_supported: Option<bool>,
 }
 
