@@ -92,7 +92,10 @@ impl Engine {
             };
             tokio::select! {
                 _ = due => {}
-                _ = changes.recv() => {}
+                _ = changes.recv() => {
+                    // A burst of changes is looked at once, not once per change.
+                    while changes.try_recv().is_ok() {}
+                }
                 _ = stop.changed() => return,
             }
         }
