@@ -4,7 +4,7 @@
 
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
+use taskbell_core::canvas::TaskDraft;
 
 mod common;
 
@@ -13,14 +13,6 @@ use common::run as cli;
 /// A task with every field a PUT could lose, and one comment.
 async fn rich_task(sb: &Sandbox) -> String {
     let c = sb.clinic();
-    let cfg = CanvasConfig::with_urls(
-        "sandbox",
-        &sb.fhir_base(),
-        &sb.token_url(),
-        &sb.config().client_id,
-        &sb.config().client_secret,
-    )
-    .expect("config");
     let draft = TaskDraft {
         description: "Send the referral".into(),
         requester: c.requester.clone(),
@@ -32,8 +24,7 @@ async fn rich_task(sb: &Sandbox) -> String {
         comment: Some("Fax number is on file.".into()),
         ..Default::default()
     };
-    CanvasClient::new(cfg)
-        .expect("client")
+    common::client(sb)
         .create_task(&draft)
         .await
         .expect("created")

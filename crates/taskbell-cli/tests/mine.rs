@@ -4,18 +4,10 @@
 mod common;
 
 use canvas_sandbox::{Sandbox, SandboxConfig};
-use taskbell_core::canvas::{CanvasClient, CanvasConfig, TaskDraft};
+use taskbell_core::canvas::TaskDraft;
 use taskbell_core::time_util::parse_rfc3339;
 
 async fn make(sb: &Sandbox, description: &str, owner: &str, due: &str) -> String {
-    let cfg = CanvasConfig::with_urls(
-        "sandbox",
-        &sb.fhir_base(),
-        &sb.token_url(),
-        &sb.config().client_id,
-        &sb.config().client_secret,
-    )
-    .expect("config");
     let draft = TaskDraft {
         description: description.into(),
         requester: sb.clinic().requester,
@@ -23,8 +15,7 @@ async fn make(sb: &Sandbox, description: &str, owner: &str, due: &str) -> String
         due: parse_rfc3339(due),
         ..Default::default()
     };
-    CanvasClient::new(cfg)
-        .expect("client")
+    common::client(sb)
         .create_task(&draft)
         .await
         .expect("created")

@@ -3,6 +3,7 @@
 
 use canvas_sandbox::Sandbox;
 use std::process::Command;
+use taskbell_core::canvas::{CanvasClient, CanvasConfig};
 
 /// The command with the sandbox's URLs, client id, secret and requester.
 pub fn cli(sb: &Sandbox, args: &[&str]) -> Command {
@@ -31,4 +32,17 @@ pub async fn run(sb: &Sandbox, args: &[&str]) -> std::process::Output {
         .output()
         .await
         .expect("taskbell-cli runs")
+}
+
+/// A client of the sandbox, to arrange what a test needs in it.
+pub fn client(sb: &Sandbox) -> CanvasClient {
+    let cfg = CanvasConfig::with_urls(
+        "sandbox",
+        &sb.fhir_base(),
+        &sb.token_url(),
+        &sb.config().client_id,
+        &sb.config().client_secret,
+    )
+    .expect("config");
+    CanvasClient::new(cfg).expect("client")
 }
