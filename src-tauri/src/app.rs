@@ -8,9 +8,9 @@ use crate::secrets::Secrets;
 use crate::state::{Paths, Shell};
 use crate::{commands, connection, events, settings_store, status, tray, window};
 use std::sync::Arc;
-use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime};
 use taskbell_core::notify::Notifier;
 use taskbell_core::Engine;
+use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime};
 use tauri_plugin_autostart::MacosLauncher;
 
 /// The argument autostart launches Taskbell with: at login it starts in the tray, windowless.
@@ -19,7 +19,10 @@ pub const AUTOSTART_ARG: &str = "--autostart";
 pub fn build<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
-        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![AUTOSTART_ARG])))
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(vec![AUTOSTART_ARG]),
+        ))
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(commands::handler())
         .setup(move |app| setup(app, options))
@@ -39,14 +42,25 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
             (d.clone(), Some(d))
         }
     };
+    if settings.autostart && options.tray {
+        commands::apply_autostart(&handle, true);
+    }
     let engine = Engine::open(&paths.database(), notifier)?;
     tracing::info!(db = %paths.database().display(), "starting");
-    app.manage(Shell::new(engine, secrets, paths, settings, desktop.clone(), options.clone()));
+    app.manage(Shell::new(
+        engine,
+        secrets,
+        paths,
+        settings,
+        desktop.clone(),
+        options.clone(),
+    ));
     let opening = handle.clone();
     tauri::async_runtime::spawn(async move { opening.state::<Shell>().secrets.open().await });
 
     let tray = options.tray && tray::create(&handle);
-    app.state::<Shell>().update_facts(|f| f.tray_available = tray);
+    app.state::<Shell>()
+        .update_facts(|f| f.tray_available = tray);
     // Without a tray the window is the only way in, whatever was asked.
     if options.window_at_start || (options.tray && !tray) {
         window::create(&handle, None)?;
@@ -64,8 +78,14 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
 
 fn resolve_paths<R: Runtime>(app: &AppHandle<R>, options: &Options) -> tauri::Result<Paths> {
     Ok(match &options.data_dir {
-        Some(dir) => Paths { data_dir: dir.clone(), config_dir: dir.clone() },
-        None => Paths { data_dir: app.path().app_data_dir()?, config_dir: app.path().app_config_dir()? },
+        Some(dir) => Paths {
+            data_dir: dir.clone(),
+            config_dir: dir.clone(),
+        },
+        None => Paths {
+            data_dir: app.path().app_data_dir()?,
+            config_dir: app.path().app_config_dir()?,
+        },
     })
 }
 
@@ -74,15 +94,21 @@ fn resolve_paths<R: Runtime>(app: &AppHandle<R>, options: &Options) -> tauri::Re
 /// and no Quit, so closing the window ends it then.
 pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
     match event {
-        RunEvent::ExitRequested { code: None, api, .. }
-            if app.try_state::<Shell>().is_some_and(|s| s.facts().tray_available) =>
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if app
+            .try_state::<Shell>()
+            .is_some_and(|s| s.facts().tray_available) =>
         {
             api.prevent_exit()
         }
         RunEvent::Exit => {
             let app = app.clone();
             tauri::async_runtime::block_on(async move {
-                if tokio::time::timeout(connection::STOP_GRACE, connection::stop(&app)).await.is_err() {
+                if tokio::time::timeout(connection::STOP_GRACE, connection::stop(&app))
+                    .await
+                    .is_err()
+                {
                     tracing::warn!("the connection did not stop in time");
                 }
             });

@@ -3,9 +3,9 @@
 use crate::state::Shell;
 use crate::status;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
 use taskbell_core::status::is_new_completion;
 use taskbell_core::{EventKind, TaskRef, TaskStatus, UiEvent};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
 pub const TASK_CHANGED: &str = "task-changed";
@@ -32,8 +32,18 @@ pub fn forward<R: Runtime>(app: AppHandle<R>) {
 }
 
 fn on_event<R: Runtime>(app: &AppHandle<R>, e: &UiEvent) {
-    if let UiEvent::TaskChanged { task, kind, status, .. } = e {
-        if let Err(err) = app.emit(TASK_CHANGED, TaskChanged { task, kind: *kind, status: *status }) {
+    if let UiEvent::TaskChanged {
+        task, kind, status, ..
+    } = e
+    {
+        if let Err(err) = app.emit(
+            TASK_CHANGED,
+            TaskChanged {
+                task,
+                kind: *kind,
+                status: *status,
+            },
+        ) {
             tracing::debug!("task-changed not sent: {err}");
         }
     }

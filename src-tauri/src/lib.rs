@@ -2,10 +2,12 @@
 //! tray, one window, desktop notifications and Tauri commands.
 
 mod app;
+pub mod cli;
 mod commands;
 mod connection;
 mod events;
 mod links;
+pub mod logging;
 mod notifier;
 mod options;
 mod secrets;
@@ -38,13 +40,14 @@ pub fn install_runtime() -> std::io::Result<()> {
 }
 
 /// Starts the app as a user launches it, and returns when the user chooses Quit.
-pub fn run() -> tauri::Result<()> {
+pub fn run(options: Options) -> tauri::Result<()> {
     install_runtime()?;
     // Registered first, as the plugin asks: a second launch hands over to this one and exits.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-        window::show(app, None);
-    }));
-    let app = build(builder, Options::from_env()).build(tauri::generate_context!("../tauri.conf.json"))?;
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::show(app, None);
+        }));
+    let app = build(builder, options).build(tauri::generate_context!("../tauri.conf.json"))?;
     app.run(app::on_run_event);
     Ok(())
 }

@@ -7,9 +7,9 @@
 use crate::state::View;
 use crate::{links, status, threads, window};
 use std::sync::Arc;
-use tauri::{AppHandle, Runtime};
 use taskbell_core::notify::desktop::{ActionHandler, DesktopNotifier, ACTION_OPEN, ACTION_SHOW};
 use taskbell_core::notify::{Notification, Notifier, NotifyError};
+use tauri::{AppHandle, Runtime};
 
 type Report = Box<dyn Fn(bool) + Send + Sync>;
 
@@ -39,7 +39,10 @@ impl ShellNotifier {
             let app = app.clone();
             Box::new(move |ok| set_available(&app, ok))
         };
-        ShellNotifier { desktop: DesktopNotifier::new(Some(on_action)), report }
+        ShellNotifier {
+            desktop: DesktopNotifier::new(Some(on_action)),
+            report,
+        }
     }
 
     pub fn set_sound(&self, on: bool) {
@@ -59,10 +62,14 @@ impl Notifier for ShellNotifier {
 /// Records whether notifications reach the desktop, publishing only when that changes.
 pub fn set_available<R: Runtime>(app: &AppHandle<R>, ok: bool) {
     use tauri::Manager;
-    let Some(shell) = app.try_state::<crate::state::Shell>() else { return };
+    let Some(shell) = app.try_state::<crate::state::Shell>() else {
+        return;
+    };
     if shell.facts().notifications_available != ok {
         if !ok {
-            tracing::warn!("desktop notifications are unavailable: no notification service answers");
+            tracing::warn!(
+                "desktop notifications are unavailable: no notification service answers"
+            );
         }
         status::update(app, |f| f.notifications_available = ok);
     }

@@ -46,7 +46,11 @@ impl Secrets {
     /// Opens nothing yet; `open` (at start) or the first read does. `keychain`: use the OS
     /// keychain when one answers, else only `config_dir`'s file.
     pub fn new(config_dir: PathBuf, keychain: bool) -> Self {
-        Secrets { config_dir, keychain, store: OnceCell::new() }
+        Secrets {
+            config_dir,
+            keychain,
+            store: OnceCell::new(),
+        }
     }
 
     async fn store(&self) -> Arc<SecretStore> {
@@ -90,7 +94,9 @@ impl Secrets {
         let store = self.store().await;
         blocking("storing secrets", move || {
             for (name, value) in &secrets {
-                store.set(name.key(), value).map_err(|e| format!("The {} could not be stored: {e}", name.key()))?;
+                store
+                    .set(name.key(), value)
+                    .map_err(|e| format!("The {} could not be stored: {e}", name.key()))?;
             }
             Ok(())
         })
@@ -98,7 +104,10 @@ impl Secrets {
     }
 }
 
-async fn blocking<T: Send + 'static>(what: &'static str, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
     let ran = tauri::async_runtime::spawn_blocking(move || {
         threads::debug_assert_may_block(what);
         f()
@@ -121,17 +130,29 @@ mod tests {
         let from_worker = rt.spawn(async move {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             assert!(!threads::may_block(), "this test runs on a worker");
-            s.write(vec![(SecretName::WebhookToken, "tok".into())]).await.expect("stored");
+            s.write(vec![(SecretName::WebhookToken, "tok".into())])
+                .await
+                .expect("stored");
             s.read().await
         });
         let stored = rt.block_on(from_worker).expect("ran");
-        assert_eq!((stored.get(SecretName::WebhookToken).as_deref(), stored.backend()), (Some("tok"), SecretsBackend::File));
+        assert_eq!(
+            (
+                stored.get(SecretName::WebhookToken).as_deref(),
+                stored.backend()
+            ),
+            (Some("tok"), SecretsBackend::File)
+        );
         assert!(!stored.has(SecretName::ClientSecret));
 
         let handle = rt.handle().clone();
         let on_main = std::thread::Builder::new()
             .name("main".into())
-            .spawn(move || handle.block_on(secrets.read()).get(SecretName::WebhookToken))
+            .spawn(move || {
+                handle
+                    .block_on(secrets.read())
+                    .get(SecretName::WebhookToken)
+            })
             .expect("spawns");
         assert_eq!(on_main.join().expect("ran").as_deref(), Some("tok"));
     }

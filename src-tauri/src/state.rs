@@ -86,7 +86,11 @@ impl Shell {
     ) -> Self {
         let facts = StatusFacts {
             name: settings.display_name(),
-            mode: if settings.is_sandbox() { ConnectionKind::Sandbox } else { ConnectionKind::Canvas },
+            mode: if settings.is_sandbox() {
+                ConnectionKind::Sandbox
+            } else {
+                ConnectionKind::Canvas
+            },
             receive: settings.receive.mode,
             receiver: ReceiverView::Starting,
             tray_available: false,
@@ -112,7 +116,10 @@ impl Shell {
 
     /// The saved settings, without secrets.
     pub fn settings(&self) -> AppSettings {
-        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn set_settings(&self, s: AppSettings) {
@@ -144,6 +151,10 @@ impl Shell {
     }
 
     pub fn receive_mode(&self) -> ReceiveMode {
-        self.settings.read().unwrap_or_else(|p| p.into_inner()).receive.mode
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .receive
+            .mode
     }
 }

@@ -4,9 +4,9 @@
 use crate::state::Shell;
 use crate::tray;
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
 use taskbell_core::status::{AppStatus, Pause, StatusFacts};
 use taskbell_core::time_util::now_millis;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub const EVENT: &str = "status-changed";
 
@@ -15,7 +15,9 @@ pub fn current(shell: &Shell) -> AppStatus {
 }
 
 pub fn publish<R: Runtime>(app: &AppHandle<R>) {
-    let Some(shell) = app.try_state::<Shell>() else { return };
+    let Some(shell) = app.try_state::<Shell>() else {
+        return;
+    };
     let status = current(&shell);
     tray::refresh(app, &status);
     if let Err(e) = app.emit(EVENT, &status) {
@@ -41,10 +43,14 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// Silences notifications (events are still stored) and says so in the status line.
 pub fn pause<R: Runtime>(app: &AppHandle<R>, choice: PauseChoice) {
-    let Some(shell) = app.try_state::<Shell>() else { return };
+    let Some(shell) = app.try_state::<Shell>() else {
+        return;
+    };
     let pause = match choice {
         PauseChoice::OneHour => {
-            shell.engine.pause_notifications(Some(Instant::now() + HOUR));
+            shell
+                .engine
+                .pause_notifications(Some(Instant::now() + HOUR));
             // The engine lifts the pause by itself; the status line needs telling.
             let app = app.clone();
             tauri::async_runtime::spawn(async move {

@@ -14,7 +14,10 @@ thread_local! {
 /// when it first goes idle: workers and the blocking pool's threads share one name, and tokio
 /// offers no other way to tell them apart. (The blocking pool never parks this way.)
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().on_thread_park(|| WORKER.with(|w| w.set(true))).build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(|| WORKER.with(|w| w.set(true)))
+        .build()
 }
 
 /// False on the process's main thread, where GTK runs, and on a worker of `runtime` that has
@@ -26,7 +29,11 @@ pub fn may_block() -> bool {
 /// In debug builds, panics when `what` is about to wait on a thread that must not.
 #[track_caller]
 pub fn debug_assert_may_block(what: &str) {
-    debug_assert!(may_block(), "{what} on thread {:?}, which must not wait on D-Bus", std::thread::current().name());
+    debug_assert!(
+        may_block(),
+        "{what} on thread {:?}, which must not wait on D-Bus",
+        std::thread::current().name()
+    );
 }
 
 #[cfg(test)]
@@ -46,8 +53,18 @@ mod tests {
             task.await.expect("ran")
         });
         assert!(!on_worker, "a tokio worker");
-        assert!(rt.block_on(rt.spawn_blocking(may_block)).expect("ran"), "the blocking pool");
-        let named = |name: &str| std::thread::Builder::new().name(name.into()).spawn(may_block).expect("spawns").join().expect("ran");
+        assert!(
+            rt.block_on(rt.spawn_blocking(may_block)).expect("ran"),
+            "the blocking pool"
+        );
+        let named = |name: &str| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(may_block)
+                .expect("spawns")
+                .join()
+                .expect("ran")
+        };
         assert!(!named("main"), "the main thread");
         assert!(named("taskbell-notify"), "a thread of its own");
     }

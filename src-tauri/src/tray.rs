@@ -11,11 +11,11 @@ use crate::window;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use taskbell_core::status::AppStatus;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
-use taskbell_core::status::AppStatus;
 
 /// Logged (at info) once the tray exists.
 pub const READY: &str = "tray ready";
@@ -69,7 +69,11 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Tray<R>> {
         "pause",
         "Pause notifications",
         true,
-        &[&item(app, "pause-hour", "For 1 hour")?, &item(app, "pause-on", "Until resumed")?, &resume],
+        &[
+            &item(app, "pause-hour", "For 1 hour")?,
+            &item(app, "pause-on", "Until resumed")?,
+            &resume,
+        ],
     )?;
     let menu = Menu::with_items(
         app,
@@ -91,7 +95,13 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Tray<R>> {
         .show_menu_on_left_click(true)
         .on_menu_event(on_menu)
         .build(app)?;
-    Ok(Tray { icon, status, resume, line: Mutex::new(String::new()), dot: AtomicBool::new(false) })
+    Ok(Tray {
+        icon,
+        status,
+        resume,
+        line: Mutex::new(String::new()),
+        dot: AtomicBool::new(false),
+    })
 }
 
 fn on_menu<R: Runtime>(app: &AppHandle<R>, e: MenuEvent) {
@@ -110,7 +120,9 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, e: MenuEvent) {
 /// Shows `s` in the tray: the status line, Resume enabled while paused, the dot while
 /// completions are unseen. Touches the tray only for what changed.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>, s: &AppStatus) {
-    let Some(tray) = app.try_state::<Tray<R>>() else { return };
+    let Some(tray) = app.try_state::<Tray<R>>() else {
+        return;
+    };
     {
         let mut line = tray.line.lock().unwrap_or_else(|p| p.into_inner());
         if *line != s.line {

@@ -4,7 +4,9 @@
 //! to guess when the page is ready to be told. A window already open is sent `navigate`.
 
 use crate::state::View;
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
+};
 
 pub const LABEL: &str = "main";
 pub const NAVIGATE: &str = "navigate";
@@ -50,7 +52,10 @@ pub fn url(view: Option<View>) -> WebviewUrl {
     }
 }
 
-pub fn create<R: Runtime>(app: &AppHandle<R>, view: Option<View>) -> tauri::Result<WebviewWindow<R>> {
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    view: Option<View>,
+) -> tauri::Result<WebviewWindow<R>> {
     if let Some(w) = app.get_webview_window(LABEL) {
         return Ok(w);
     }
@@ -63,7 +68,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, view: Option<View>) -> tauri::Resu
 
 /// Destroys the window; the app keeps running in the tray.
 pub fn close<R: Runtime>(app: &AppHandle<R>) {
-    let Some(w) = app.get_webview_window(LABEL) else { return };
+    let Some(w) = app.get_webview_window(LABEL) else {
+        return;
+    };
     // Not from inside the window's own IPC call: the webview is still answering it.
     let _ = app.run_on_main_thread(move || {
         if let Err(e) = w.destroy() {
@@ -82,16 +89,25 @@ mod tests {
         let app = tauri::test::mock_app();
         show(app.handle(), Some(View::History));
         let w = app.get_webview_window(LABEL).expect("the window was built");
-        assert_eq!(w.url().expect("a url").as_str(), "tauri://localhost/index.html#history");
+        assert_eq!(
+            w.url().expect("a url").as_str(),
+            "tauri://localhost/index.html#history"
+        );
 
         let (tx, rx) = std::sync::mpsc::channel();
         app.listen_any(NAVIGATE, move |e| {
             let _ = tx.send(e.payload().to_string());
         });
         show(app.handle(), Some(View::Settings));
-        let sent = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("navigate was sent");
+        let sent = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("navigate was sent");
         assert_eq!(sent, "\"settings\"");
-        assert_eq!(w.url().expect("a url").as_str(), "tauri://localhost/index.html#history", "not rebuilt");
+        assert_eq!(
+            w.url().expect("a url").as_str(),
+            "tauri://localhost/index.html#history",
+            "not rebuilt"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use taskbell_app::Options;
 use taskbell_core::notify::MemoryNotifier;
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
@@ -25,13 +27,22 @@ fn start() -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let notifier = Arc::new(MemoryNotifier::default());
     let options = Options::headless(dir.path().join("data"), notifier.clone());
-    let mut app = taskbell_app::build(mock_builder(), options).build(mock_context(noop_assets())).expect("the app builds");
+    let mut app = taskbell_app::build(mock_builder(), options)
+        .build(mock_context(noop_assets()))
+        .expect("the app builds");
     // Tauri runs the setup hook when its event loop starts; one iteration of the mock loop is
     // that start, and the app's own tasks then run on Tauri's async runtime.
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a window");
-    Harness { _app: app, window, notifier, dir }
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("a window");
+    Harness {
+        _app: app,
+        window,
+        notifier,
+        dir,
+    }
 }
 
 impl Harness {
@@ -45,17 +56,23 @@ impl Harness {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
-        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().expect("JSON answer"))
+        get_ipc_response(&self.window, request)
+            .map(|b| b.deserialize::<Value>().expect("JSON answer"))
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
     }
 
     fn wait_for(&self, what: &str, limit: Duration, mut done: impl FnMut(&Self) -> bool) {
         let start = Instant::now();
         while !done(self) {
-            assert!(start.elapsed() < limit, "timed out waiting for {what}; status: {}", self.ok("get_status", json!({})));
+            assert!(
+                start.elapsed() < limit,
+                "timed out waiting for {what}; status: {}",
+                self.ok("get_status", json!({}))
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -69,7 +86,9 @@ fn all_history() -> Value {
 #[test]
 fn a_sandbox_task_goes_round_the_loop() {
     let h = start();
-    h.wait_for("the sandbox socket", Duration::from_secs(20), |h| h.ok("get_status", json!({}))["receiver_state"] == "live");
+    h.wait_for("the sandbox socket", Duration::from_secs(20), |h| {
+        h.ok("get_status", json!({}))["receiver_state"] == "live"
+    });
     let status = h.ok("get_status", json!({}));
     assert_eq!(status["line"], "Sandbox · live");
     assert_eq!(status["mode"], "sandbox");
@@ -91,10 +110,15 @@ fn a_sandbox_task_goes_round_the_loop() {
     assert_eq!(page["rows"][0]["labels"], json!(["Urgent"]));
 
     // The simulated staff finish it a second later and the socket brings the news.
-    h.wait_for("the completion", Duration::from_secs(30), |h| h.ok("get_status", json!({}))["unseen_completions"] == 1);
+    h.wait_for("the completion", Duration::from_secs(30), |h| {
+        h.ok("get_status", json!({}))["unseen_completions"] == 1
+    });
     assert_eq!(h.notifier.shown().len(), 1, "one notification");
     let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
-    assert!(timeline.as_array().is_some_and(|t| t.len() >= 2), "{timeline}");
+    assert!(
+        timeline.as_array().is_some_and(|t| t.len() >= 2),
+        "{timeline}"
+    );
     h.ok("mark_seen", json!({}));
     assert_eq!(h.ok("get_status", json!({}))["unseen_completions"], 0);
     assert_eq!(h.ok("pending_tasks", json!({})), json!([]));
@@ -110,43 +134,88 @@ fn settings_round_trip_without_their_secrets() {
     let mut poll = settings.clone();
     poll["receive"]["mode"] = json!("poll");
     poll["receive"]["poll_interval_secs"] = json!(5);
-    let refused = h.call("save_settings", json!({"settings": poll.clone()})).expect_err("5 s is too often");
+    let refused = h
+        .call("save_settings", json!({"settings": poll.clone()}))
+        .expect_err("5 s is too often");
     assert_eq!(refused, json!("Poll every 10 seconds or more"));
 
     poll["receive"]["poll_interval_secs"] = json!(45);
     poll["receive"]["webhook_token"] = json!("tok-123");
     let saved = h.ok("save_settings", json!({"settings": poll}));
-    assert_eq!(saved["receive"]["webhook_token"], Value::Null, "secrets are never read back");
+    assert_eq!(
+        saved["receive"]["webhook_token"],
+        Value::Null,
+        "secrets are never read back"
+    );
     assert_eq!(saved["receive"]["webhook_token_set"], true);
-    h.wait_for("polling", Duration::from_secs(20), |h| h.ok("get_status", json!({}))["line"] == "Sandbox · polling every 45 s");
+    h.wait_for("polling", Duration::from_secs(20), |h| {
+        h.ok("get_status", json!({}))["line"] == "Sandbox · polling every 45 s"
+    });
 
-    let on_disk = std::fs::read_to_string(h.dir.path().join("data").join("settings.json")).expect("saved");
-    assert!(on_disk.contains("\"poll_interval_secs\": 45") && !on_disk.contains("tok-123"), "{on_disk}");
+    let on_disk =
+        std::fs::read_to_string(h.dir.path().join("data").join("settings.json")).expect("saved");
+    assert!(
+        on_disk.contains("\"poll_interval_secs\": 45") && !on_disk.contains("tok-123"),
+        "{on_disk}"
+    );
     let secrets = h.dir.path().join("data").join("secrets.json");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&secrets).expect("secrets file").permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&secrets)
+            .expect("secrets file")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
-    let check = h.ok("test_connection", json!({"settings": h.ok("get_settings", json!({}))}));
+    let check = h.ok(
+        "test_connection",
+        json!({"settings": h.ok("get_settings", json!({}))}),
+    );
     assert_eq!(check["ok"], true, "{check}");
-    let tunnel = h.call("start_tunnel", json!({})).expect_err("not in poll mode");
-    assert!(tunnel.as_str().is_some_and(|t| t.starts_with("A tunnel is for webhook mode")), "{tunnel}");
+    let tunnel = h
+        .call("start_tunnel", json!({}))
+        .expect_err("not in poll mode");
+    assert!(
+        tunnel
+            .as_str()
+            .is_some_and(|t| t.starts_with("A tunnel is for webhook mode")),
+        "{tunnel}"
+    );
 }
 
 #[test]
 fn links_and_exports_are_guarded_and_quoted() {
     let h = start();
-    let refused = h.call("open_url", json!({"url": "file:///etc/passwd"})).expect_err("not a web link");
-    assert!(refused.as_str().is_some_and(|t| t.starts_with("Only web links")), "{refused}");
+    let refused = h
+        .call("open_url", json!({"url": "file:///etc/passwd"}))
+        .expect_err("not a web link");
+    assert!(
+        refused
+            .as_str()
+            .is_some_and(|t| t.starts_with("Only web links")),
+        "{refused}"
+    );
 
     // Exports go to the Downloads folder, else home: point home at the temp dir.
     std::env::set_var("HOME", h.dir.path());
     std::env::set_var("XDG_CONFIG_HOME", h.dir.path().join("config"));
     let path = h.ok("export_csv", all_history());
     let path = path.as_str().expect("a path");
-    assert!(path.starts_with(h.dir.path().to_str().expect("utf-8")), "{path}");
-    assert!(path.contains("taskbell-history-") && path.ends_with(".csv"), "{path}");
+    assert!(
+        path.starts_with(h.dir.path().to_str().expect("utf-8")),
+        "{path}"
+    );
+    assert!(
+        path.contains("taskbell-history-") && path.ends_with(".csv"),
+        "{path}"
+    );
     let text = std::fs::read_to_string(path).expect("written");
-    assert!(text.starts_with("system,task_id,status,description"), "{text}");
+    assert!(
+        text.starts_with("system,task_id,status,description"),
+        "{text}"
+    );
 }
 
 /// A port nobody is listening on right now.
@@ -162,10 +231,21 @@ fn webhook_mode_hears_the_sandbox_and_tunnels_out() {
     let bin = h.dir.path().join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
     let fake = bin.join("cloudflared");
-    std::fs::write(&fake, "#!/bin/sh\necho 'INF |  https://quiet-lake-cat.trycloudflare.com  |'\nexec sleep 20\n").expect("script");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'INF |  https://quiet-lake-cat.trycloudflare.com  |'\nexec sleep 20\n",
+    )
+    .expect("script");
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::env::set_var("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()));
+    std::env::set_var(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
 
     let mut settings = h.ok("get_settings", json!({}));
     let port = free_port();
@@ -174,23 +254,39 @@ fn webhook_mode_hears_the_sandbox_and_tunnels_out() {
     h.ok("save_settings", json!({"settings": settings}));
     let status = h.ok("get_status", json!({}));
     assert_eq!(status["line"], "Sandbox · webhook", "{status}");
-    assert_eq!(status["local_webhook_url"], format!("http://127.0.0.1:{port}"));
+    assert_eq!(
+        status["local_webhook_url"],
+        format!("http://127.0.0.1:{port}")
+    );
 
-    assert_eq!(h.ok("start_tunnel", json!({})), "https://quiet-lake-cat.trycloudflare.com");
-    assert_eq!(h.ok("get_status", json!({}))["public_webhook_url"], "https://quiet-lake-cat.trycloudflare.com");
+    assert_eq!(
+        h.ok("start_tunnel", json!({})),
+        "https://quiet-lake-cat.trycloudflare.com"
+    );
+    assert_eq!(
+        h.ok("get_status", json!({}))["public_webhook_url"],
+        "https://quiet-lake-cat.trycloudflare.com"
+    );
 
     // The sandbox signs its webhooks with a secret made for it; the endpoint accepts them.
     let draft = json!({"draft": {"description": "Order labs", "patient": null, "owner": null, "team": null,
         "due": null, "labels": [], "comment": null, "names": {"patient": null, "owner": null, "team": null}}});
     assert_eq!(h.ok("create_task", draft)["state"], "created");
-    h.wait_for("the webhook", Duration::from_secs(30), |h| h.notifier.shown().len() == 1);
+    h.wait_for("the webhook", Duration::from_secs(30), |h| {
+        h.notifier.shown().len() == 1
+    });
     let page = h.ok("history", all_history());
     // The sandbox's staff close one task in five instead of completing it.
     let status = page["rows"][0]["status"].as_str().unwrap_or_default();
     assert!(status == "completed" || status == "closed", "{page}");
     let task_id = page["rows"][0]["task_id"].clone();
     let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
-    let sources: Vec<&str> = timeline.as_array().expect("events").iter().filter_map(|e| e["source"].as_str()).collect();
+    let sources: Vec<&str> = timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["source"].as_str())
+        .collect();
     assert!(sources.contains(&"webhook"), "{timeline}");
 }
 
@@ -213,12 +309,27 @@ fn an_unreachable_canvas_reads_offline_and_retrying() {
     assert_eq!(saved["connection"]["client_secret"], Value::Null);
     assert_eq!(saved["connection"]["client_secret_set"], true);
     h.wait_for("a retry", Duration::from_secs(20), |h| {
-        h.ok("get_status", json!({}))["line"].as_str().is_some_and(|l| l.starts_with("Offline — retrying in "))
+        h.ok("get_status", json!({}))["line"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("Offline — retrying in "))
     });
     let status = h.ok("get_status", json!({}));
     assert_eq!(status["mode"], "canvas");
-    assert!(status["receiver_state"].as_str().is_some_and(|s| s.starts_with("reconnecting in ")), "{status}");
-    let check = h.ok("test_connection", json!({"settings": h.ok("get_settings", json!({}))}));
+    assert!(
+        status["receiver_state"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("reconnecting in ")),
+        "{status}"
+    );
+    let check = h.ok(
+        "test_connection",
+        json!({"settings": h.ok("get_settings", json!({}))}),
+    );
     assert_eq!(check["ok"], false);
-    assert!(check["message"].as_str().is_some_and(|m| m.starts_with("Getting a token from")), "{check}");
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Getting a token from")),
+        "{check}"
+    );
 }

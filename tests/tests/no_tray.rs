@@ -34,14 +34,24 @@ fn stand_in_libraries() -> Result<tempfile::TempDir> {
 async fn without_an_appindicator_library_the_app_stays_up_and_says_so() -> Result<()> {
     let world = World::new("no-tray", Notifications::Absent)?;
     let libs = stand_in_libraries()?;
-    let mut app = AppProcess::start_with(&world, &[("LD_LIBRARY_PATH", libs.path().display().to_string())])?;
+    let mut app = AppProcess::start_with(
+        &world,
+        &[("LD_LIBRARY_PATH", libs.path().display().to_string())],
+    )?;
     let line = app.wait_log(NO_TRAY_LOG).await?;
     eprintln!("the app logged: {line}");
-    ensure!(!app.log().contains(TRAY_READY_LOG), "a tray was built after all; the stand-in library was not used");
+    ensure!(
+        !app.log().contains(TRAY_READY_LOG),
+        "a tray was built after all; the stand-in library was not used"
+    );
     let since = Instant::now();
     while since.elapsed() < STAYS_UP {
         if let Some(status) = app.try_wait()? {
-            bail!("the app exited ({status}) {:?} after losing its tray; its log:\n{}", since.elapsed(), app.log());
+            bail!(
+                "the app exited ({status}) {:?} after losing its tray; its log:\n{}",
+                since.elapsed(),
+                app.log()
+            );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -79,8 +79,14 @@ pub struct Binaries {
 impl Binaries {
     pub fn beside_this_one() -> Result<Binaries> {
         let exe = std::env::current_exe().context("finding this benchmark's own path")?;
-        let dir = exe.parent().context("this benchmark's path has no directory")?;
-        let b = Binaries { taskbell: dir.join("taskbell"), floor: dir.join("floor-app"), cli: dir.join("taskbell-cli") };
+        let dir = exe
+            .parent()
+            .context("this benchmark's path has no directory")?;
+        let b = Binaries {
+            taskbell: dir.join("taskbell"),
+            floor: dir.join("floor-app"),
+            cli: dir.join("taskbell-cli"),
+        };
         for p in [&b.taskbell, &b.floor, &b.cli] {
             if !p.exists() {
                 bail!("{} is missing: build it first (make bench-desktop does: cargo build --release -p taskbell -p taskbell-floor-app -p taskbell-cli)", p.display());
@@ -114,7 +120,11 @@ pub fn start(bins: &Binaries, which: Which, window: Window, dir: &Path) -> Resul
     // WebKit's caches and the apps' own files stay inside the run.
     let home = dir.parent().unwrap_or(dir).join("xdg");
     let mut cmd = Command::new(bins.path(which));
-    for (var, sub) in [("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
+    for (var, sub) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
         cmd.env(var, home.join(sub));
     }
     cmd.stdin(Stdio::null())
@@ -131,10 +141,19 @@ pub fn start(bins: &Binaries, which: Which, window: Window, dir: &Path) -> Resul
         .current_dir(dir)
         .process_group(0);
     if window == Window::TrayOnly {
-        cmd.env(if which == Which::Taskbell { "TASKBELL_NO_WINDOW" } else { "FLOOR_NO_WINDOW" }, "1");
+        cmd.env(
+            if which == Which::Taskbell {
+                "TASKBELL_NO_WINDOW"
+            } else {
+                "FLOOR_NO_WINDOW"
+            },
+            "1",
+        );
     }
     let started = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("starting {}", bins.path(which).display()))?;
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("starting {}", bins.path(which).display()))?;
     let stdout = child.stdout.take().context("stdout was not captured")?;
     let (tx, ready) = mpsc::channel();
     let mut copy = std::fs::OpenOptions::new().append(true).open(&log)?;
@@ -148,7 +167,13 @@ pub fn start(bins: &Binaries, which: Which, window: Window, dir: &Path) -> Resul
             let _ = writeln!(copy, "{line}");
         }
     });
-    Ok(Running { which, child, ready, started, log })
+    Ok(Running {
+        which,
+        child,
+        ready,
+        started,
+        log,
+    })
 }
 
 impl Running {
@@ -166,10 +191,19 @@ impl Running {
                 Err(_) => {}
             }
             if let Some(status) = self.child.try_wait()? {
-                bail!("{} exited ({status}) before its tray was ready; see {}", self.which.name(), self.log.display());
+                bail!(
+                    "{} exited ({status}) before its tray was ready; see {}",
+                    self.which.name(),
+                    self.log.display()
+                );
             }
             if Instant::now() >= deadline {
-                bail!("{} said no \"{TRAY_READY}\" within {:?}; see {}", self.which.name(), READY_PATIENCE, self.log.display());
+                bail!(
+                    "{} said no \"{TRAY_READY}\" within {:?}; see {}",
+                    self.which.name(),
+                    READY_PATIENCE,
+                    self.log.display()
+                );
             }
         }
     }
@@ -216,7 +250,10 @@ fn alive(pid: i32) -> bool {
     // A zombie still has a /proc entry but is done: its stat state is 'Z'.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|s| s.rfind(')').map(|i| !s[i + 1..].trim_start().starts_with('Z')))
+        .and_then(|s| {
+            s.rfind(')')
+                .map(|i| !s[i + 1..].trim_start().starts_with('Z'))
+        })
         .unwrap_or(false)
 }
 
@@ -229,8 +266,14 @@ mod tests {
         let logged = "2026-05-04T10:00:00.123456Z  INFO taskbell_app::tray: tray ready";
         assert!(says_tray_ready(Which::Taskbell, logged));
         assert!(says_tray_ready(Which::Floor, "tray ready\n"));
-        assert!(!says_tray_ready(Which::Taskbell, "tray ready"), "Taskbell logs it; a bare print is not its");
-        assert!(!says_tray_ready(Which::Taskbell, "2026-05-04T10:00:00Z ERROR taskbell_app::tray: no tray icon: tray ready?"));
+        assert!(
+            !says_tray_ready(Which::Taskbell, "tray ready"),
+            "Taskbell logs it; a bare print is not its"
+        );
+        assert!(!says_tray_ready(
+            Which::Taskbell,
+            "2026-05-04T10:00:00Z ERROR taskbell_app::tray: no tray icon: tray ready?"
+        ));
         assert!(!says_tray_ready(Which::Floor, logged));
     }
 }

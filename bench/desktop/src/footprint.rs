@@ -59,37 +59,73 @@ fn others(tree: &[Stat]) -> Vec<String> {
 fn by_process(before: &[Stat], after: &[Stat]) -> Vec<(String, u64)> {
     let mut sums: BTreeMap<String, u64> = BTreeMap::new();
     for s in after {
-        *sums.entry(s.comm.clone()).or_default() += procs::ticks_between(before, std::slice::from_ref(s));
+        *sums.entry(s.comm.clone()).or_default() +=
+            procs::ticks_between(before, std::slice::from_ref(s));
     }
     let mut v: Vec<_> = sums.into_iter().collect();
     v.sort_by_key(|e| std::cmp::Reverse(e.1));
     v
 }
 
-fn measure(bins: &Binaries, which: Which, window: Window, dir: &Path, idle: Duration, cpu: Duration) -> Result<Footprint> {
+fn measure(
+    bins: &Binaries,
+    which: Which,
+    window: Window,
+    dir: &Path,
+    idle: Duration,
+    cpu: Duration,
+) -> Result<Footprint> {
     let mut app = apps::start(bins, which, window, dir)?;
     let result = (|| {
         app.wait_tray_ready()?;
         std::thread::sleep(idle);
         let tree = procs::tree(app.pid());
         if tree.is_empty() {
-            bail!("{} is gone after {idle:?} idle; see {}", which.name(), app.log.display());
+            bail!(
+                "{} is gone after {idle:?} idle; see {}",
+                which.name(),
+                app.log.display()
+            );
         }
         let others = others(&tree);
-        let members: Vec<Member> =
-            tree.iter().filter_map(|s| procs::pss(s.pid).map(|pss| Member { comm: s.comm.clone(), pss })).collect();
+        let members: Vec<Member> = tree
+            .iter()
+            .filter_map(|s| {
+                procs::pss(s.pid).map(|pss| Member {
+                    comm: s.comm.clone(),
+                    pss,
+                })
+            })
+            .collect();
         for s in &tree {
-            let lines: Vec<String> = procs::pss_by_mapping(s.pid).iter().map(|(name, kb)| format!("{kb:>8} kB  {name}")).collect();
-            let _ = std::fs::write(dir.join(format!("pss-{}-{}.txt", s.comm.replace(' ', "_"), s.pid)), lines.join("\n") + "\n");
+            let lines: Vec<String> = procs::pss_by_mapping(s.pid)
+                .iter()
+                .map(|(name, kb)| format!("{kb:>8} kB  {name}"))
+                .collect();
+            let _ = std::fs::write(
+                dir.join(format!("pss-{}-{}.txt", s.comm.replace(' ', "_"), s.pid)),
+                lines.join("\n") + "\n",
+            );
         }
         let threads = tree.iter().filter_map(|s| procs::threads(s.pid)).sum();
         let (before, from) = (procs::tree(app.pid()), Instant::now());
         std::thread::sleep(cpu);
         let (after, wall) = (procs::tree(app.pid()), from.elapsed());
         let ticks = procs::ticks_between(&before, &after);
-        let cpu_percent = ticks as f64 / procs::clock_ticks_per_sec() as f64 / wall.as_secs_f64() * 100.0;
+        let cpu_percent =
+            ticks as f64 / procs::clock_ticks_per_sec() as f64 / wall.as_secs_f64() * 100.0;
         let cpu_by_process = by_process(&before, &after);
-        Ok(Footprint { which, window, members, cpu_percent, cpu_ticks: ticks, cpu_by_process, cpu_wall: wall, threads, others })
+        Ok(Footprint {
+            which,
+            window,
+            members,
+            cpu_percent,
+            cpu_ticks: ticks,
+            cpu_by_process,
+            cpu_wall: wall,
+            threads,
+            others,
+        })
     })();
     app.stop()?;
     result
@@ -99,10 +135,22 @@ pub fn run(bins: &Binaries, root: &Path, idle: Duration, cpu: Duration) -> Resul
     let mut out = Vec::new();
     for window in [Window::Open, Window::TrayOnly] {
         for which in [Which::Taskbell, Which::Floor] {
-            let dir = root.join(format!("footprint-{}-{}", which.slug(), window.name().replace(' ', "-")));
+            let dir = root.join(format!(
+                "footprint-{}-{}",
+                which.slug(),
+                window.name().replace(' ', "-")
+            ));
             let f = measure(bins, which, window, &dir, idle, cpu)?;
-            let parts: Vec<String> = f.members.iter().map(|m| format!("{} {}", m.comm, mib(m.pss.total))).collect();
-            let cpu_parts: Vec<String> = f.cpu_by_process.iter().map(|(c, t)| format!("{c} {t}")).collect();
+            let parts: Vec<String> = f
+                .members
+                .iter()
+                .map(|m| format!("{} {}", m.comm, mib(m.pss.total)))
+                .collect();
+            let cpu_parts: Vec<String> = f
+                .cpu_by_process
+                .iter()
+                .map(|(c, t)| format!("{c} {t}"))
+                .collect();
             println!(
                 "  {:<9} {:<11} PSS {} ({}), RSS {}; CPU {:.3} % ({} ticks in {:.1} s: {}); {} threads",
                 which.name(),
@@ -117,7 +165,10 @@ pub fn run(bins: &Binaries, root: &Path, idle: Duration, cpu: Duration) -> Resul
                 f.threads
             );
             if !f.others.is_empty() {
-                println!("    note: also running, sharing library pages: {}", f.others.join(", "));
+                println!(
+                    "    note: also running, sharing library pages: {}",
+                    f.others.join(", ")
+                );
             }
             out.push(f);
         }

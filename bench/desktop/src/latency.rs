@@ -62,25 +62,49 @@ fn configure(dir: &Path, port: u16, secret: &str) -> Result<()> {
         "receive": {"mode": "webhook", "webhook_port": port},
         "notify": {"scope": "everyone", "kinds": ["completed", "closed"], "show_patient": false, "sound": false}
     }});
-    std::fs::write(dir.join("settings.json"), serde_json::to_vec_pretty(&settings)?)?;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dir.join("secrets.json"))?;
-    std::io::Write::write_all(&mut f, serde_json::to_vec(&json!({"webhook_secret": secret}))?.as_slice())?;
+    std::fs::write(
+        dir.join("settings.json"),
+        serde_json::to_vec_pretty(&settings)?,
+    )?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dir.join("secrets.json"))?;
+    std::io::Write::write_all(
+        &mut f,
+        serde_json::to_vec(&json!({"webhook_secret": secret}))?.as_slice(),
+    )?;
     Ok(())
 }
 
 fn rfc3339_now() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Canvas's `modified` as the plugin writes it: UTC, six fraction digits, `+00:00`.
 fn canvas_now() -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00");
-    time::OffsetDateTime::now_utc().format(&f).unwrap_or_default()
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(&f)
+        .unwrap_or_default()
 }
 
 fn payload(event: &str, task: &str, title: &str) -> Vec<u8> {
-    let status = if event == "completed" { "completed" } else { "open" };
-    let actor = if event == "completed" { ASSIGNEE } else { CREATOR };
+    let status = if event == "completed" {
+        "completed"
+    } else {
+        "open"
+    };
+    let actor = if event == "completed" {
+        ASSIGNEE
+    } else {
+        CREATOR
+    };
     json!({
         "version": 2, "event_id": uuid::Uuid::new_v4().to_string(), "event": event, "occurred_at": rfc3339_now(),
         "task": {"id": task, "title": title, "status": status, "due": null, "labels": ["Refill"], "modified": canvas_now()},
@@ -101,7 +125,10 @@ async fn post(client: &reqwest::Client, url: &str, key: &SigningKey, body: Vec<u
     let resp = req.body(body).send().await.context("sending a delivery")?;
     let status = resp.status();
     if !status.is_success() {
-        bail!("the endpoint answered {status}: {}", resp.text().await.unwrap_or_default());
+        bail!(
+            "the endpoint answered {status}: {}",
+            resp.text().await.unwrap_or_default()
+        );
     }
     Ok(())
 }
@@ -122,7 +149,10 @@ async fn wait_listening(client: &reqwest::Client, base: &str) -> Result<()> {
 }
 
 fn unix_now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 pub fn run(bins: &Binaries, root: &Path, events: usize) -> Result<LatencyFigures> {
@@ -130,14 +160,19 @@ pub fn run(bins: &Binaries, root: &Path, events: usize) -> Result<LatencyFigures
     let port = free_port()?;
     let mut raw = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut raw);
-    let secret = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(raw));
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    );
     configure(&dir, port, &secret)?;
     let key = SigningKey::from_secret(&secret)?;
     let monitor = Monitor::start()?;
     let mut app = apps::start(bins, Which::Taskbell, Window::TrayOnly, &dir)?;
     let result = (|| {
         app.wait_tray_ready()?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         rt.block_on(drive(&monitor, app.pid(), port, &key, events))
     })();
     let stopped = app.stop();
@@ -150,10 +185,19 @@ fn app_log(dir: &Path) -> String {
     dir.join("app.log").display().to_string()
 }
 
-async fn drive(monitor: &Monitor, pid: i32, port: u16, key: &SigningKey, events: usize) -> Result<LatencyFigures> {
+async fn drive(
+    monitor: &Monitor,
+    pid: i32,
+    port: u16,
+    key: &SigningKey,
+    events: usize,
+) -> Result<LatencyFigures> {
     let base = format!("http://127.0.0.1:{port}");
     let url = format!("{base}/hooks/canvas");
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build()?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()?;
     wait_listening(&client, &base).await?;
     // The first reconcile with the sandbox and the notifier's probe happen just after launch.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -180,7 +224,9 @@ async fn drive(monitor: &Monitor, pid: i32, port: u16, key: &SigningKey, events:
     let seen = |calls: &[crate::notify_monitor::Call]| -> HashMap<usize, f64> {
         let mut first = HashMap::new();
         for c in calls {
-            let Some(at) = c.args.find(&tag) else { continue };
+            let Some(at) = c.args.find(&tag) else {
+                continue;
+            };
             let digits = &c.args[at + tag.len()..];
             if let Ok(i) = digits.get(..3).unwrap_or("").parse::<usize>() {
                 first.entry(i).or_insert(c.time);
@@ -197,12 +243,26 @@ async fn drive(monitor: &Monitor, pid: i32, port: u16, key: &SigningKey, events:
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let notify = (0..events)
-        .filter_map(|i| matched.get(&i).map(|t| Duration::from_secs_f64((t - sent_at[i]).max(0.0))))
+        .filter_map(|i| {
+            matched
+                .get(&i)
+                .map(|t| Duration::from_secs_f64((t - sent_at[i]).max(0.0)))
+        })
         .collect();
     tokio::time::sleep(AFTER_ALL_CLOSED.saturating_sub(last_sent.elapsed())).await;
     let threads_after = procs::threads(pid).unwrap_or(0);
-    let figures = LatencyFigures { sent: events, notify, acked, max_threads, threads_before, threads_after };
-    let (n, a) = (stats::sorted(figures.notify.clone()), stats::sorted(figures.acked.clone()));
+    let figures = LatencyFigures {
+        sent: events,
+        notify,
+        acked,
+        max_threads,
+        threads_before,
+        threads_after,
+    };
+    let (n, a) = (
+        stats::sorted(figures.notify.clone()),
+        stats::sorted(figures.acked.clone()),
+    );
     println!(
         "  {} completions, {} notified: send→Notify p50 {} p99 {} max {}; send→stored p50 {} p99 {}; threads {} before, {} at most, {} once all closed",
         figures.sent,

@@ -36,13 +36,32 @@ fn once(bins: &Binaries, which: Which, dir: &Path) -> Result<Duration> {
 pub fn run(bins: &Binaries, root: &Path, launches: usize) -> Result<Vec<LaunchFigures>> {
     let apps = [Which::Taskbell, Which::Floor];
     for which in apps {
-        once(bins, which, &root.join(format!("launch-{}-warmup", which.slug())))?;
+        once(
+            bins,
+            which,
+            &root.join(format!("launch-{}-warmup", which.slug())),
+        )?;
     }
-    let mut figures: Vec<LaunchFigures> = apps.iter().map(|&which| LaunchFigures { which, samples: Vec::new() }).collect();
+    let mut figures: Vec<LaunchFigures> = apps
+        .iter()
+        .map(|&which| LaunchFigures {
+            which,
+            samples: Vec::new(),
+        })
+        .collect();
     for i in 0..launches {
         for f in figures.iter_mut() {
-            let took = once(bins, f.which, &root.join(format!("launch-{}-{i:02}", f.which.slug())))?;
-            println!("  launch {:>2} {:<9} {}", i + 1, f.which.name(), stats::ms(took));
+            let took = once(
+                bins,
+                f.which,
+                &root.join(format!("launch-{}-{i:02}", f.which.slug())),
+            )?;
+            println!(
+                "  launch {:>2} {:<9} {}",
+                i + 1,
+                f.which.name(),
+                stats::ms(took)
+            );
             f.samples.push(took);
         }
     }

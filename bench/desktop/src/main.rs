@@ -26,7 +26,10 @@ use anyhow::{bail, Context, Result};
 use std::time::Duration;
 
 fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
 }
 
 fn wanted(phase: &str) -> bool {
@@ -39,16 +42,24 @@ fn wanted(phase: &str) -> bool {
 fn first_line_with(path: &str, key: &str) -> String {
     std::fs::read_to_string(path)
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with(key)).map(|l| l.split_once(':').map_or("", |(_, v)| v).trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with(key))
+                .map(|l| l.split_once(':').map_or("", |(_, v)| v).trim().to_string())
+        })
         .unwrap_or_else(|| "?".into())
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn machine() -> String {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!(
         "{cores} CPUs ({}), {} RAM, Linux {}",
@@ -66,12 +77,20 @@ fn main() -> Result<()> {
     }
     let bins = apps::Binaries::beside_this_one()?;
     let exe = std::env::current_exe()?;
-    let root = exe.parent().and_then(|d| d.parent()).context("no target directory")?.join("bench-desktop");
+    let root = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .context("no target directory")?
+        .join("bench-desktop");
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root)?;
     let date = time::OffsetDateTime::now_utc().date();
     println!("Desktop benchmarks, {date}: {}", machine());
-    println!("load average at the start: {}; app data and logs in {}", load_average(), root.display());
+    println!(
+        "load average at the start: {}; app data and logs in {}",
+        load_average(),
+        root.display()
+    );
     // Started now (by D-Bus activation) so no app measured pays for the daemon's start.
     notify_monitor::close_marker()?;
 
@@ -84,13 +103,23 @@ fn main() -> Result<()> {
     if wanted("footprint") {
         let (idle, cpu) = (knob("BENCH_IDLE_SECS", 30), knob("BENCH_CPU_SECS", 60));
         println!("\nMemory after {idle} s idle, then CPU over {cpu} s");
-        footprints = footprint::run(&bins, &root, Duration::from_secs(idle), Duration::from_secs(cpu))?;
+        footprints = footprint::run(
+            &bins,
+            &root,
+            Duration::from_secs(idle),
+            Duration::from_secs(cpu),
+        )?;
     }
     let mut wakeups = Vec::new();
     if wanted("wakeups") {
         let (settle, period) = (knob("BENCH_SETTLE_SECS", 10), knob("BENCH_WAKEUP_SECS", 60));
         println!("\nIdle wakeups, tray only, after {settle} s settling, over {period} s");
-        wakeups = wakeups::run(&bins, &root, Duration::from_secs(settle), Duration::from_secs(period))?;
+        wakeups = wakeups::run(
+            &bins,
+            &root,
+            Duration::from_secs(settle),
+            Duration::from_secs(period),
+        )?;
     }
     let mut latency = None;
     if wanted("latency") {

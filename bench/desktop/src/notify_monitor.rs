@@ -38,10 +38,21 @@ impl Parser {
                     .to_string()
             };
             let time = field("time").parse().unwrap_or(f64::NAN);
-            self.calls.push(Call { member: field("member"), time, args: String::new() });
-        } else if ["method return ", "signal ", "error "].iter().any(|h| line.starts_with(h)) {
+            self.calls.push(Call {
+                member: field("member"),
+                time,
+                args: String::new(),
+            });
+        } else if ["method return ", "signal ", "error "]
+            .iter()
+            .any(|h| line.starts_with(h))
+        {
             // Not a call: whatever follows is not the last call's arguments.
-            self.calls.push(Call { member: String::new(), time: f64::NAN, args: String::new() });
+            self.calls.push(Call {
+                member: String::new(),
+                time: f64::NAN,
+                args: String::new(),
+            });
         } else if let Some(c) = self.calls.last_mut() {
             c.args.push_str(line);
             c.args.push('\n');
@@ -57,13 +68,19 @@ pub struct Monitor {
 impl Monitor {
     pub fn start() -> Result<Monitor> {
         let mut child = Command::new("dbus-monitor")
-            .args(["--session", "type=method_call,interface=org.freedesktop.Notifications"])
+            .args([
+                "--session",
+                "type=method_call,interface=org.freedesktop.Notifications",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("starting dbus-monitor (package dbus)")?;
-        let stdout = child.stdout.take().context("dbus-monitor's stdout was not captured")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("dbus-monitor's stdout was not captured")?;
         let parser = Arc::new(Mutex::new(Parser::default()));
         let sink = parser.clone();
         std::thread::spawn(move || {
@@ -73,13 +90,18 @@ impl Monitor {
             }
         });
         let m = Monitor { child, parser };
-        m.sync().context("dbus-monitor did not start seeing calls to the notification service")?;
+        m.sync()
+            .context("dbus-monitor did not start seeing calls to the notification service")?;
         Ok(m)
     }
 
     pub fn calls(&self, member: &str) -> Vec<Call> {
         let p = self.parser.lock().unwrap_or_else(|p| p.into_inner());
-        p.calls.iter().filter(|c| c.member == member).cloned().collect()
+        p.calls
+            .iter()
+            .filter(|c| c.member == member)
+            .cloned()
+            .collect()
     }
 
     /// Closes the marker id until the capture shows it: then the monitor is listening (the first
@@ -120,7 +142,10 @@ pub fn close_marker() -> Result<()> {
         .output()
         .context("running dbus-send (package dbus)")?;
     if !out.status.success() {
-        bail!("no notification service answers on the session bus: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "no notification service answers on the session bus: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }
@@ -149,6 +174,9 @@ method return time=1764000000.251 sender=:1.3 -> destination=:1.7 serial=4 reply
         assert_eq!(notify.len(), 1);
         assert!((notify[0].time - 1_764_000_000.250001).abs() < 1e-6);
         assert!(notify[0].args.contains("Bench 1a2b #007"));
-        assert!(!notify[0].args.contains("uint32 12"), "the reply is not part of the call");
+        assert!(
+            !notify[0].args.contains("uint32 12"),
+            "the reply is not part of the call"
+        );
     }
 }

@@ -27,7 +27,12 @@ fn footprint(all: &[Footprint], which: Which, window: Window) -> Option<&Footpri
     all.iter().find(|f| f.which == which && f.window == window)
 }
 
-pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], wakeups: &[Wakeups], latency: Option<&LatencyFigures>) {
+pub fn print(
+    launch: &[LaunchFigures],
+    footprints: &[Footprint],
+    wakeups: &[Wakeups],
+    latency: Option<&LatencyFigures>,
+) {
     println!();
     println!("| figure | Taskbell | floor app | target | |");
     println!("| --- | ---: | ---: | --- | --- |");
@@ -48,19 +53,33 @@ pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], wakeups: &[Wake
         );
     }
     for window in [Window::Open, Window::TrayOnly] {
-        let (Some(t), Some(f)) = (footprint(footprints, Which::Taskbell, window), footprint(footprints, Which::Floor, window)) else {
+        let (Some(t), Some(f)) = (
+            footprint(footprints, Which::Taskbell, window),
+            footprint(footprints, Which::Floor, window),
+        ) else {
             continue;
         };
         let (tp, fp) = (t.total().total, f.total().total);
         let over = tp.saturating_sub(fp);
         let (target, verdict) = match window {
-            Window::TrayOnly => ("within 10 MiB of the floor", format!("{} (+{})", met(over < TRAY_MARGIN_KIB), mib(over))),
+            Window::TrayOnly => (
+                "within 10 MiB of the floor",
+                format!("{} (+{})", met(over < TRAY_MARGIN_KIB), mib(over)),
+            ),
             Window::Open => ("", format!("+{}", mib(over))),
         };
-        println!("| memory (PSS, process tree), {} | {} | {} | {target} | {verdict} |", window.name(), mib(tp), mib(fp));
+        println!(
+            "| memory (PSS, process tree), {} | {} | {} | {target} | {verdict} |",
+            window.name(),
+            mib(tp),
+            mib(fp)
+        );
     }
     for window in [Window::Open, Window::TrayOnly] {
-        let (Some(t), Some(f)) = (footprint(footprints, Which::Taskbell, window), footprint(footprints, Which::Floor, window)) else {
+        let (Some(t), Some(f)) = (
+            footprint(footprints, Which::Taskbell, window),
+            footprint(footprints, Which::Floor, window),
+        ) else {
             continue;
         };
         println!(
@@ -89,7 +108,11 @@ pub fn print(launch: &[LaunchFigures], footprints: &[Footprint], wakeups: &[Wake
         let p99 = percentile(&n, 99.0);
         // A lost notification is slower than any p99.
         let ok = lat.lost() == 0 && p99 < P99_TARGET;
-        let lost = if lat.lost() > 0 { format!(", {} lost", lat.lost()) } else { String::new() };
+        let lost = if lat.lost() > 0 {
+            format!(", {} lost", lat.lost())
+        } else {
+            String::new()
+        };
         println!(
             "| event → Notify call over {} events, p50 / p99 | {} / {}{lost} | | p99 < 50 ms | {} |",
             lat.sent,

@@ -76,7 +76,10 @@ impl Drop for SandboxProcess {
 
 /// The value after `label` in `taskbell-cli sandbox`'s description of itself.
 fn described<'a>(lines: &'a [String], label: &str) -> Option<&'a str> {
-    lines.iter().find_map(|l| l.trim_start().strip_prefix(label)).map(str::trim)
+    lines
+        .iter()
+        .find_map(|l| l.trim_start().strip_prefix(label))
+        .map(str::trim)
 }
 
 /// Reads the description `taskbell-cli sandbox` prints once it listens.
@@ -96,7 +99,9 @@ fn parse_description(lines: &[String]) -> Option<Described> {
 
 fn start_sandbox(bins: &Binaries, dir: &Path) -> Result<SandboxProcess> {
     std::fs::create_dir_all(dir)?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let log = std::fs::File::create(dir.join("sandbox.log"))?;
     let mut child = Command::new(&bins.cli)
         .args(["sandbox", "--port", &port.to_string()])
@@ -106,7 +111,10 @@ fn start_sandbox(bins: &Binaries, dir: &Path) -> Result<SandboxProcess> {
         .stderr(log)
         .spawn()
         .with_context(|| format!("starting {}", bins.cli.display()))?;
-    let stdout = child.stdout.take().context("the sandbox's stdout was not captured")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("the sandbox's stdout was not captured")?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
@@ -124,7 +132,9 @@ fn start_sandbox(bins: &Binaries, dir: &Path) -> Result<SandboxProcess> {
         }
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(line) => lines.push(line),
-            Err(_) => bail!("the sandbox did not describe itself within 15 s; it printed {lines:?}"),
+            Err(_) => {
+                bail!("the sandbox did not describe itself within 15 s; it printed {lines:?}")
+            }
         }
     }
 }
@@ -140,22 +150,34 @@ fn configure_live(dir: &Path, sb: &Described) -> Result<()> {
         },
         "receive": {"mode": "live", "socket_url": sb.socket_url, "socket_channel": "taskbell"}
     }});
-    std::fs::write(dir.join("settings.json"), serde_json::to_vec_pretty(&settings)?)?;
+    std::fs::write(
+        dir.join("settings.json"),
+        serde_json::to_vec_pretty(&settings)?,
+    )?;
     let secrets = json!({"client_secret": sb.client_secret, "socket_api_key": sb.socket_api_key});
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dir.join("secrets.json"))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dir.join("secrets.json"))?;
     std::io::Write::write_all(&mut f, &serde_json::to_vec(&secrets)?)?;
     Ok(())
 }
 
 fn log_lines_with(log: &Path, needle: &str) -> usize {
-    std::fs::read_to_string(log).map(|t| t.lines().filter(|l| l.contains(needle)).count()).unwrap_or(0)
+    std::fs::read_to_string(log)
+        .map(|t| t.lines().filter(|l| l.contains(needle)).count())
+        .unwrap_or(0)
 }
 
 fn wait_live(app: &apps::Running) -> Result<()> {
     let deadline = Instant::now() + LIVE_PATIENCE;
     while log_lines_with(&app.log, LIVE_LINE) == 0 {
         if Instant::now() >= deadline {
-            bail!("Taskbell's plugin channel was not live within {LIVE_PATIENCE:?}; see {}", app.log.display());
+            bail!(
+                "Taskbell's plugin channel was not live within {LIVE_PATIENCE:?}; see {}",
+                app.log.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -169,11 +191,17 @@ type ByThread = HashMap<(i32, i32), (String, u64)>;
 fn count(root: i32, period: Duration) -> (ByThread, Duration) {
     let key = |t: &procs::ThreadSwitches| (t.pid, t.tid);
     let label = |t: &procs::ThreadSwitches, tree: &[procs::Stat]| {
-        let comm = tree.iter().find(|s| s.pid == t.pid).map_or("?", |s| s.comm.as_str());
+        let comm = tree
+            .iter()
+            .find(|s| s.pid == t.pid)
+            .map_or("?", |s| s.comm.as_str());
         format!("{comm}/{}", t.name)
     };
     let tree = procs::tree(root);
-    let base: HashMap<(i32, i32), u64> = procs::thread_switches(&tree).iter().map(|t| (key(t), t.switches)).collect();
+    let base: HashMap<(i32, i32), u64> = procs::thread_switches(&tree)
+        .iter()
+        .map(|t| (key(t), t.switches))
+        .collect();
     let from = Instant::now();
     let mut last = ByThread::new();
     loop {
@@ -182,7 +210,9 @@ fn count(root: i32, period: Duration) -> (ByThread, Duration) {
         std::thread::sleep(next.saturating_sub(elapsed));
         let tree = procs::tree(root);
         for t in procs::thread_switches(&tree) {
-            let since = t.switches.saturating_sub(base.get(&key(&t)).copied().unwrap_or(0));
+            let since = t
+                .switches
+                .saturating_sub(base.get(&key(&t)).copied().unwrap_or(0));
             last.insert(key(&t), (label(&t, &tree), since));
         }
         if next >= period {
@@ -191,7 +221,13 @@ fn count(root: i32, period: Duration) -> (ByThread, Duration) {
     }
 }
 
-fn measure(bins: &Binaries, which: Which, dir: &Path, settle: Duration, period: Duration) -> Result<Wakeups> {
+fn measure(
+    bins: &Binaries,
+    which: Which,
+    dir: &Path,
+    settle: Duration,
+    period: Duration,
+) -> Result<Wakeups> {
     let mut app = apps::start(bins, which, Window::TrayOnly, dir)?;
     let result = (|| {
         app.wait_tray_ready()?;
@@ -209,13 +245,25 @@ fn measure(bins: &Binaries, which: Which, dir: &Path, settle: Duration, period: 
         let mut by_thread: Vec<(String, u64)> = by.into_iter().filter(|e| e.1 > 0).collect();
         by_thread.sort_by_key(|e| std::cmp::Reverse(e.1));
         let switches = threads.values().map(|(_, n)| n).sum();
-        Ok(Wakeups { which, switches, wall, threads: threads.len(), by_thread, reconnects })
+        Ok(Wakeups {
+            which,
+            switches,
+            wall,
+            threads: threads.len(),
+            by_thread,
+            reconnects,
+        })
     })();
     app.stop()?;
     result
 }
 
-pub fn run(bins: &Binaries, root: &Path, settle: Duration, period: Duration) -> Result<Vec<Wakeups>> {
+pub fn run(
+    bins: &Binaries,
+    root: &Path,
+    settle: Duration,
+    period: Duration,
+) -> Result<Vec<Wakeups>> {
     let mut out = Vec::new();
     for which in [Which::Taskbell, Which::Floor] {
         let dir = root.join(format!("wakeups-{}", which.slug()));
@@ -230,7 +278,12 @@ pub fn run(bins: &Binaries, root: &Path, settle: Duration, period: Duration) -> 
         };
         let w = measure(bins, which, &dir, settle, period)?;
         drop(sandbox);
-        let busiest: Vec<String> = w.by_thread.iter().take(8).map(|(n, c)| format!("{n} {c}")).collect();
+        let busiest: Vec<String> = w
+            .by_thread
+            .iter()
+            .take(8)
+            .map(|(n, c)| format!("{n} {c}"))
+            .collect();
         println!(
             "  {:<9} {:.2} switches/s ({} in {:.1} s over {} threads): {}{}",
             which.name(),
@@ -239,7 +292,11 @@ pub fn run(bins: &Binaries, root: &Path, settle: Duration, period: Duration) -> 
             w.wall.as_secs_f64(),
             w.threads,
             busiest.join(", "),
-            if w.reconnects > 0 { format!("; note: the channel dropped {} times", w.reconnects) } else { String::new() }
+            if w.reconnects > 0 {
+                format!("; note: the channel dropped {} times", w.reconnects)
+            } else {
+                String::new()
+            }
         );
         out.push(w);
     }
@@ -269,6 +326,9 @@ mod tests {
             requester: "4150cd20de8a470aa570a852859ac87e".into(),
         };
         assert_eq!(parse_description(&lines), Some(expected));
-        assert!(parse_description(&lines[..3]).is_none(), "not until the whole description is in");
+        assert!(
+            parse_description(&lines[..3]).is_none(),
+            "not until the whole description is in"
+        );
     }
 }

@@ -10,23 +10,32 @@ fn main() {
         .setup(|app| {
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
             let menu = Menu::with_items(app, &[&quit])?;
-            let mut tray = TrayIconBuilder::new().menu(&menu).on_menu_event(|app, _| app.exit(0));
+            let mut tray = TrayIconBuilder::new()
+                .menu(&menu)
+                .on_menu_event(|app, _| app.exit(0));
             if let Some(icon) = app.default_window_icon() {
                 tray = tray.icon(icon.clone());
             }
             tray.build(app)?;
             println!("tray ready");
             if std::env::var_os("FLOOR_NO_WINDOW").is_none() {
-                tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
-                    .title("Floor")
-                    .build()?;
+                tauri::WebviewWindowBuilder::new(
+                    app,
+                    "main",
+                    tauri::WebviewUrl::App("index.html".into()),
+                )
+                .title("Floor")
+                .build()?;
             }
             Ok(())
         })
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, event| {
-            if let tauri::RunEvent::ExitRequested { api, code: None, .. } = event {
+            if let tauri::RunEvent::ExitRequested {
+                api, code: None, ..
+            } = event
+            {
                 api.prevent_exit();
             }
         }),

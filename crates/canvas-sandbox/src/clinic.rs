@@ -79,19 +79,40 @@ const INACTIVE_PATIENTS: &[(&str, &str, &str, &str)] = &[
 /// Staff nobody books: Canvas's Practitioner search leaves them out unless
 /// `include-non-schedulable-practitioners=true`.
 const NON_SCHEDULABLE_STAFF: &[(&str, &str, &str, &str)] = &[
-    ("Tamsin", "Rooke", "1987-05-05", "female"),  // care coordinator
+    ("Tamsin", "Rooke", "1987-05-05", "female"), // care coordinator
     ("Ulric", "Penhallow", "1979-11-11", "male"), // billing
 ];
 
 /// A former employee: `active=false` finds them, the default search does not.
-const INACTIVE_STAFF: &[(&str, &str, &str, &str)] = &[("Vesna", "Oldcastle", "1960-01-01", "female")];
+const INACTIVE_STAFF: &[(&str, &str, &str, &str)] =
+    &[("Vesna", "Oldcastle", "1960-01-01", "female")];
 
 /// More than a picker's first page (Canvas's default `_count` is 10, Taskbell asks for 20).
 const TEAMS: &[&str] = &[
-    "Front Desk", "Care Coordination", "Billing", "Referrals", "Prior Authorization",
-    "Lab Follow-up", "Refills", "Scheduling", "Intake", "Records", "Nursing", "Behavioral Health",
-    "Nutrition", "Pharmacy Liaison", "Imaging", "Home Health", "Case Management", "Insurance",
-    "Payment Collection", "Quality", "Telehealth", "Outreach", "Pediatrics", "Geriatrics",
+    "Front Desk",
+    "Care Coordination",
+    "Billing",
+    "Referrals",
+    "Prior Authorization",
+    "Lab Follow-up",
+    "Refills",
+    "Scheduling",
+    "Intake",
+    "Records",
+    "Nursing",
+    "Behavioral Health",
+    "Nutrition",
+    "Pharmacy Liaison",
+    "Imaging",
+    "Home Health",
+    "Case Management",
+    "Insurance",
+    "Payment Collection",
+    "Quality",
+    "Telehealth",
+    "Outreach",
+    "Pediatrics",
+    "Geriatrics",
     "Triage",
 ];
 
@@ -120,10 +141,19 @@ fn person(kind: &str, (first, last, born, gender): (&str, &str, &str, &'static s
     }
 }
 
-fn with(people: &[(&str, &str, &str, &'static str)], kind: &str, active: bool, schedulable: bool) -> Vec<Person> {
+fn with(
+    people: &[(&str, &str, &str, &'static str)],
+    kind: &str,
+    active: bool,
+    schedulable: bool,
+) -> Vec<Person> {
     people
         .iter()
-        .map(|p| Person { active, schedulable, ..person(kind, *p) })
+        .map(|p| Person {
+            active,
+            schedulable,
+            ..person(kind, *p)
+        })
         .collect()
 }
 

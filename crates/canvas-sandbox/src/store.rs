@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
     Requested,
@@ -150,7 +149,10 @@ mod tests {
         assert_eq!(t.version, 6);
         let later = t.modified + time::Duration::milliseconds(1500);
         t.touch(later);
-        assert_eq!(t.modified, later, "a change takes the clock's time as it is");
+        assert_eq!(
+            t.modified, later,
+            "a change takes the clock's time as it is"
+        );
     }
 
     #[test]

@@ -27,15 +27,28 @@ async fn issues_bearer_tokens_for_the_right_credentials() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 36000);
     let scope = body["scope"].as_str().unwrap();
-    assert!(scope.split(' ').all(|s| s.starts_with("user/") && s.contains('.')), "{scope}");
+    assert!(
+        scope
+            .split(' ')
+            .all(|s| s.starts_with("user/") && s.contains('.')),
+        "{scope}"
+    );
     assert!(scope.contains("user/Task.write"), "{scope}");
     let no_slash = http()
         .post(sb.token_url().trim_end_matches('/'))
-        .form(&[("grant_type", "client_credentials"), ("client_id", "sandbox-client"), ("client_secret", "sandbox-secret")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "sandbox-client"),
+            ("client_secret", "sandbox-secret"),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(no_slash.status(), StatusCode::NOT_FOUND, "the token URL is /auth/token/ with its slash");
+    assert_eq!(
+        no_slash.status(),
+        StatusCode::NOT_FOUND,
+        "the token URL is /auth/token/ with its slash"
+    );
     assert!(!body["access_token"].as_str().unwrap().is_empty());
     assert_eq!(sb.knobs().token_count(), 1);
 }

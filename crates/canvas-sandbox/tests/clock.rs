@@ -39,7 +39,14 @@ async fn stamps_follow_an_offset_of(offset: Duration) {
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_date_near(&created, offset, "create");
     let location = created.headers()["location"].to_str().unwrap();
-    let id = location.rsplit_once("/Task/").unwrap().1.split('/').next().unwrap().to_owned();
+    let id = location
+        .rsplit_once("/Task/")
+        .unwrap()
+        .1
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
 
     let read = api.get(&format!("/Task/{id}")).await;
     assert_date_near(&read, offset, "read");

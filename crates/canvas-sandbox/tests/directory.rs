@@ -13,7 +13,10 @@ async fn patients_by_name_and_birthdate() {
     assert_eq!(clinic.patients.len(), 16);
     let (status, all) = api.get_json("/Patient?_count=100").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(all["total"], 16, "inactive patients are returned by default");
+    assert_eq!(
+        all["total"], 16,
+        "inactive patients are returned by default"
+    );
     let patient = &all["entry"][0]["resource"];
     assert_eq!(patient["resourceType"], "Patient");
     assert!(patient["name"][0]["family"].is_string());
@@ -30,7 +33,9 @@ async fn patients_by_name_and_birthdate() {
     let (_, by_birth) = api.get_json(&format!("/Patient?birthDate={born}")).await;
     assert_eq!(by_birth["entry"][0]["resource"]["birthDate"], born.as_str());
     assert_eq!(
-        outcome(api.get(&format!("/Patient?birthdate={born}")).await).await.1,
+        outcome(api.get(&format!("/Patient?birthdate={born}")).await)
+            .await
+            .1,
         "invalid",
         "the docs spell it birthDate"
     );
@@ -54,12 +59,23 @@ async fn patients_by_name_and_birthdate() {
 async fn a_patient_name_search_matches_part_of_a_first_or_a_last_name() {
     let api = Api::new().await;
     let names = |bundle: &serde_json::Value| -> Vec<String> {
-        bundle["entry"].as_array().into_iter().flatten()
-            .map(|e| e["resource"]["name"][0]["text"].as_str().unwrap().to_owned())
+        bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                e["resource"]["name"][0]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect()
     };
     let (_, whole) = api.get_json("/Patient?name=Avery%20Quill").await;
-    assert_eq!(whole["total"], 0, "first and last name together match nobody: {whole}");
+    assert_eq!(
+        whole["total"], 0,
+        "first and last name together match nobody: {whole}"
+    );
     let (_, part) = api.get_json("/Patient?name=quill").await;
     assert_eq!(names(&part), ["Avery Quillfeather", "Mireille Quillon"]);
     let (_, either) = api.get_json("/Patient?name=ellery").await;
@@ -77,7 +93,10 @@ async fn inactive_patients_are_marked_and_can_be_left_out() {
     assert_eq!(active["total"], 0);
     let (_, inactive) = api.get_json("/Patient?active=FALSE").await;
     assert_eq!(inactive["total"], 2);
-    assert_eq!(outcome(api.get("/Patient?active=maybe").await).await.1, "invalid");
+    assert_eq!(
+        outcome(api.get("/Patient?active=maybe").await).await.1,
+        "invalid"
+    );
 }
 
 #[tokio::test]
@@ -85,7 +104,10 @@ async fn practitioners_and_teams() {
     let api = Api::new().await;
     let clinic = api.sb.clinic();
     let (_, staff) = api.get_json("/Practitioner").await;
-    assert_eq!(staff["total"], 5, "schedulable active staff only by default");
+    assert_eq!(
+        staff["total"], 5,
+        "schedulable active staff only by default"
+    );
     let (id, display) = &clinic.practitioners[1];
     let given = display.split_whitespace().next().unwrap().to_uppercase();
     let (_, found) = api.get_json(&format!("/Practitioner?name={given}")).await;
@@ -109,7 +131,10 @@ async fn practitioners_and_teams() {
     let (_, other) = api.get_json("/Group?type=person").await;
     assert_eq!(other["total"], 0);
     let (status, code, text) = outcome(api.get("/Group?name=Billing").await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "invalid")
+    );
     assert!(text.contains("name"), "{text}");
     assert_eq!(outcome(api.get("/Encounter").await).await.1, "not-found");
 }
@@ -119,15 +144,32 @@ async fn non_schedulable_and_inactive_staff_only_when_asked() {
     let api = Api::new().await;
     let (_, rooke) = api.get_json("/Practitioner?name=Rooke").await;
     assert_eq!(rooke["total"], 0, "a care coordinator is not schedulable");
-    let (_, rooke) = api.get_json("/Practitioner?name=Rooke&include-non-schedulable-practitioners=true").await;
+    let (_, rooke) = api
+        .get_json("/Practitioner?name=Rooke&include-non-schedulable-practitioners=true")
+        .await;
     assert_eq!(rooke["total"], 1);
-    let (_, everyone) = api.get_json("/Practitioner?include-non-schedulable-practitioners=true&active=true").await;
+    let (_, everyone) = api
+        .get_json("/Practitioner?include-non-schedulable-practitioners=true&active=true")
+        .await;
     assert_eq!(everyone["total"], 7);
     let (_, former) = api.get_json("/Practitioner?active=False").await;
     assert_eq!(former["total"], 1);
     assert_eq!(former["entry"][0]["resource"]["active"], false);
-    assert_eq!(outcome(api.get("/Practitioner?schedulable=true").await).await.1, "invalid");
-    assert_eq!(outcome(api.get("/Practitioner?include-non-schedulable-practitioners=yes").await).await.1, "invalid");
+    assert_eq!(
+        outcome(api.get("/Practitioner?schedulable=true").await)
+            .await
+            .1,
+        "invalid"
+    );
+    assert_eq!(
+        outcome(
+            api.get("/Practitioner?include-non-schedulable-practitioners=yes")
+                .await
+        )
+        .await
+        .1,
+        "invalid"
+    );
 }
 
 #[tokio::test]

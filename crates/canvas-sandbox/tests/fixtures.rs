@@ -188,19 +188,31 @@ fn documented_request(api: &Api, name: &str) -> Value {
         .replace("0c59ba86-dd40-4fde-8179-6e0b91dc617b", &clinic.teams[0].0)
         .replace("cfd91cd3bd9046db81199aa8ee4afd7f", &clinic.patients[0].0)
         .replace("4150cd20de8a470aa570a852859ac87e", &clinic.requester)
-        .replace("a02cbf2403e140f7bc9a355c6ed420f3", &clinic.practitioners[1].0);
+        .replace(
+            "a02cbf2403e140f7bc9a355c6ed420f3",
+            &clinic.practitioners[1].0,
+        );
     serde_json::from_str(&text).unwrap()
 }
 
 #[tokio::test]
 async fn the_documented_create_and_update_requests_are_accepted_as_written() {
     let api = Api::new().await;
-    let id = api.create(&documented_request(&api, "task-create-request.json")).await;
+    let id = api
+        .create(&documented_request(&api, "task-create-request.json"))
+        .await;
     let update = documented_request(&api, "task-update-request.json");
-    assert_eq!(api.put_raw(&id, &update).await.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        api.put_raw(&id, &update).await.status(),
+        reqwest::StatusCode::OK
+    );
     let task = api.task(&id).await;
     assert_eq!(task["status"], "completed");
-    assert_eq!(task["note"].as_array().map(Vec::len), Some(2), "the update's note is appended");
+    assert_eq!(
+        task["note"].as_array().map(Vec::len),
+        Some(2),
+        "the update's note is appended"
+    );
 }
 
 #[tokio::test]
@@ -212,7 +224,9 @@ async fn team_search_has_the_documented_shape() {
     let entries = ours["entry"].as_array_mut().expect("entries");
     assert!(!entries.is_empty(), "the seeded clinic has teams");
     entries.truncate(1);
-    let members = entries[0]["resource"]["member"].as_array_mut().expect("members");
+    let members = entries[0]["resource"]["member"]
+        .as_array_mut()
+        .expect("members");
     assert!(!members.is_empty(), "a seeded team has members");
     members.truncate(1);
     assert_same_shape(&fixture("group-search.json"), &ours);

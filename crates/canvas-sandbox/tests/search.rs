@@ -20,10 +20,7 @@ async fn pages_follow_next_links_to_the_end() {
     assert_eq!(first["total"], 25);
     assert_eq!(ids(&first).len(), 10, "default _count is 10");
     let self_link = link(&first, "self").unwrap();
-    assert!(
-        self_link.starts_with("/Task?"),
-        "{self_link}"
-    );
+    assert!(self_link.starts_with("/Task?"), "{self_link}");
     assert!(
         self_link.contains("_count=10") && self_link.contains("_offset=0"),
         "{self_link}"
@@ -70,7 +67,10 @@ async fn count_is_clamped_to_100_and_links_keep_the_filters() {
     assert!(ids(&empty).is_empty() && link(&empty, "next").is_none());
     let (_, none) = api.get_json("/Task?description=no-such-task").await;
     assert_eq!(none["total"], 0);
-    assert!(none.get("link").is_none(), "an empty result carries no links: {none}");
+    assert!(
+        none.get("link").is_none(),
+        "an empty result carries no links: {none}"
+    );
 
     assert_eq!(
         outcome(api.get("/Task?_count=many").await).await.1,

@@ -44,7 +44,10 @@ async fn create_answers_201_with_a_history_location_and_a_null_body() {
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let prefix = format!("{}/Task/", api.sb.fhir_base());
     assert!(location.starts_with(&prefix), "{location}");
-    let id = location.trim_start_matches(&prefix).trim_end_matches("/_history/1").to_owned();
+    let id = location
+        .trim_start_matches(&prefix)
+        .trim_end_matches("/_history/1")
+        .to_owned();
     assert!(location.ends_with("/_history/1"), "{location}");
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
     assert_eq!(response.text().await.unwrap(), "null");
@@ -53,7 +56,11 @@ async fn create_answers_201_with_a_history_location_and_a_null_body() {
 
     let update = api.put(&id, &api.task(&id).await).await;
     assert_eq!(update.status(), StatusCode::OK);
-    assert_eq!(update.text().await.unwrap(), "null", "an update answers null too");
+    assert_eq!(
+        update.text().await.unwrap(),
+        "null",
+        "an update answers null too"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +69,10 @@ async fn read_returns_every_field_with_both_extensions() {
     let clinic = api.sb.clinic();
     let id = api.create(&full_body(&api)).await;
     let response = api.get(&format!("/Task/{id}")).await;
-    assert!(!response.headers().contains_key("last-modified"), "Canvas documents no Last-Modified");
+    assert!(
+        !response.headers().contains_key("last-modified"),
+        "Canvas documents no Last-Modified"
+    );
     assert!(!response.headers().contains_key("etag"));
     let task: Value = response.json().await.unwrap();
     assert_eq!(task["resourceType"], "Task");

@@ -95,11 +95,21 @@ async fn read_only_attributes_are_refused_by_name() {
     let writable = common::writable(&read);
     type Spoil = fn(&mut Value);
     let cases: [(&str, Spoil); 6] = [
-        ("Task.lastModified", |t| t["lastModified"] = json!("2024-01-01T00:00:00.000001+00:00")),
-        ("Task.for.type", |t| t["for"] = json!({"reference": "Patient/x", "type": "Patient"})),
-        ("Task.owner.type", |t| t["owner"]["type"] = json!("Practitioner")),
-        ("Task.requester.type", |t| t["requester"]["type"] = json!("Practitioner")),
-        ("valueReference.display", |t| t["extension"][0]["valueReference"]["display"] = json!("Team")),
+        ("Task.lastModified", |t| {
+            t["lastModified"] = json!("2024-01-01T00:00:00.000001+00:00")
+        }),
+        ("Task.for.type", |t| {
+            t["for"] = json!({"reference": "Patient/x", "type": "Patient"})
+        }),
+        ("Task.owner.type", |t| {
+            t["owner"]["type"] = json!("Practitioner")
+        }),
+        ("Task.requester.type", |t| {
+            t["requester"]["type"] = json!("Practitioner")
+        }),
+        ("valueReference.display", |t| {
+            t["extension"][0]["valueReference"]["display"] = json!("Team")
+        }),
         ("task-permalink", |t| {
             t["extension"].as_array_mut().unwrap().push(json!({"url": "http://schemas.canvasmedical.com/fhir/extensions/task-permalink", "valueString": "http://x"}))
         }),
@@ -108,13 +118,25 @@ async fn read_only_attributes_are_refused_by_name() {
         let mut body = writable.clone();
         spoil(&mut body);
         let (status, code, text) = outcome(api.put_raw(&id, &body).await).await;
-        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid"), "{field}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid"),
+            "{field}"
+        );
         assert!(text.contains(field), "{field}: {text}");
         let mut create = body.clone();
         create.as_object_mut().unwrap().remove("id");
-        assert_eq!(api.post("/Task", &create).await.status(), StatusCode::BAD_REQUEST, "{field} on create");
+        assert_eq!(
+            api.post("/Task", &create).await.status(),
+            StatusCode::BAD_REQUEST,
+            "{field} on create"
+        );
     }
-    assert_eq!(api.put_raw(&id, &read).await.status(), StatusCode::BAD_REQUEST, "a read task as is");
+    assert_eq!(
+        api.put_raw(&id, &read).await.status(),
+        StatusCode::BAD_REQUEST,
+        "a read task as is"
+    );
     assert_eq!(api.put_raw(&id, &writable).await.status(), StatusCode::OK);
 }
 
@@ -148,11 +170,16 @@ async fn put_if_unmodified(api: &Api, id: &str, body: &Value, since: &str) -> re
 /// rounded up to a whole second (Canvas sends no `Last-Modified` header).
 async fn last_modified(api: &Api, id: &str) -> (String, Value) {
     let response = api.get(&format!("/Task/{id}")).await;
-    assert!(response.headers().get("last-modified").is_none(), "Canvas documents no Last-Modified");
+    assert!(
+        response.headers().get("last-modified").is_none(),
+        "Canvas documents no Last-Modified"
+    );
     let task: Value = response.json().await.unwrap();
     let t = common::assert_canvas_micros(&task["lastModified"]);
     let secs = t.unix_timestamp() + i64::from(t.nanosecond() > 0);
-    let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64));
+    let date = httpdate::fmt_http_date(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64),
+    );
     (date, task)
 }
 
@@ -177,7 +204,12 @@ async fn if_unmodified_since_passes_right_after_a_read() {
     // And again with the date read after the PUT.
     let (next_date, mut task) = last_modified(&api, &id).await;
     task["description"] = json!("changed twice");
-    assert_eq!(put_if_unmodified(&api, &id, &task, &next_date).await.status(), StatusCode::OK);
+    assert_eq!(
+        put_if_unmodified(&api, &id, &task, &next_date)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -189,7 +221,10 @@ async fn if_unmodified_since_fails_after_a_change_past_its_second() {
     assert!(api.sb.set_task_status(&id, "completed"));
     task["description"] = json!("stale write");
     let (status, code, text) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::PRECONDITION_FAILED, "conflict"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PRECONDITION_FAILED, "conflict")
+    );
     assert_eq!(text, "Resource updated since If-Unmodified-Since date");
     assert_eq!(api.task(&id).await["description"], "x");
 
@@ -226,7 +261,10 @@ async fn the_change_knob_lands_between_a_read_and_the_next_put() {
     let (status, _, _) = outcome(put_if_unmodified(&api, &id, &task, &date).await).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     let after = api.task(&id).await;
-    assert_eq!((after["status"].as_str(), after["description"].as_str()), (Some("completed"), Some("x")));
+    assert_eq!(
+        (after["status"].as_str(), after["description"].as_str()),
+        (Some("completed"), Some("x"))
+    );
 }
 
 #[tokio::test]
@@ -234,7 +272,10 @@ async fn a_put_that_changes_nothing_does_not_move_modified() {
     let api = Api::new().await;
     let id = api.create(&api.body("x")).await;
     let (date, task) = last_modified(&api, &id).await;
-    assert_eq!(put_if_unmodified(&api, &id, &task, &date).await.status(), StatusCode::OK);
+    assert_eq!(
+        put_if_unmodified(&api, &id, &task, &date).await.status(),
+        StatusCode::OK
+    );
     let (after, after_task) = last_modified(&api, &id).await;
     assert_eq!(date, after);
     assert!(after_task["lastModified"].is_string());
@@ -248,10 +289,20 @@ async fn a_note_without_its_author_is_refused() {
     let mut task = api.task(&id).await;
     task["note"] = json!([{"text": "who wrote this?"}]);
     let (status, code, text) = outcome(api.put(&id, &task).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "invalid")
+    );
     assert!(text.contains("authorReference"), "{text}");
     let mut create = api.body("x");
     create["note"] = json!([{"text": "nobody's"}]);
-    assert_eq!(outcome(api.post("/Task", &create).await).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(api.task(&id).await["note"].as_array().unwrap().len(), 1, "nothing was added");
+    assert_eq!(
+        outcome(api.post("/Task", &create).await).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.task(&id).await["note"].as_array().unwrap().len(),
+        1,
+        "nothing was added"
+    );
 }

@@ -29,13 +29,24 @@ pub struct CommentArgs {
 }
 
 /// The client, the practitioner acting (if known), and the embedded sandbox to keep alive.
-async fn connect(args: &CanvasArgs) -> anyhow::Result<(CanvasClient, Option<String>, Option<Sandbox>)> {
-    let sb = if args.sandbox { Some(sandbox::start(0, None).await?) } else { None };
+async fn connect(
+    args: &CanvasArgs,
+) -> anyhow::Result<(CanvasClient, Option<String>, Option<Sandbox>)> {
+    let sb = if args.sandbox {
+        Some(sandbox::start(0, None).await?)
+    } else {
+        None
+    };
     let cfg = match &sb {
         Some(sb) => sandbox::canvas_config(sb)?,
-        None => args.canvas()?.context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
+        None => args
+            .canvas()?
+            .context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
     };
-    let me = args.requester.clone().or_else(|| sb.as_ref().map(|sb| sb.clinic().requester));
+    let me = args
+        .requester
+        .clone()
+        .or_else(|| sb.as_ref().map(|sb| sb.clinic().requester));
     Ok((CanvasClient::new(cfg)?, me, sb))
 }
 

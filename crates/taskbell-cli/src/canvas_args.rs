@@ -32,16 +32,28 @@ pub struct CanvasArgs {
 impl CanvasArgs {
     /// The configured Canvas, if any. `TASKBELL_CLIENT_SECRET` holds the secret.
     pub fn canvas(&self) -> anyhow::Result<Option<CanvasConfig>> {
-        let secret = || std::env::var("TASKBELL_CLIENT_SECRET").context("set TASKBELL_CLIENT_SECRET to the client secret");
-        let id = || self.client_id.clone().context("--client-id (or TASKBELL_CLIENT_ID) is required");
-        Ok(Some(match (&self.instance, &self.fhir_base, &self.token_url) {
-            (Some(i), None, None) => CanvasConfig::for_instance(i, &id()?, &secret()?)?,
-            (None, Some(f), Some(t)) => {
-                let system = url::Url::parse(f).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| f.clone());
-                CanvasConfig::with_urls(&system, f, t, &id()?, &secret()?)?
-            }
-            (None, None, None) => return Ok(None),
-            _ => bail!("give either --instance, or both --fhir-base and --token-url"),
-        }))
+        let secret = || {
+            std::env::var("TASKBELL_CLIENT_SECRET")
+                .context("set TASKBELL_CLIENT_SECRET to the client secret")
+        };
+        let id = || {
+            self.client_id
+                .clone()
+                .context("--client-id (or TASKBELL_CLIENT_ID) is required")
+        };
+        Ok(Some(
+            match (&self.instance, &self.fhir_base, &self.token_url) {
+                (Some(i), None, None) => CanvasConfig::for_instance(i, &id()?, &secret()?)?,
+                (None, Some(f), Some(t)) => {
+                    let system = url::Url::parse(f)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_string))
+                        .unwrap_or_else(|| f.clone());
+                    CanvasConfig::with_urls(&system, f, t, &id()?, &secret()?)?
+                }
+                (None, None, None) => return Ok(None),
+                _ => bail!("give either --instance, or both --fhir-base and --token-url"),
+            },
+        ))
     }
 }

@@ -36,18 +36,30 @@ pub struct CreateArgs {
 }
 
 pub async fn run(args: CreateArgs) -> anyhow::Result<()> {
-    let sb = if args.canvas.sandbox { Some(sandbox::start(0, None).await?) } else { None };
+    let sb = if args.canvas.sandbox {
+        Some(sandbox::start(0, None).await?)
+    } else {
+        None
+    };
     let cfg = match &sb {
         Some(sb) => sandbox::canvas_config(sb)?,
-        None => args.canvas.canvas()?.context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
+        None => args
+            .canvas
+            .canvas()?
+            .context("say which Canvas: --sandbox, --instance, or --fhir-base with --token-url")?,
     };
     let requester = match (&args.canvas.requester, &sb) {
         (Some(r), _) => r.clone(),
         (None, Some(sb)) => sb.clinic().requester.clone(),
-        (None, None) => anyhow::bail!("--requester (or TASKBELL_REQUESTER) is required: your practitioner id"),
+        (None, None) => {
+            anyhow::bail!("--requester (or TASKBELL_REQUESTER) is required: your practitioner id")
+        }
     };
     let due = match &args.due {
-        Some(d) => Some(parse_rfc3339(d).with_context(|| format!("--due {d:?} is not an RFC 3339 date and time"))?),
+        Some(d) => Some(
+            parse_rfc3339(d)
+                .with_context(|| format!("--due {d:?} is not an RFC 3339 date and time"))?,
+        ),
         None => None,
     };
     let engine = Engine::open(&args.db, Arc::new(LogNotifier))?;

@@ -38,8 +38,18 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<()> {
         println!("No tasks yet.");
     }
     for r in page.rows {
-        let done = r.done_at.map(|t| format!(" → {}", format_rfc3339(from_millis(t)))).unwrap_or_default();
-        println!("{:<9} {} {}{}  {}", r.status, r.task_id, format_rfc3339(from_millis(r.created_at)), done, r.description);
+        let done = r
+            .done_at
+            .map(|t| format!(" → {}", format_rfc3339(from_millis(t))))
+            .unwrap_or_default();
+        println!(
+            "{:<9} {} {}{}  {}",
+            r.status,
+            r.task_id,
+            format_rfc3339(from_millis(r.created_at)),
+            done,
+            r.description
+        );
     }
     Ok(())
 }

@@ -53,7 +53,10 @@ async fn main() {
         Command::Complete(a) => act::complete(a).await,
         Command::Comment(a) => act::comment(a).await,
         Command::History(a) => history::run(a),
-        Command::Sandbox { port, staff_delay_secs } => run_sandbox(port, staff_delay_secs).await,
+        Command::Sandbox {
+            port,
+            staff_delay_secs,
+        } => run_sandbox(port, staff_delay_secs).await,
     };
     if let Err(e) = result {
         eprintln!("taskbell-cli: {e:#}");

@@ -5,12 +5,23 @@ use std::time::Duration;
 use taskbell_core::canvas::CanvasConfig;
 
 pub async fn start(port: u16, staff_delay: Option<Duration>) -> anyhow::Result<Sandbox> {
-    Sandbox::start(SandboxConfig { port, staff_delay, ..Default::default() }).await
+    Sandbox::start(SandboxConfig {
+        port,
+        staff_delay,
+        ..Default::default()
+    })
+    .await
 }
 
 pub fn canvas_config(sb: &Sandbox) -> anyhow::Result<CanvasConfig> {
     let c = sb.config();
-    Ok(CanvasConfig::with_urls("sandbox", &sb.fhir_base(), &sb.token_url(), &c.client_id, &c.client_secret)?)
+    Ok(CanvasConfig::with_urls(
+        "sandbox",
+        &sb.fhir_base(),
+        &sb.token_url(),
+        &c.client_id,
+        &c.client_secret,
+    )?)
 }
 
 pub fn describe(sb: &Sandbox) -> String {

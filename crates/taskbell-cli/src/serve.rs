@@ -89,7 +89,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let receive = match args.receive {
         Mode::Poll => Receive::Poll,
         Mode::Webhook => {
-            let system = canvas.as_ref().map(|c| c.system.clone()).unwrap_or(args.system.clone());
+            let system = canvas
+                .as_ref()
+                .map(|c| c.system.clone())
+                .unwrap_or(args.system.clone());
             let mut w = WebhookConfig::new(system);
             w.port = args.webhook_port;
             w.secret = env_secret("TASKBELL_WEBHOOK_SECRET");
@@ -100,15 +103,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let (url, key) = match &sb {
                 Some(sb) => (sb.ws_url(), sb.config().socket_api_key.clone()),
                 None => (
-                    args.socket_url.clone().context("--socket-url is required in live mode")?,
-                    env_secret("TASKBELL_SOCKET_KEY").context("set TASKBELL_SOCKET_KEY to the plugin's api key")?,
+                    args.socket_url
+                        .clone()
+                        .context("--socket-url is required in live mode")?,
+                    env_secret("TASKBELL_SOCKET_KEY")
+                        .context("set TASKBELL_SOCKET_KEY to the plugin's api key")?,
                 ),
             };
             Receive::Live { url, api_key: key }
         }
     };
     let engine = Engine::open(&args.db, notifier(args.notify))?;
-    engine.set_me(args.canvas.requester.clone().or_else(|| sb.as_ref().map(|s| s.clinic().requester.clone())));
+    engine.set_me(
+        args.canvas
+            .requester
+            .clone()
+            .or_else(|| sb.as_ref().map(|s| s.clinic().requester.clone())),
+    );
     let mut cfg = RuntimeConfig::new(canvas, receive);
     cfg.poll_every = Duration::from_secs(args.poll_interval_secs.max(1));
     cfg.reconcile_every = Duration::from_secs(args.reconcile_interval_secs.max(1));

@@ -20,7 +20,16 @@ struct Server {
 
 fn start(db: &std::path::Path, secret: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_taskbell-cli"))
-        .args(["serve", "--receive", "webhook", "--webhook-port", "0", "--notify", "log", "--db"])
+        .args([
+            "serve",
+            "--receive",
+            "webhook",
+            "--webhook-port",
+            "0",
+            "--notify",
+            "log",
+            "--db",
+        ])
         .arg(db)
         .env("TASKBELL_WEBHOOK_SECRET", secret)
         .env("RUST_LOG", "warn")
@@ -42,7 +51,10 @@ fn start(db: &std::path::Path, secret: &str) -> Server {
     }
     // Keep draining so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, url: url.expect("the endpoint URL was printed") }
+    Server {
+        child,
+        url: url.expect("the endpoint URL was printed"),
+    }
 }
 
 fn payload(event_id: &str, task: usize) -> String {
@@ -58,7 +70,10 @@ fn payload(event_id: &str, task: usize) -> String {
 /// Sends signed deliveries from one connection until the server goes away; returns the ids
 /// that were acknowledged.
 async fn sender(url: String, key: Arc<SigningKey>, acked: Arc<Mutex<Vec<String>>>) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .expect("client");
     loop {
         let id = uuid::Uuid::new_v4().to_string();
         let body = payload(&id, rand::random::<usize>() % 50);
@@ -83,7 +98,10 @@ async fn sender(url: String, key: Arc<SigningKey>, acked: Arc<Mutex<Vec<String>>
 async fn acknowledged_events_survive_sigkill() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("taskbell.db");
-    let secret = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 24]>()));
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 24]>())
+    );
     let key = Arc::new(SigningKey::from_secret(&secret).expect("secret"));
     let acked = Arc::new(Mutex::new(Vec::new()));
 
@@ -91,11 +109,14 @@ async fn acknowledged_events_survive_sigkill() {
         let mut server = start(&db, &secret);
         let url = server.url.clone();
         let before = acked.lock().expect("lock").len();
-        let senders: Vec<_> =
-            (0..CONNECTIONS).map(|_| tokio::spawn(sender(url.clone(), key.clone(), acked.clone()))).collect();
+        let senders: Vec<_> = (0..CONNECTIONS)
+            .map(|_| tokio::spawn(sender(url.clone(), key.clone(), acked.clone())))
+            .collect();
         // Let deliveries flow, then kill without warning once some have been acknowledged.
         let started = Instant::now();
-        while acked.lock().expect("lock").len() < before + 200 && started.elapsed() < Duration::from_secs(30) {
+        while acked.lock().expect("lock").len() < before + 200
+            && started.elapsed() < Duration::from_secs(30)
+        {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         tokio::time::sleep(Duration::from_millis(50 + 40 * round as u64)).await;
@@ -104,7 +125,10 @@ async fn acknowledged_events_survive_sigkill() {
         for s in senders {
             s.await.expect("sender");
         }
-        assert!(acked.lock().expect("lock").len() > before, "round {round}: nothing was acknowledged");
+        assert!(
+            acked.lock().expect("lock").len() > before,
+            "round {round}: nothing was acknowledged"
+        );
     }
 
     // A restart after the last kill opens the database cleanly.
@@ -120,12 +144,25 @@ async fn acknowledged_events_survive_sigkill() {
     for id in &acked {
         let key = format!("relay:{id}");
         let n: i64 = conn
-            .query_row("SELECT count(*) FROM task_events WHERE delivery_key = ?1", [&key], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM task_events WHERE delivery_key = ?1",
+                [&key],
+                |r| r.get(0),
+            )
             .expect("query");
         if n != 1 {
             missing.push(id.clone());
         }
     }
-    assert!(missing.is_empty(), "{} of {} acknowledged events were lost", missing.len(), acked.len());
-    assert!(acked.len() >= ROUNDS * 200, "only {} events were acknowledged", acked.len());
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged events were lost",
+        missing.len(),
+        acked.len()
+    );
+    assert!(
+        acked.len() >= ROUNDS * 200,
+        "only {} events were acknowledged",
+        acked.len()
+    );
 }

@@ -44,7 +44,10 @@ const P99_TARGET: Duration = Duration::from_millis(50);
 const LIFE: [&str; 4] = ["created", "updated", "commented", "completed"];
 
 fn deliveries() -> usize {
-    std::env::var("BENCH_DELIVERIES").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DELIVERIES)
+    std::env::var("BENCH_DELIVERIES")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(DELIVERIES)
 }
 
 /// The target directory this bench was built into (…/target/release/deps/burst-…).
@@ -53,7 +56,10 @@ fn target_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().expect("this bench's path");
-    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir)
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// The schema's examples, by event name: every delivery is one of them with its ids and times
@@ -64,11 +70,36 @@ impl Examples {
     fn load() -> Examples {
         let read = |text: &str| serde_json::from_str::<Value>(text).expect("an example payload");
         Examples(HashMap::from([
-            ("created", read(include_str!("../../../canvas-plugin/schema/examples/created.json"))),
-            ("updated", read(include_str!("../../../canvas-plugin/schema/examples/updated.json"))),
-            ("commented", read(include_str!("../../../canvas-plugin/schema/examples/commented.json"))),
-            ("completed", read(include_str!("../../../canvas-plugin/schema/examples/completed.json"))),
-            ("closed", read(include_str!("../../../canvas-plugin/schema/examples/closed.json"))),
+            (
+                "created",
+                read(include_str!(
+                    "../../../canvas-plugin/schema/examples/created.json"
+                )),
+            ),
+            (
+                "updated",
+                read(include_str!(
+                    "../../../canvas-plugin/schema/examples/updated.json"
+                )),
+            ),
+            (
+                "commented",
+                read(include_str!(
+                    "../../../canvas-plugin/schema/examples/commented.json"
+                )),
+            ),
+            (
+                "completed",
+                read(include_str!(
+                    "../../../canvas-plugin/schema/examples/completed.json"
+                )),
+            ),
+            (
+                "closed",
+                read(include_str!(
+                    "../../../canvas-plugin/schema/examples/closed.json"
+                )),
+            ),
         ]))
     }
 }
@@ -80,7 +111,9 @@ struct Delivery {
 }
 
 fn rfc3339_micros(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00");
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00"
+    );
     t.format(&f).expect("a UTC time formats")
 }
 
@@ -103,7 +136,10 @@ fn delivery(ex: &Examples, n: usize, step: usize, base: OffsetDateTime) -> Deliv
     if event == "commented" {
         v["comment"]["id"] = Value::from(uuid::Uuid::new_v4().to_string());
     }
-    Delivery { event_id, body: serde_json::to_vec(&v).expect("a payload serializes") }
+    Delivery {
+        event_id,
+        body: serde_json::to_vec(&v).expect("a payload serializes"),
+    }
 }
 
 fn task_id(n: usize) -> String {
@@ -137,7 +173,11 @@ struct Sent {
 }
 
 /// Every connection sends its deliveries back to back; panics on any answer but 2xx.
-async fn load(url: String, key: Arc<SigningKey>, work: Vec<Vec<Delivery>>) -> (Vec<Sent>, Duration) {
+async fn load(
+    url: String,
+    key: Arc<SigningKey>,
+    work: Vec<Vec<Delivery>>,
+) -> (Vec<Sent>, Duration) {
     let started = Instant::now();
     let connections: Vec<_> = work
         .into_iter()
@@ -157,11 +197,21 @@ async fn load(url: String, key: Arc<SigningKey>, work: Vec<Vec<Delivery>>) -> (V
                     for (name, value) in key.headers(&d.event_id, &d.body) {
                         request = request.header(name, value);
                     }
-                    let answer = request.body(d.body).send().await.expect("a delivery reaches the endpoint");
+                    let answer = request
+                        .body(d.body)
+                        .send()
+                        .await
+                        .expect("a delivery reaches the endpoint");
                     let status = answer.status();
                     let text = answer.text().await.unwrap_or_default();
-                    assert!(status.is_success(), "the endpoint answered {status}: {text}");
-                    sent.push(Sent { event_id: d.event_id, latency: from.elapsed() });
+                    assert!(
+                        status.is_success(),
+                        "the endpoint answered {status}: {text}"
+                    );
+                    sent.push(Sent {
+                        event_id: d.event_id,
+                        latency: from.elapsed(),
+                    });
                 }
                 sent
             })
@@ -176,8 +226,18 @@ async fn load(url: String, key: Arc<SigningKey>, work: Vec<Vec<Delivery>>) -> (V
 
 /// The endpoint as the app starts it in webhook mode with the sandbox as its Canvas.
 async fn start_app(db: &Path, port: u16, secret: &str) -> (Runtime, Sandbox) {
-    let target = WebhookTarget { url: format!("http://127.0.0.1:{port}/hooks/canvas"), secret: secret.to_string(), bearer: None };
-    let sandbox = Sandbox::start(SandboxConfig { port: 0, webhook: Some(target), ..Default::default() }).await.expect("sandbox");
+    let target = WebhookTarget {
+        url: format!("http://127.0.0.1:{port}/hooks/canvas"),
+        secret: secret.to_string(),
+        bearer: None,
+    };
+    let sandbox = Sandbox::start(SandboxConfig {
+        port: 0,
+        webhook: Some(target),
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox");
     let c = sandbox.config();
     let endpoints = SandboxEndpoints {
         fhir_base: sandbox.fhir_base(),
@@ -192,8 +252,11 @@ async fn start_app(db: &Path, port: u16, secret: &str) -> (Runtime, Sandbox) {
     let mut settings = AppSettings::default();
     settings.receive.mode = ReceiveMode::Webhook;
     settings.receive.webhook_port = port.into();
-    let secrets = |name: SecretName| (name == SecretName::WebhookSecret).then(|| secret.to_string());
-    let plan = settings.plan(secrets, Some(&endpoints)).expect("a webhook-mode plan");
+    let secrets =
+        |name: SecretName| (name == SecretName::WebhookSecret).then(|| secret.to_string());
+    let plan = settings
+        .plan(secrets, Some(&endpoints))
+        .expect("a webhook-mode plan");
     let engine = Engine::open(db, Arc::new(MemoryNotifier::default())).expect("engine");
     engine.set_prefs(plan.prefs.clone());
     engine.set_me(plan.me.clone());
@@ -210,7 +273,13 @@ fn free_port() -> u16 {
 /// this disk at the least.
 fn fsync_probe(dir: &Path) -> Duration {
     let path = dir.join("fsync-probe");
-    let mut f = std::fs::OpenOptions::new().create(true).truncate(true).read(true).write(true).open(&path).expect("probe file");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .expect("probe file");
     let page = [0x5au8; 4096];
     let mut times: Vec<Duration> = (0..100)
         .map(|i| {
@@ -230,14 +299,23 @@ fn fsync_probe(dir: &Path) -> Duration {
 fn check_stored(db: &Path, sent: &[Sent]) -> (usize, Vec<(String, i64)>) {
     let conn = rusqlite::Connection::open(db).expect("database");
     let mut counts: HashMap<String, i64> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT delivery_key, count(*) FROM task_events GROUP BY delivery_key").expect("query");
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).expect("rows");
+    let mut stmt = conn
+        .prepare("SELECT delivery_key, count(*) FROM task_events GROUP BY delivery_key")
+        .expect("query");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .expect("rows");
     for row in rows {
         let (key, n) = row.expect("a row");
         counts.insert(key, n);
     }
-    let missing_or_doubled = sent.iter().filter(|s| counts.get(&format!("relay:{}", s.event_id)) != Some(&1)).count();
-    let mut statuses = conn.prepare("SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status").expect("query");
+    let missing_or_doubled = sent
+        .iter()
+        .filter(|s| counts.get(&format!("relay:{}", s.event_id)) != Some(&1))
+        .count();
+    let mut statuses = conn
+        .prepare("SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status")
+        .expect("query");
     let by_status = statuses
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
         .expect("rows")
@@ -268,14 +346,20 @@ fn main() {
     let work = plan(total);
 
     // The app's side: a multi-threaded runtime with a worker per core, as Tauri's.
-    let app_rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("app runtime");
+    let app_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("app runtime");
     let (runtime, sandbox) = app_rt.block_on(start_app(&db, port, &secret));
     // The first reconcile with the sandbox happens at start; let it finish.
     std::thread::sleep(Duration::from_secs(2));
 
     let url = format!("http://127.0.0.1:{port}/hooks/canvas");
     let sender = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("load runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("load runtime");
         rt.block_on(load(url, key, work))
     });
     let (sent, elapsed) = sender.join().expect("the load generator");
@@ -288,18 +372,47 @@ fn main() {
     let (bad, by_status) = check_stored(&db, &sent);
     let mut latencies: Vec<Duration> = sent.iter().map(|s| s.latency).collect();
     latencies.sort();
-    let (p50, p99, max) = (at(&latencies, 50.0), at(&latencies, 99.0), latencies[latencies.len() - 1]);
+    let (p50, p99, max) = (
+        at(&latencies, 50.0),
+        at(&latencies, 99.0),
+        latencies[latencies.len() - 1],
+    );
     let rate = sent.len() as f64 / elapsed.as_secs_f64();
     let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
 
     println!("burst: {} signed relay deliveries (version 2) from {CONNECTIONS} connections into the webhook endpoint", sent.len());
     println!("  store: {} (WAL, synchronous=FULL); a 4 KiB write + fdatasync there takes {} (median of 100)", db.display(), ms(fsync));
-    println!("  {rate:.0} events/s ({} in {:.2} s); send to answer p50 {} p99 {} max {}", sent.len(), elapsed.as_secs_f64(), ms(p50), ms(p99), ms(max));
-    println!("  stored: {} of {} acknowledged deliveries found once by delivery_key; tasks {}", sent.len() - bad, sent.len(), statuses.join(", "));
+    println!(
+        "  {rate:.0} events/s ({} in {:.2} s); send to answer p50 {} p99 {} max {}",
+        sent.len(),
+        elapsed.as_secs_f64(),
+        ms(p50),
+        ms(p99),
+        ms(max)
+    );
+    println!(
+        "  stored: {} of {} acknowledged deliveries found once by delivery_key; tasks {}",
+        sent.len() - bad,
+        sent.len(),
+        statuses.join(", ")
+    );
     println!();
     println!("| events/s | p50 | p99 | max | all stored | target p99 < 50 ms |");
     println!("| ---: | ---: | ---: | ---: | --- | --- |");
-    let verdict = if p99 < P99_TARGET && bad == 0 { "met" } else { "**not met**" };
-    println!("| {rate:.0} | {} | {} | {} | {} | {verdict} |", ms(p50), ms(p99), ms(max), if bad == 0 { "yes" } else { "**no**" });
-    assert_eq!(bad, 0, "every acknowledged delivery is in the database exactly once");
+    let verdict = if p99 < P99_TARGET && bad == 0 {
+        "met"
+    } else {
+        "**not met**"
+    };
+    println!(
+        "| {rate:.0} | {} | {} | {} | {} | {verdict} |",
+        ms(p50),
+        ms(p99),
+        ms(max),
+        if bad == 0 { "yes" } else { "**no**" }
+    );
+    assert_eq!(
+        bad, 0,
+        "every acknowledged delivery is in the database exactly once"
+    );
 }

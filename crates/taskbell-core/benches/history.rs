@@ -54,32 +54,92 @@ fn target_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().expect("this bench's path");
-    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir)
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 fn iterations() -> usize {
-    std::env::var("BENCH_ITERATIONS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(500)
+    std::env::var("BENCH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(500)
 }
 
 // ---------------------------------------------------------------------------------------------
 // The clinic: who asks, who does, for whom, and what.
 
 const FIRST: &[&str] = &[
-    "Ada", "Amir", "Beatriz", "Carlos", "Chen", "Dana", "Elena", "Fatima", "George", "Hana", "Ivan", "Jamal", "Julia",
-    "Kofi", "Laura", "Mei", "Miguel", "Nadia", "Noah", "Olga", "Omar", "Priya", "Quinn", "Rosa", "Samuel", "Sofia",
-    "Tariq", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe",
+    "Ada", "Amir", "Beatriz", "Carlos", "Chen", "Dana", "Elena", "Fatima", "George", "Hana",
+    "Ivan", "Jamal", "Julia", "Kofi", "Laura", "Mei", "Miguel", "Nadia", "Noah", "Olga", "Omar",
+    "Priya", "Quinn", "Rosa", "Samuel", "Sofia", "Tariq", "Uma", "Victor", "Wen", "Xavier", "Yara",
+    "Zoe",
 ];
 const LAST: &[&str] = &[
-    "Garcia", "Smith", "Nguyen", "Johnson", "Kowalski", "Haddad", "Okafor", "Rossi", "Tanaka", "Novak", "Silva",
-    "Murphy", "Khan", "Larsen", "Dubois", "Moreno", "Petrov", "Cohen", "Ibrahim", "Schmidt", "Bianchi", "Walsh",
-    "Yamamoto", "Fischer", "Mendes", "Osei", "Park", "Reyes", "Sato", "Weber", "Lindqvist", "Abara", "Quill",
+    "Garcia",
+    "Smith",
+    "Nguyen",
+    "Johnson",
+    "Kowalski",
+    "Haddad",
+    "Okafor",
+    "Rossi",
+    "Tanaka",
+    "Novak",
+    "Silva",
+    "Murphy",
+    "Khan",
+    "Larsen",
+    "Dubois",
+    "Moreno",
+    "Petrov",
+    "Cohen",
+    "Ibrahim",
+    "Schmidt",
+    "Bianchi",
+    "Walsh",
+    "Yamamoto",
+    "Fischer",
+    "Mendes",
+    "Osei",
+    "Park",
+    "Reyes",
+    "Sato",
+    "Weber",
+    "Lindqvist",
+    "Abara",
+    "Quill",
 ];
 const STAFF: &[&str] = &[
-    "Nora Johnson", "Omar Haddad", "Jane Smith", "Luis Ortega", "Grace Kim", "Tom Becker", "Aisha Bello", "Ravi Patel",
-    "Emma Novak", "Lena Fischer", "Sam Carter", "Maya Cohen", "Diego Reyes", "Ines Moreau", "Kwame Mensah",
-    "Hiro Tanaka", "Olivia Brown", "Pavel Dvorak", "Sara Lind", "Yusuf Demir",
+    "Nora Johnson",
+    "Omar Haddad",
+    "Jane Smith",
+    "Luis Ortega",
+    "Grace Kim",
+    "Tom Becker",
+    "Aisha Bello",
+    "Ravi Patel",
+    "Emma Novak",
+    "Lena Fischer",
+    "Sam Carter",
+    "Maya Cohen",
+    "Diego Reyes",
+    "Ines Moreau",
+    "Kwame Mensah",
+    "Hiro Tanaka",
+    "Olivia Brown",
+    "Pavel Dvorak",
+    "Sara Lind",
+    "Yusuf Demir",
 ];
-const TEAMS: &[&str] = &["Care Coordination", "Payment Collection", "Front Desk", "Referrals", "Pharmacy Liaison"];
+const TEAMS: &[&str] = &[
+    "Care Coordination",
+    "Payment Collection",
+    "Front Desk",
+    "Referrals",
+    "Pharmacy Liaison",
+];
 /// What tasks say, from the very common to the rare; `{}` is filled from OBJECTS.
 const TEMPLATES: &[(&str, u32)] = &[
     ("Call the pharmacy about the {} refill", 18),
@@ -97,11 +157,40 @@ const TEMPLATES: &[(&str, u32)] = &[
     ("Translate discharge instructions for {}", 1),
 ];
 const OBJECTS: &[&str] = &[
-    "lisinopril", "metformin", "atorvastatin", "insulin", "albuterol", "amoxicillin", "sertraline", "levothyroxine",
-    "cardiology", "dermatology", "orthopedics", "neurology", "physical therapy", "MRI", "CT", "ultrasound", "A1C",
-    "lipid panel", "thyroid", "colonoscopy", "mammogram", "echocardiogram", "sleep study", "allergy testing",
+    "lisinopril",
+    "metformin",
+    "atorvastatin",
+    "insulin",
+    "albuterol",
+    "amoxicillin",
+    "sertraline",
+    "levothyroxine",
+    "cardiology",
+    "dermatology",
+    "orthopedics",
+    "neurology",
+    "physical therapy",
+    "MRI",
+    "CT",
+    "ultrasound",
+    "A1C",
+    "lipid panel",
+    "thyroid",
+    "colonoscopy",
+    "mammogram",
+    "echocardiogram",
+    "sleep study",
+    "allergy testing",
 ];
-const LABELS: &[&str] = &["Urgent", "Refill", "Labs", "Billing", "Referral", "Imaging", "Follow-up"];
+const LABELS: &[&str] = &[
+    "Urgent",
+    "Refill",
+    "Labs",
+    "Billing",
+    "Referral",
+    "Imaging",
+    "Follow-up",
+];
 
 fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
     &xs[rng.gen_range(0..xs.len())]
@@ -123,7 +212,10 @@ fn description(rng: &mut StdRng) -> String {
 }
 
 fn party(id: String, name: String) -> Party {
-    Party { id, display: Some(name) }
+    Party {
+        id,
+        display: Some(name),
+    }
 }
 
 struct People {
@@ -140,9 +232,19 @@ impl People {
             party(id(rng), name)
         });
         let patients = patients.collect();
-        let staff = STAFF.iter().map(|n| party(id(rng), n.to_string())).collect();
-        let teams = TEAMS.iter().map(|n| party(id(rng), n.to_string())).collect();
-        People { patients, staff, teams }
+        let staff = STAFF
+            .iter()
+            .map(|n| party(id(rng), n.to_string()))
+            .collect();
+        let teams = TEAMS
+            .iter()
+            .map(|n| party(id(rng), n.to_string()))
+            .collect();
+        People {
+            patients,
+            staff,
+            teams,
+        }
     }
 }
 
@@ -150,7 +252,10 @@ impl People {
 /// then updates, comments, reassignments, and for most an ending; ten events in all.
 fn life(rng: &mut StdRng, people: &People, n: usize) -> Vec<TaskEvent> {
     let start = end() - time::Duration::days(DAYS);
-    let created = start + time::Duration::seconds((n as i64 * DAYS * 86_400) / TASKS as i64 + rng.gen_range(0..600));
+    let created = start
+        + time::Duration::seconds(
+            (n as i64 * DAYS * 86_400) / TASKS as i64 + rng.gen_range(0..600),
+        );
     let age_days = (end() - created).whole_days();
     // Older tasks are nearly all done; the last weeks' are mostly open.
     let ending = match (age_days, rng.gen_range(0..100)) {
@@ -166,13 +271,26 @@ fn life(rng: &mut StdRng, people: &People, n: usize) -> Vec<TaskEvent> {
         owner: Some(pick(rng, &people.staff).clone()),
         team: Some(pick(rng, &people.teams).clone()).filter(|_| rng.gen_bool(0.3)),
         requester: Some(Party::id(pick(rng, &people.staff).id.clone())),
-        due: Some(created + time::Duration::days(rng.gen_range(1..14))).filter(|_| rng.gen_bool(0.6)),
+        due: Some(created + time::Duration::days(rng.gen_range(1..14)))
+            .filter(|_| rng.gen_bool(0.6)),
         authored_on: Some(created),
-        labels: Some(LABELS.choose_multiple(rng, label_count).map(|l| l.to_string()).collect()),
+        labels: Some(
+            LABELS
+                .choose_multiple(rng, label_count)
+                .map(|l| l.to_string())
+                .collect(),
+        ),
         permalink: None,
         full: false,
     };
-    let id = format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", n, rng.gen::<u16>(), rng.gen::<u16>() & 0xfff, rng.gen::<u16>() & 0xfff, rng.gen::<u64>() & 0xffff_ffff_ffff);
+    let id = format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        n,
+        rng.gen::<u16>(),
+        rng.gen::<u16>() & 0xfff,
+        rng.gen::<u16>() & 0xfff,
+        rng.gen::<u64>() & 0xffff_ffff_ffff
+    );
     let mut at = created;
     let mut events = Vec::with_capacity(EVENTS_PER_TASK);
     for step in 0..EVENTS_PER_TASK {
@@ -221,9 +339,15 @@ fn schema_key() -> String {
     let path = scratch.path().join("schema.db");
     drop(Store::open(&path).expect("a fresh store"));
     let conn = rusqlite::Connection::open(&path).expect("database");
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("user_version");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("migrations").flatten().map(|e| e.path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("migrations")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     let mut hash = Sha256::new();
     for f in files {
@@ -254,10 +378,16 @@ fn build(path: &Path) {
         }
         // As they would have arrived: interleaved across tasks, by Canvas's time.
         rest.sort_by_key(|e| e.at);
-        store.apply_batch(&mine_created, true).expect("the user's own tasks");
+        store
+            .apply_batch(&mine_created, true)
+            .expect("the user's own tasks");
         store.apply_batch(&rest, false).expect("events");
         if (first / CHUNK) % 10 == 9 {
-            eprintln!("  built {} tasks in {:.0} s", first + CHUNK, started.elapsed().as_secs_f64());
+            eprintln!(
+                "  built {} tasks in {:.0} s",
+                first + CHUNK,
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     eprintln!(
@@ -281,7 +411,10 @@ fn database() -> (PathBuf, bool) {
     for e in std::fs::read_dir(&dir).expect("bench directory").flatten() {
         let _ = std::fs::remove_file(e.path());
     }
-    eprintln!("building {} (once per schema; a few minutes)", path.display());
+    eprintln!(
+        "building {} (once per schema; a few minutes)",
+        path.display()
+    );
     let building = dir.join(format!("building-{}", std::process::id()));
     std::fs::create_dir_all(&building).expect("build directory");
     let partial = building.join(&name);
@@ -309,11 +442,15 @@ fn filtered(rng: &mut StdRng) -> Page {
     let (statuses, status_name): (Vec<TaskStatus>, &str) = match rng.gen_range(0..3) {
         0 => (vec![TaskStatus::Completed], "completed"),
         1 => (vec![TaskStatus::Open], "open"),
-        _ => (vec![TaskStatus::Completed, TaskStatus::Closed], "completed+closed"),
+        _ => (
+            vec![TaskStatus::Completed, TaskStatus::Closed],
+            "completed+closed",
+        ),
     };
     let days = *[7i64, 30, 90].choose(rng).expect("a range");
     // A range that ends on some day of the two years, today included.
-    let to = end() - time::Duration::days(rng.gen_range(0..(DAYS - days))) + time::Duration::days(1);
+    let to =
+        end() - time::Duration::days(rng.gen_range(0..(DAYS - days))) + time::Duration::days(1);
     let from = to - time::Duration::days(days);
     Page {
         variant: format!("{status_name}, {days} days"),
@@ -329,12 +466,31 @@ fn filtered(rng: &mut StdRng) -> Page {
 }
 
 /// What people type: whole words common and rare, prefixes as they type, two words, names.
-const SEARCHES: &[&str] =
-    &["refill", "pharm", "insurance", "lab results", "fax cardio", "prior auth", "mri", "garcia", "nora", "quill", "thank you", "echocardiogram"];
+const SEARCHES: &[&str] = &[
+    "refill",
+    "pharm",
+    "insurance",
+    "lab results",
+    "fax cardio",
+    "prior auth",
+    "mri",
+    "garcia",
+    "nora",
+    "quill",
+    "thank you",
+    "echocardiogram",
+];
 
 fn search(rng: &mut StdRng) -> Page {
     let text = *SEARCHES.choose(rng).expect("a search");
-    Page { variant: format!("\"{text}\""), query: HistoryQuery { text: Some(text.into()), limit: PAGE, ..Default::default() } }
+    Page {
+        variant: format!("\"{text}\""),
+        query: HistoryQuery {
+            text: Some(text.into()),
+            limit: PAGE,
+            ..Default::default()
+        },
+    }
 }
 
 struct Timed {
@@ -357,7 +513,13 @@ fn report(kind: &str, timed: &[Timed]) -> (Duration, Duration) {
     let mut all: Vec<Duration> = timed.iter().map(|t| t.took).collect();
     all.sort();
     let (p50, p99) = (pct(&all, 50.0), pct(&all, 99.0));
-    println!("  {kind}: {} pages, p50 {} p99 {} max {}", all.len(), ms(p50), ms(p99), ms(all[all.len() - 1]));
+    println!(
+        "  {kind}: {} pages, p50 {} p99 {} max {}",
+        all.len(),
+        ms(p50),
+        ms(p99),
+        ms(all[all.len() - 1])
+    );
     let mut by: BTreeMap<&str, (Vec<Duration>, usize)> = BTreeMap::new();
     for t in timed {
         let e = by.entry(t.variant.as_str()).or_default();
@@ -380,7 +542,9 @@ fn report(kind: &str, timed: &[Timed]) -> (Duration, Duration) {
 /// SQLite's plan for a query shaped as `Store::history` shapes it (its SQL is private; this
 /// mirrors it for the plan only).
 fn plan(db: &Path, filtered: bool) -> String {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("database");
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("database");
     let sql = if filtered {
         "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE 1=1 AND status IN ('completed','closed') AND created_at >= 1 AND created_at < 2
          AND mine = 1 ORDER BY created_at DESC, rowid DESC LIMIT 101"
@@ -389,18 +553,29 @@ fn plan(db: &Path, filtered: bool) -> String {
          ORDER BY created_at DESC, rowid DESC LIMIT 101"
     };
     let mut stmt = conn.prepare(sql).expect("plan");
-    let rows = stmt.query_map([], |r| r.get::<_, String>(3)).expect("plan rows");
-    rows.map(|r| r.expect("a plan row")).collect::<Vec<_>>().join("; ")
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .expect("plan rows");
+    rows.map(|r| r.expect("a plan row"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn main() {
     let (db, built) = database();
     let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let engine = Engine::open(&db, Arc::new(MemoryNotifier::default())).expect("engine");
     let (tasks, events, mine) = rt
         .block_on(engine.read(|s| {
-            let mine = s.history(&HistoryQuery { mine_only: true, limit: 1, ..Default::default() })?;
+            let mine = s.history(&HistoryQuery {
+                mine_only: true,
+                limit: 1,
+                ..Default::default()
+            })?;
             Ok((s.task_count()?, s.event_count()?, mine.rows.len()))
         }))
         .expect("counts");
@@ -415,19 +590,34 @@ fn main() {
     let n = iterations();
     let mut rng = StdRng::seed_from_u64(7);
     // Taken in turns, so a burst of other load on the machine falls on both kinds alike.
-    let pages: Vec<(bool, Page)> = (0..n).flat_map(|_| [(true, filtered(&mut rng)), (false, search(&mut rng))]).collect();
+    let pages: Vec<(bool, Page)> = (0..n)
+        .flat_map(|_| [(true, filtered(&mut rng)), (false, search(&mut rng))])
+        .collect();
     let mut first = None;
     let (mut f_times, mut s_times) = (Vec::new(), Vec::new());
     for (is_filtered, page) in pages {
         let q = page.query.clone();
         let from = Instant::now();
-        let got = rt.block_on(engine.read(move |s| s.history(&q))).expect("a history page");
+        let got = rt
+            .block_on(engine.read(move |s| s.history(&q)))
+            .expect("a history page");
         let took = from.elapsed();
         first.get_or_insert(took);
-        let t = Timed { variant: page.variant, took, rows: got.rows.len() };
-        if is_filtered { f_times.push(t) } else { s_times.push(t) }
+        let t = Timed {
+            variant: page.variant,
+            took,
+            rows: got.rows.len(),
+        };
+        if is_filtered {
+            f_times.push(t)
+        } else {
+            s_times.push(t)
+        }
     }
-    println!("  the very first page after opening: {}", ms(first.unwrap_or_default()));
+    println!(
+        "  the very first page after opening: {}",
+        ms(first.unwrap_or_default())
+    );
     let (f50, f99) = report("filtered (status + date range + only mine)", &f_times);
     let (s50, s99) = report("search (full text)", &s_times);
     println!("  plan, filtered: {}", plan(&db, true));
@@ -435,8 +625,15 @@ fn main() {
     println!();
     println!("| page | p50 | p99 | target p99 < 10 ms |");
     println!("| --- | ---: | ---: | --- |");
-    for (name, p50, p99) in [("filtered: status + date range + only mine", f50, f99), ("full-text search", s50, s99)] {
-        let verdict = if p99 < P99_TARGET { "met" } else { "**not met**" };
+    for (name, p50, p99) in [
+        ("filtered: status + date range + only mine", f50, f99),
+        ("full-text search", s50, s99),
+    ] {
+        let verdict = if p99 < P99_TARGET {
+            "met"
+        } else {
+            "**not met**"
+        };
         println!("| {name} | {} | {} | {verdict} |", ms(p50), ms(p99));
     }
 }

@@ -44,12 +44,19 @@ pub struct Backoff {
 
 impl Backoff {
     pub const fn new(floor: Duration, cap: Duration) -> Backoff {
-        Backoff { floor, cap, max_exponent: DEFAULT_MAX_EXPONENT }
+        Backoff {
+            floor,
+            cap,
+            max_exponent: DEFAULT_MAX_EXPONENT,
+        }
     }
 
     /// The same schedule with at most `n` doublings.
     pub const fn max_exponent(self, n: u32) -> Backoff {
-        Backoff { max_exponent: n, ..self }
+        Backoff {
+            max_exponent: n,
+            ..self
+        }
     }
 
     /// The longest wait before retry `attempt` (0 for the first retry).
@@ -89,7 +96,11 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(secs).min(RETRY_AFTER_CAP));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(RETRY_AFTER_CAP))
+    Some(
+        when.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(RETRY_AFTER_CAP),
+    )
 }
 
 #[cfg(test)]
@@ -113,7 +124,11 @@ mod tests {
         assert_eq!(b.ceiling(4), Duration::from_secs(8));
         assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(8));
         let huge = Backoff::new(Duration::MAX, Duration::MAX).max_exponent(u32::MAX);
-        assert_eq!(huge.ceiling(u32::MAX), Duration::MAX, "saturates instead of overflowing");
+        assert_eq!(
+            huge.ceiling(u32::MAX),
+            Duration::MAX,
+            "saturates instead of overflowing"
+        );
     }
 
     #[test]
@@ -121,16 +136,25 @@ mod tests {
         for attempt in [0, 1, 5, 30] {
             let ceiling = OUTBOX.ceiling(attempt);
             let delays: Vec<Duration> = (0..200).map(|_| OUTBOX.delay(attempt)).collect();
-            assert!(delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling), "{attempt}: {delays:?}");
+            assert!(
+                delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling),
+                "{attempt}: {delays:?}"
+            );
             let distinct: std::collections::HashSet<_> = delays.iter().collect();
             assert!(distinct.len() > 100, "no jitter at attempt {attempt}");
         }
-        assert_eq!(OUTBOX.delay_with(0, &mut StepRng::new(0, 0)), Duration::from_millis(7500));
+        assert_eq!(
+            OUTBOX.delay_with(0, &mut StepRng::new(0, 0)),
+            Duration::from_millis(7500)
+        );
     }
 
     #[test]
     fn the_servers_word_wins_within_an_hour() {
-        assert_eq!(OUTBOX.delay_or(9, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(
+            OUTBOX.delay_or(9, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
         assert_eq!(OUTBOX.delay_or(0, Some(Duration::MAX)), RETRY_AFTER_CAP);
         assert!(OUTBOX.delay_or(0, None) <= Duration::from_secs(15));
     }
@@ -141,13 +165,22 @@ mod tests {
         assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(retry_after("99999999999999", now), Some(RETRY_AFTER_CAP));
-        assert_eq!(retry_after("184467440737095516150000", now), Some(RETRY_AFTER_CAP));
+        assert_eq!(
+            retry_after("184467440737095516150000", now),
+            Some(RETRY_AFTER_CAP)
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(120));
         let d = retry_after(&later, now).expect("date");
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
         let far = httpdate::fmt_http_date(now + Duration::from_secs(400 * 24 * 3600));
         assert_eq!(retry_after(&far, now), Some(RETRY_AFTER_CAP));
-        assert_eq!(retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         for junk in ["soon", "", "-5", "3.5", "1e9"] {
             assert_eq!(retry_after(junk, now), None, "{junk:?}");
         }

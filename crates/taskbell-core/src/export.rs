@@ -36,13 +36,20 @@ pub enum ExportError {
     #[error(transparent)]
     Read(#[from] EngineError),
     #[error("the export could not be written to {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// One CSV field: quoted when it holds a comma, a quote or a line break (quotes doubled), and
 /// prefixed with `'` when a spreadsheet would take it for a formula.
 pub fn field(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     if defused.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
@@ -51,7 +58,8 @@ pub fn field(value: &str) -> String {
 }
 
 fn time_cell(ms: Option<i64>) -> String {
-    ms.map(|ms| format_rfc3339(from_millis(ms))).unwrap_or_default()
+    ms.map(|ms| format_rfc3339(from_millis(ms)))
+        .unwrap_or_default()
 }
 
 fn record(row: &TaskRow) -> [String; 15] {
@@ -76,7 +84,11 @@ fn record(row: &TaskRow) -> [String; 15] {
 }
 
 fn line(cells: impl IntoIterator<Item = String>) -> String {
-    let mut s = cells.into_iter().map(|c| field(&c)).collect::<Vec<_>>().join(",");
+    let mut s = cells
+        .into_iter()
+        .map(|c| field(&c))
+        .collect::<Vec<_>>()
+        .join(",");
     s.push_str("\r\n");
     s
 }
@@ -104,7 +116,10 @@ pub fn free_path(dir: &Path, date: Date) -> PathBuf {
 }
 
 /// Every row matching `query` (all pages, from the first), newest first.
-pub async fn history_rows(engine: &Engine, mut query: HistoryQuery) -> Result<Vec<TaskRow>, EngineError> {
+pub async fn history_rows(
+    engine: &Engine,
+    mut query: HistoryQuery,
+) -> Result<Vec<TaskRow>, EngineError> {
     query.after = None;
     query.limit = PAGE;
     let mut rows = Vec::new();
@@ -121,14 +136,26 @@ pub async fn history_rows(engine: &Engine, mut query: HistoryQuery) -> Result<Ve
 
 /// Writes the history matching `query` to a new file in `dir`, readable by this user only (it
 /// may name patients), and returns its path.
-pub async fn export_history(engine: &Engine, query: HistoryQuery, dir: &Path, today: Date) -> Result<PathBuf, ExportError> {
+pub async fn export_history(
+    engine: &Engine,
+    query: HistoryQuery,
+    dir: &Path,
+    today: Date,
+) -> Result<PathBuf, ExportError> {
     let text = to_csv(&history_rows(engine, query).await?);
     let path = free_path(dir, today);
     let written = std::fs::create_dir_all(dir).and_then(|_| {
-        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
         f.write_all(text.as_bytes())
     });
-    written.map_err(|source| ExportError::Write { path: path.clone(), source })?;
+    written.map_err(|source| ExportError::Write {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
 }
 
@@ -183,7 +210,11 @@ mod tests {
         use crate::notify::MemoryNotifier;
         use crate::task::{EventKind, Source, TaskEvent, TaskRef, TaskSnapshot};
         let dir = tempfile::tempdir().expect("tempdir");
-        let engine = Engine::open(&dir.path().join("t.db"), std::sync::Arc::new(MemoryNotifier::default())).expect("opens");
+        let engine = Engine::open(
+            &dir.path().join("t.db"),
+            std::sync::Arc::new(MemoryNotifier::default()),
+        )
+        .expect("opens");
         let events = (0..(PAGE + 3))
             .map(|i| TaskEvent {
                 delivery_key: format!("k{i}"),
@@ -193,19 +224,38 @@ mod tests {
                 at: Some(time::OffsetDateTime::now_utc()),
                 status: Some(TaskStatus::Open),
                 actor: None,
-                snapshot: TaskSnapshot { description: Some(format!("task {i}")), ..Default::default() },
+                snapshot: TaskSnapshot {
+                    description: Some(format!("task {i}")),
+                    ..Default::default()
+                },
                 external_id: None,
             })
             .collect();
         engine.ingest_all(events).await.expect("stores");
         let today = Date::from_calendar_date(2026, time::Month::November, 22).expect("date");
         let out = dir.path().join("Downloads");
-        let query = HistoryQuery { limit: 10, ..Default::default() };
-        let path = export_history(&engine, query, &out, today).await.expect("exports");
+        let query = HistoryQuery {
+            limit: 10,
+            ..Default::default()
+        };
+        let path = export_history(&engine, query, &out, today)
+            .await
+            .expect("exports");
         let text = std::fs::read_to_string(&path).expect("reads");
-        assert_eq!(text.matches("\r\n").count() as u32, PAGE + 3 + 1, "header plus every row");
+        assert_eq!(
+            text.matches("\r\n").count() as u32,
+            PAGE + 3 + 1,
+            "header plus every row"
+        );
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path)
+                .expect("exists")
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -213,9 +263,15 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let date = Date::from_calendar_date(2026, time::Month::November, 22).expect("date");
         let first = free_path(dir.path(), date);
-        assert_eq!(first.file_name().and_then(|n| n.to_str()), Some("taskbell-history-2026-11-22.csv"));
+        assert_eq!(
+            first.file_name().and_then(|n| n.to_str()),
+            Some("taskbell-history-2026-11-22.csv")
+        );
         std::fs::write(&first, "x").expect("writes");
         let second = free_path(dir.path(), date);
-        assert_eq!(second.file_name().and_then(|n| n.to_str()), Some("taskbell-history-2026-11-22-2.csv"));
+        assert_eq!(
+            second.file_name().and_then(|n| n.to_str()),
+            Some("taskbell-history-2026-11-22-2.csv")
+        );
     }
 }

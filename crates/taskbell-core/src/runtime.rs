@@ -95,10 +95,13 @@ impl Runtime {
                 tracing::warn!("notifications left from the last run could not be shown: {e}");
             }
         });
-        let system = client.as_ref().map(|c| c.system().to_string()).unwrap_or_else(|| match &cfg.receive {
-            Receive::Webhook(w) => w.system.clone(),
-            _ => "canvas".into(),
-        });
+        let system = client
+            .as_ref()
+            .map(|c| c.system().to_string())
+            .unwrap_or_else(|| match &cfg.receive {
+                Receive::Webhook(w) => w.system.clone(),
+                _ => "canvas".into(),
+            });
         let mut tasks = Vec::new();
         let mut webhook_server = None;
         let mut socket = None;
@@ -114,7 +117,8 @@ impl Runtime {
                 let (state, state_rx) = watch::channel(SocketState::Connecting);
                 let (engine, now, stop) = (engine.clone(), reconcile_now.clone(), stop_rx.clone());
                 tasks.push(supervisor.spawn("the plugin channel", move || {
-                    SocketClient::new(socket_cfg.clone(), engine.clone(), now.clone()).run(state.clone(), stop.clone())
+                    SocketClient::new(socket_cfg.clone(), engine.clone(), now.clone())
+                        .run(state.clone(), stop.clone())
                 }));
                 socket = Some(state_rx);
                 "live".to_string()
@@ -123,7 +127,11 @@ impl Runtime {
         };
         if let Some(client) = client {
             let poller = Poller::new(engine.clone(), client, PollConfig::default());
-            let every = if matches!(cfg.receive, Receive::Poll) { cfg.poll_every } else { cfg.reconcile_every };
+            let every = if matches!(cfg.receive, Receive::Poll) {
+                cfg.poll_every
+            } else {
+                cfg.reconcile_every
+            };
             let (now, stop) = (reconcile_now.clone(), stop_rx.clone());
             tasks.push(supervisor.spawn("the poller", move || {
                 let (poller, now, stop) = (poller.clone(), now.clone(), stop.clone());
@@ -136,7 +144,17 @@ impl Runtime {
             }));
         }
         let incidents = supervisor.incidents();
-        Ok(Runtime { engine, system, webhook: webhook_server, socket, receive_words, stop, tasks, reconcile_now, incidents })
+        Ok(Runtime {
+            engine,
+            system,
+            webhook: webhook_server,
+            socket,
+            receive_words,
+            stop,
+            tasks,
+            reconcile_now,
+            incidents,
+        })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -189,7 +207,10 @@ impl Runtime {
             w.shutdown().await;
         }
         for t in self.tasks {
-            if tokio::time::timeout(Duration::from_secs(5), t).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), t)
+                .await
+                .is_err()
+            {
                 tracing::warn!("a background task did not stop in time");
             }
         }

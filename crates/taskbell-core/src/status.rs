@@ -17,13 +17,21 @@ pub enum ReceiverView {
     Starting,
     Connecting,
     Live,
-    Retrying { in_secs: u64 },
+    Retrying {
+        in_secs: u64,
+    },
     /// The plugin refused the api key.
     Refused,
-    Polling { every_secs: u64 },
-    Listening { url: String },
+    Polling {
+        every_secs: u64,
+    },
+    Listening {
+        url: String,
+    },
     /// The runtime could not start; the reason is one sentence.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 impl ReceiverView {
@@ -31,7 +39,9 @@ impl ReceiverView {
         match s {
             SocketState::Connecting => ReceiverView::Connecting,
             SocketState::Connected { .. } => ReceiverView::Live,
-            SocketState::Reconnecting { in_secs, .. } => ReceiverView::Retrying { in_secs: *in_secs },
+            SocketState::Reconnecting { in_secs, .. } => {
+                ReceiverView::Retrying { in_secs: *in_secs }
+            }
             SocketState::Unauthorised { .. } => ReceiverView::Refused,
             SocketState::Stopped => ReceiverView::Starting,
         }
@@ -93,7 +103,11 @@ pub fn incident_words(incidents: &[Incident]) -> Option<String> {
         [one] => Some(one.to_string()),
         [first @ .., last] => {
             let names: Vec<&str> = first.iter().map(|i| i.task).collect();
-            Some(format!("{} and {} stopped unexpectedly and were restarted", names.join(", "), last.task))
+            Some(format!(
+                "{} and {} stopped unexpectedly and were restarted",
+                names.join(", "),
+                last.task
+            ))
         }
     }
 }
@@ -159,7 +173,12 @@ impl StatusFacts {
     pub fn compose(&self, now_ms: i64) -> AppStatus {
         let incident = incident_words(&self.incidents);
         AppStatus {
-            line: line_with(&self.name, &self.receiver, self.pause.is_active(now_ms), incident.as_deref()),
+            line: line_with(
+                &self.name,
+                &self.receiver,
+                self.pause.is_active(now_ms),
+                incident.as_deref(),
+            ),
             mode: self.mode,
             receive: self.receive,
             receiver_state: self.receiver.words(),
@@ -178,9 +197,9 @@ impl StatusFacts {
 /// notifier.
 pub fn is_new_completion(e: &UiEvent) -> bool {
     match e {
-        UiEvent::TaskChanged { status, previous, .. } => {
-            status.is_done() && previous.is_some_and(|p| p != *status)
-        }
+        UiEvent::TaskChanged {
+            status, previous, ..
+        } => status.is_done() && previous.is_some_and(|p| p != *status),
         UiEvent::OutboxChanged { .. } => false,
     }
 }
@@ -192,35 +211,72 @@ mod tests {
 
     #[test]
     fn lines_read_as_the_tray_shows_them() {
-        assert_eq!(status_line("Sandbox", &ReceiverView::Live, false), "Sandbox · live");
         assert_eq!(
-            status_line("demo-clinic", &ReceiverView::Polling { every_secs: 30 }, false),
+            status_line("Sandbox", &ReceiverView::Live, false),
+            "Sandbox · live"
+        );
+        assert_eq!(
+            status_line(
+                "demo-clinic",
+                &ReceiverView::Polling { every_secs: 30 },
+                false
+            ),
             "demo-clinic · polling every 30 s"
         );
-        assert_eq!(status_line("demo", &ReceiverView::Retrying { in_secs: 20 }, false), "Offline — retrying in 20 s");
+        assert_eq!(
+            status_line("demo", &ReceiverView::Retrying { in_secs: 20 }, false),
+            "Offline — retrying in 20 s"
+        );
         assert_eq!(
             status_line("Sandbox", &ReceiverView::Live, true),
             "Sandbox · live · notifications paused"
         );
         assert_eq!(
-            status_line("demo", &ReceiverView::Listening { url: "http://127.0.0.1:8787".into() }, false),
+            status_line(
+                "demo",
+                &ReceiverView::Listening {
+                    url: "http://127.0.0.1:8787".into()
+                },
+                false
+            ),
             "demo · webhook"
         );
         assert_eq!(
-            status_line("demo", &ReceiverView::Failed { reason: "port 8787 is taken".into() }, false),
+            status_line(
+                "demo",
+                &ReceiverView::Failed {
+                    reason: "port 8787 is taken".into()
+                },
+                false
+            ),
             "Not connected — port 8787 is taken"
         );
-        assert_eq!(status_line("Sandbox", &ReceiverView::Connecting, false), "Sandbox · connecting");
+        assert_eq!(
+            status_line("Sandbox", &ReceiverView::Connecting, false),
+            "Sandbox · connecting"
+        );
     }
 
     #[test]
     fn socket_states_map_to_views_and_words() {
-        let r = ReceiverView::from_socket(&SocketState::Reconnecting { in_secs: 20, attempt: 2, last_error: "x".into() });
+        let r = ReceiverView::from_socket(&SocketState::Reconnecting {
+            in_secs: 20,
+            attempt: 2,
+            last_error: "x".into(),
+        });
         assert_eq!(r, ReceiverView::Retrying { in_secs: 20 });
         assert_eq!(r.words(), "reconnecting in 20 s");
-        let live = SocketState::Connected { since: time::OffsetDateTime::UNIX_EPOCH };
+        let live = SocketState::Connected {
+            since: time::OffsetDateTime::UNIX_EPOCH,
+        };
         assert_eq!(ReceiverView::from_socket(&live).words(), "live");
-        assert_eq!(ReceiverView::Listening { url: "http://127.0.0.1:8787".into() }.words(), "listening on http://127.0.0.1:8787");
+        assert_eq!(
+            ReceiverView::Listening {
+                url: "http://127.0.0.1:8787".into()
+            }
+            .words(),
+            "listening on http://127.0.0.1:8787"
+        );
     }
 
     #[test]
@@ -261,9 +317,22 @@ mod tests {
     #[test]
     fn a_restarted_task_is_told_in_the_line() {
         use crate::supervisor::Ending;
-        let poller = Incident { task: "the poller", ending: Ending::Returned, restarts: 1, at_ms: 0 };
-        let outbox = Incident { task: "the outbox", ending: Ending::Panicked, restarts: 2, at_ms: 0 };
-        let channel = Incident { task: "the plugin channel", ..outbox.clone() };
+        let poller = Incident {
+            task: "the poller",
+            ending: Ending::Returned,
+            restarts: 1,
+            at_ms: 0,
+        };
+        let outbox = Incident {
+            task: "the outbox",
+            ending: Ending::Panicked,
+            restarts: 2,
+            at_ms: 0,
+        };
+        let channel = Incident {
+            task: "the plugin channel",
+            ..outbox.clone()
+        };
         assert_eq!(incident_words(&[]), None);
         assert_eq!(
             incident_words(&[poller.clone(), outbox.clone(), channel]).as_deref(),
@@ -288,7 +357,10 @@ mod tests {
         );
         facts.incidents = vec![outbox];
         facts.pause = Pause::Off;
-        assert_eq!(facts.compose(0).line, "Sandbox · live · the outbox failed and was restarted (2 times)");
+        assert_eq!(
+            facts.compose(0).line,
+            "Sandbox · live · the outbox failed and was restarted (2 times)"
+        );
     }
 
     #[test]
@@ -299,11 +371,28 @@ mod tests {
             status,
             previous,
         };
-        assert!(is_new_completion(&changed(TaskStatus::Completed, Some(TaskStatus::Open))));
-        assert!(is_new_completion(&changed(TaskStatus::Closed, Some(TaskStatus::Open))));
-        assert!(!is_new_completion(&changed(TaskStatus::Closed, None)), "first seen already closed");
-        assert!(!is_new_completion(&changed(TaskStatus::Completed, Some(TaskStatus::Completed))));
-        assert!(!is_new_completion(&changed(TaskStatus::Open, Some(TaskStatus::Completed))));
-        assert!(!is_new_completion(&UiEvent::OutboxChanged { local_id: "x".into() }));
+        assert!(is_new_completion(&changed(
+            TaskStatus::Completed,
+            Some(TaskStatus::Open)
+        )));
+        assert!(is_new_completion(&changed(
+            TaskStatus::Closed,
+            Some(TaskStatus::Open)
+        )));
+        assert!(
+            !is_new_completion(&changed(TaskStatus::Closed, None)),
+            "first seen already closed"
+        );
+        assert!(!is_new_completion(&changed(
+            TaskStatus::Completed,
+            Some(TaskStatus::Completed)
+        )));
+        assert!(!is_new_completion(&changed(
+            TaskStatus::Open,
+            Some(TaskStatus::Completed)
+        )));
+        assert!(!is_new_completion(&UiEvent::OutboxChanged {
+            local_id: "x".into()
+        }));
     }
 }

@@ -68,7 +68,11 @@ pub struct Supervisor {
 impl Supervisor {
     /// A supervisor that stops restarting once `stop` turns true or its sender is dropped.
     pub fn new(stop: watch::Receiver<bool>, backoff: Backoff) -> Supervisor {
-        Supervisor { stop, backoff, incidents: watch::channel(Vec::new()).0 }
+        Supervisor {
+            stop,
+            backoff,
+            incidents: watch::channel(Vec::new()).0,
+        }
     }
 
     /// Every incident so far, one per task, in the order the tasks first failed.
@@ -83,7 +87,12 @@ impl Supervisor {
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let watcher = Watcher { task, stop: self.stop.clone(), backoff: self.backoff, incidents: self.incidents.clone() };
+        let watcher = Watcher {
+            task,
+            stop: self.stop.clone(),
+            backoff: self.backoff,
+            incidents: self.incidents.clone(),
+        };
         tokio::spawn(watcher.run(make))
     }
 }
@@ -121,7 +130,12 @@ impl Watcher {
                 in_a_row = 0;
             }
             let wait = self.backoff.delay(in_a_row);
-            tracing::warn!(task, ?ending, restarts, "{task} ended while Taskbell runs; restarting in {wait:?}");
+            tracing::warn!(
+                task,
+                ?ending,
+                restarts,
+                "{task} ended while Taskbell runs; restarting in {wait:?}"
+            );
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.stop.wait_for(|stopping| *stopping) => return,
@@ -131,7 +145,12 @@ impl Watcher {
             }
             restarts = restarts.saturating_add(1);
             in_a_row = in_a_row.saturating_add(1);
-            self.record(Incident { task, ending, restarts, at_ms: now_millis() });
+            self.record(Incident {
+                task,
+                ending,
+                restarts,
+                at_ms: now_millis(),
+            });
         }
     }
 
@@ -140,9 +159,11 @@ impl Watcher {
     }
 
     fn record(&self, incident: Incident) {
-        self.incidents.send_modify(|list| match list.iter_mut().find(|i| i.task == incident.task) {
-            Some(known) => *known = incident,
-            None => list.push(incident),
+        self.incidents.send_modify(|list| {
+            match list.iter_mut().find(|i| i.task == incident.task) {
+                Some(known) => *known = incident,
+                None => list.push(incident),
+            }
         });
     }
 }
@@ -161,10 +182,21 @@ mod tests {
 
     #[test]
     fn incidents_read_as_a_few_words() {
-        let mut i = Incident { task: "the poller", ending: Ending::Returned, restarts: 1, at_ms: 0 };
-        assert_eq!(i.to_string(), "the poller stopped unexpectedly and was restarted");
+        let mut i = Incident {
+            task: "the poller",
+            ending: Ending::Returned,
+            restarts: 1,
+            at_ms: 0,
+        };
+        assert_eq!(
+            i.to_string(),
+            "the poller stopped unexpectedly and was restarted"
+        );
         i.ending = Ending::Panicked;
         i.restarts = 3;
-        assert_eq!(i.to_string(), "the poller failed and was restarted (3 times)");
+        assert_eq!(
+            i.to_string(),
+            "the poller failed and was restarted (3 times)"
+        );
     }
 }

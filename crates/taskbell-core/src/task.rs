@@ -62,7 +62,9 @@ impl FromStr for TaskStatus {
             "open" => Ok(TaskStatus::Open),
             "completed" => Ok(TaskStatus::Completed),
             "closed" => Ok(TaskStatus::Closed),
-            other => TaskStatus::from_fhir(other).ok_or_else(|| format!("unknown task status {other:?}")),
+            other => {
+                TaskStatus::from_fhir(other).ok_or_else(|| format!("unknown task status {other:?}"))
+            }
         }
     }
 }
@@ -77,7 +79,10 @@ pub struct TaskRef {
 
 impl TaskRef {
     pub fn new(system: impl Into<String>, id: impl Into<String>) -> Self {
-        TaskRef { system: system.into(), id: id.into() }
+        TaskRef {
+            system: system.into(),
+            id: id.into(),
+        }
     }
 }
 
@@ -90,7 +95,10 @@ pub struct Party {
 
 impl Party {
     pub fn id(id: impl Into<String>) -> Self {
-        Party { id: id.into(), display: None }
+        Party {
+            id: id.into(),
+            display: None,
+        }
     }
 }
 
@@ -271,7 +279,10 @@ impl TaskEvent {
             Some(prev) if prev != t.status => EventKind::for_status(t.status),
             Some(_) => EventKind::Updated,
         };
-        let modified = t.modified.map(|m| (m.unix_timestamp_nanos() / 1_000).to_string()).unwrap_or_else(|| "-".into());
+        let modified = t
+            .modified
+            .map(|m| (m.unix_timestamp_nanos() / 1_000).to_string())
+            .unwrap_or_else(|| "-".into());
         TaskEvent {
             delivery_key: format!("read:{}:{}:{}", t.id, t.status.as_str(), modified),
             task: t.task_ref(),
@@ -346,10 +357,21 @@ mod tests {
 
     #[test]
     fn kinds_and_sources_round_trip() {
-        for k in [EventKind::Created, EventKind::Commented, EventKind::Paused, EventKind::Reopened] {
+        for k in [
+            EventKind::Created,
+            EventKind::Commented,
+            EventKind::Paused,
+            EventKind::Reopened,
+        ] {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(k));
         }
-        for s in [Source::Api, Source::Socket, Source::Webhook, Source::Poll, Source::Fragment] {
+        for s in [
+            Source::Api,
+            Source::Socket,
+            Source::Webhook,
+            Source::Poll,
+            Source::Fragment,
+        ] {
             assert_eq!(s.as_str().parse::<Source>(), Ok(s));
         }
     }

@@ -10,14 +10,17 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 
 pub fn format_rfc3339(t: OffsetDateTime) -> String {
     // Formatting a valid OffsetDateTime as RFC 3339 only fails for years outside 0..=9999.
-    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// `2023-10-22T21:06:27+00:00`: whole seconds, UTC, the offset spelled out.
 pub fn format_offset_seconds(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
-    t.format(&f).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    let f =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    t.format(&f)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 pub fn to_millis(t: OffsetDateTime) -> i64 {
@@ -25,7 +28,8 @@ pub fn to_millis(t: OffsetDateTime) -> i64 {
 }
 
 pub fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn now_millis() -> i64 {

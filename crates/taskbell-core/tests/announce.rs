@@ -29,13 +29,19 @@ fn ev(key: &str, status: TaskStatus, at: time::OffsetDateTime) -> TaskEvent {
         at: Some(at),
         status: Some(status),
         actor: None,
-        snapshot: taskbell_core::task::TaskSnapshot { description: Some("Fax the referral".into()), ..Default::default() },
+        snapshot: taskbell_core::task::TaskSnapshot {
+            description: Some("Fax the referral".into()),
+            ..Default::default()
+        },
         external_id: None,
     }
 }
 
 fn everyone(engine: &Engine) {
-    engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
+    engine.set_prefs(NotifyPrefs {
+        scope: NotifyScope::Everyone,
+        ..Default::default()
+    });
 }
 
 #[test]
@@ -49,8 +55,18 @@ fn a_completion_stored_just_before_a_crash_is_announced_at_the_next_start_once()
     first.block_on(async {
         let engine = Engine::open(&db, Arc::new(Slow)).expect("engine");
         everyone(&engine);
-        engine.ingest(ev("open", TaskStatus::Open, now)).await.expect("created");
-        let done = engine.ingest(ev("done", TaskStatus::Completed, now + time::Duration::seconds(1))).await.expect("done");
+        engine
+            .ingest(ev("open", TaskStatus::Open, now))
+            .await
+            .expect("created");
+        let done = engine
+            .ingest(ev(
+                "done",
+                TaskStatus::Completed,
+                now + time::Duration::seconds(1),
+            ))
+            .await
+            .expect("done");
         assert!(done.notified, "the completion is to be announced");
     });
     first.shutdown_background();
@@ -64,11 +80,21 @@ fn a_completion_stored_just_before_a_crash_is_announced_at_the_next_start_once()
         assert_eq!(engine.announce_pending().await.expect("announce"), 1);
         common::eventually(5, "the notification", || notes.shown().len() == 1).await;
         assert_eq!(notes.shown()[0].summary, "Task completed");
-        assert_eq!(engine.announce_pending().await.expect("again"), 0, "once per start");
+        assert_eq!(
+            engine.announce_pending().await.expect("again"),
+            0,
+            "once per start"
+        );
         common::eventually(5, "the mark to clear", || {
             let db = db.clone();
             rusqlite::Connection::open(db)
-                .and_then(|c| c.query_row("SELECT count(*) FROM task_events WHERE announce = 1", [], |r| r.get::<_, i64>(0)))
+                .and_then(|c| {
+                    c.query_row(
+                        "SELECT count(*) FROM task_events WHERE announce = 1",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                })
                 .is_ok_and(|n| n == 0)
         })
         .await;
@@ -77,6 +103,10 @@ fn a_completion_stored_just_before_a_crash_is_announced_at_the_next_start_once()
     third.block_on(async {
         let notes = Arc::new(MemoryNotifier::default());
         let engine = Engine::open(&db, notes.clone()).expect("engine");
-        assert_eq!(engine.announce_pending().await.expect("announce"), 0, "already announced");
+        assert_eq!(
+            engine.announce_pending().await.expect("announce"),
+            0,
+            "already announced"
+        );
     });
 }

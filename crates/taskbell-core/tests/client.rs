@@ -45,13 +45,18 @@ async fn create_takes_the_id_from_location_and_read_returns_every_field() {
     assert_eq!(task.due, d.due);
     assert_eq!(task.labels, d.labels);
     assert_eq!(task.notes.len(), 1);
-    assert!(task.permalink.is_some_and(|p| p.starts_with(&sb.base_url())));
+    assert!(task
+        .permalink
+        .is_some_and(|p| p.starts_with(&sb.base_url())));
 }
 
 #[tokio::test]
 async fn create_strips_a_history_suffix_from_location() {
     let sb = sandbox().await;
-    let id = client_for(&sb).create_task(&draft(&sb, "x")).await.expect("created");
+    let id = client_for(&sb)
+        .create_task(&draft(&sb, "x"))
+        .await
+        .expect("created");
     assert!(!id.contains('/'), "{id}");
     assert!(sb.task_json(&id).is_some());
 }
@@ -60,35 +65,75 @@ async fn create_strips_a_history_suffix_from_location() {
 async fn completing_keeps_every_field_and_adds_no_comment() {
     let sb = sandbox().await;
     let client = client_for(&sb);
-    let id = client.create_task(&draft(&sb, "Fax the referral")).await.expect("created");
+    let id = client
+        .create_task(&draft(&sb, "Fax the referral"))
+        .await
+        .expect("created");
     let before = sb.task_json(&id).expect("stored");
 
-    let done = client.set_status(&id, TaskStatus::Completed).await.expect("completed");
+    let done = client
+        .set_status(&id, TaskStatus::Completed)
+        .await
+        .expect("completed");
     assert_eq!(done.status, TaskStatus::Completed);
 
     let after = sb.task_json(&id).expect("stored");
     assert_eq!(after["status"], "completed");
-    for field in ["description", "owner", "restriction", "input", "for", "requester", "authoredOn"] {
+    for field in [
+        "description",
+        "owner",
+        "restriction",
+        "input",
+        "for",
+        "requester",
+        "authoredOn",
+    ] {
         assert_eq!(after[field], before[field], "{field} changed");
     }
-    let group = |v: &Value| v["extension"].as_array().map(|a| a.iter().any(|e| e["url"].as_str().is_some_and(|u| u.ends_with("task-group"))));
+    let group = |v: &Value| {
+        v["extension"].as_array().map(|a| {
+            a.iter()
+                .any(|e| e["url"].as_str().is_some_and(|u| u.ends_with("task-group")))
+        })
+    };
     assert_eq!(group(&after), Some(true));
-    assert_eq!(after["note"].as_array().map(Vec::len), Some(1), "a note was duplicated: {}", after["note"]);
+    assert_eq!(
+        after["note"].as_array().map(Vec::len),
+        Some(1),
+        "a note was duplicated: {}",
+        after["note"]
+    );
 }
 
 #[tokio::test]
 async fn a_comment_is_added_once() {
     let sb = sandbox().await;
     let client = client_for(&sb);
-    let id = client.create_task(&draft(&sb, "Refill request")).await.expect("created");
-    let task = client.add_comment(&id, "Pharmacy called back", &sb.clinic().requester).await.expect("commented");
+    let id = client
+        .create_task(&draft(&sb, "Refill request"))
+        .await
+        .expect("created");
+    let task = client
+        .add_comment(&id, "Pharmacy called back", &sb.clinic().requester)
+        .await
+        .expect("commented");
     let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(texts, ["Please call before noon.", "Pharmacy called back"]);
     assert_eq!(task.labels.len(), 2, "labels were lost by the PUT");
-    assert_eq!(task.notes.last().and_then(|n| n.author.clone()), Some(sb.clinic().requester.clone()));
-    let err = client.add_comment(&id, "anonymous", " ").await.expect_err("no author");
+    assert_eq!(
+        task.notes.last().and_then(|n| n.author.clone()),
+        Some(sb.clinic().requester.clone())
+    );
+    let err = client
+        .add_comment(&id, "anonymous", " ")
+        .await
+        .expect_err("no author");
     assert!(matches!(err, CanvasError::Config(_)), "{err:?}");
-    assert_eq!(client.read_task(&id).await.expect("read").notes.len(), 2, "nothing sent without an author");
+    assert_eq!(
+        client.read_task(&id).await.expect("read").notes.len(),
+        2,
+        "nothing sent without an author"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +142,10 @@ async fn search_pages_through_250_tasks() {
     let ids = sb.insert_tasks(250, "requested");
     let client = client_for(&sb);
     sb.knobs().reset_request_count();
-    let found = client.search_tasks(&TaskSearch::new().status(TaskStatus::Open)).await.expect("search");
+    let found = client
+        .search_tasks(&TaskSearch::new().status(TaskStatus::Open))
+        .await
+        .expect("search");
     assert_eq!(found.len(), 250);
     let mut got: Vec<_> = found.iter().map(|t| t.id.clone()).collect();
     let mut want = ids.clone();
@@ -110,7 +158,10 @@ async fn search_pages_through_250_tasks() {
     let mut small = client.config().clone();
     small.page_size = 40;
     let small = CanvasClient::new(small).expect("client");
-    let pages = small.search_pages(&TaskSearch::new(), |_| Ok(())).await.expect("search");
+    let pages = small
+        .search_pages(&TaskSearch::new(), |_| Ok(()))
+        .await
+        .expect("search");
     assert_eq!(pages, 7);
 }
 
@@ -129,9 +180,12 @@ async fn an_expired_token_is_renewed_once_and_the_call_succeeds() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_renewed_before_they_lapse() {
-    let sb = Sandbox::start(SandboxConfig { token_lifetime: Duration::from_secs(2), ..Default::default() })
-        .await
-        .expect("sandbox");
+    let sb = Sandbox::start(SandboxConfig {
+        token_lifetime: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox");
     let client = client_for(&sb);
     let id = client.create_task(&draft(&sb, "x")).await.expect("created");
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -142,8 +196,19 @@ async fn short_lived_tokens_are_renewed_before_they_lapse() {
 #[tokio::test]
 async fn wrong_credentials_say_so() {
     let sb = sandbox().await;
-    let cfg = CanvasConfig::with_urls("sandbox", &sb.fhir_base(), &sb.token_url(), "sandbox-client", "wrong").expect("cfg");
-    let err = CanvasClient::new(cfg).expect("client").read_task("abc").await.expect_err("refused");
+    let cfg = CanvasConfig::with_urls(
+        "sandbox",
+        &sb.fhir_base(),
+        &sb.token_url(),
+        "sandbox-client",
+        "wrong",
+    )
+    .expect("cfg");
+    let err = CanvasClient::new(cfg)
+        .expect("client")
+        .read_task("abc")
+        .await
+        .expect_err("refused");
     assert!(matches!(err, CanvasError::Auth(_)), "{err:?}");
     assert!(err.to_string().contains("client id or secret"), "{err}");
 }
@@ -156,7 +221,11 @@ async fn a_429_waits_for_retry_after() {
     sb.knobs().fail_with_429(1, 1);
     let started = Instant::now();
     client.read_task(&id).await.expect("read after 429");
-    assert!(started.elapsed() >= Duration::from_secs(1), "retried after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -207,13 +276,18 @@ async fn a_400_carries_the_servers_text() {
     match &err {
         CanvasError::Outcome { status, text, .. } => {
             assert!(*status == 400 || *status == 422, "{status}");
-            assert!(!text.is_empty() && !text.contains("no explanation"), "{text}");
+            assert!(
+                !text.is_empty() && !text.contains("no explanation"),
+                "{text}"
+            );
         }
         other => panic!("expected an OperationOutcome error, got {other:?}"),
     }
     sb.knobs().set_modified_search_supported(false);
     let err = client
-        .search_tasks(&TaskSearch::new().modified_after(parse_rfc3339("2020-01-01T00:00:00Z").expect("t")))
+        .search_tasks(
+            &TaskSearch::new().modified_after(parse_rfc3339("2020-01-01T00:00:00Z").expect("t")),
+        )
         .await
         .expect_err("modified refused");
     assert_eq!(err.status(), Some(400));
@@ -240,7 +314,10 @@ async fn a_412_is_retried_after_reading_again() {
     };
     sb.knobs().reset_request_count();
     let (result, ()) = tokio::join!(client.set_status(&id, TaskStatus::Closed), changer);
-    assert_eq!(result.expect("closed after a conflict").status, TaskStatus::Closed);
+    assert_eq!(
+        result.expect("closed after a conflict").status,
+        TaskStatus::Closed
+    );
     // read, PUT (412), read again, PUT, read back: the conflict really happened and was retried.
     assert_eq!(sb.knobs().request_count(), 5);
     assert_eq!(sb.task_json(&id).expect("stored")["status"], "cancelled");
@@ -250,22 +327,47 @@ async fn a_412_is_retried_after_reading_again() {
 async fn a_change_between_our_read_and_our_put_gets_a_412_and_survives() {
     let sb = sandbox().await;
     let client = client_for(&sb);
-    let id = client.create_task(&draft(&sb, "Call the lab")).await.expect("created");
+    let id = client
+        .create_task(&draft(&sb, "Call the lab"))
+        .await
+        .expect("created");
     sb.knobs().clear_task_writes();
     sb.knobs().reset_request_count();
     assert!(sb.knobs().change_before_next_put("completed"));
 
-    let task = client.add_comment(&id, "Lab called back", &sb.clinic().requester).await.expect("commented");
+    let task = client
+        .add_comment(&id, "Lab called back", &sb.clinic().requester)
+        .await
+        .expect("commented");
 
     // read, PUT (412: staff completed it meanwhile), read again, PUT, read back.
     assert_eq!(sb.knobs().request_count(), 5);
-    let puts: Vec<_> = sb.knobs().task_writes().into_iter().filter(|(m, _)| *m == "PUT").collect();
+    let puts: Vec<_> = sb
+        .knobs()
+        .task_writes()
+        .into_iter()
+        .filter(|(m, _)| *m == "PUT")
+        .collect();
     assert_eq!(puts.len(), 2);
-    assert_eq!(puts[0].1["status"], "requested", "the first PUT was made from the stale read");
-    assert_eq!(puts[1].1["status"], "completed", "the edit was re-applied to the fresh read");
-    assert_eq!(task.status, TaskStatus::Completed, "the other change survived");
+    assert_eq!(
+        puts[0].1["status"], "requested",
+        "the first PUT was made from the stale read"
+    );
+    assert_eq!(
+        puts[1].1["status"], "completed",
+        "the edit was re-applied to the fresh read"
+    );
+    assert_eq!(
+        task.status,
+        TaskStatus::Completed,
+        "the other change survived"
+    );
     let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
-    assert_eq!(texts, ["Please call before noon.", "Lab called back"], "one new note, not two");
+    assert_eq!(
+        texts,
+        ["Please call before noon.", "Lab called back"],
+        "one new note, not two"
+    );
 }
 
 #[tokio::test]
@@ -273,11 +375,20 @@ async fn pickers_search_the_seeded_clinic() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let (_, name) = sb.clinic().patients[3].clone();
-    let family = name.split_whitespace().last().expect("family name").to_string();
+    let family = name
+        .split_whitespace()
+        .last()
+        .expect("family name")
+        .to_string();
     let patients = client.search_patients(&family).await.expect("patients");
     assert!(patients.iter().any(|p| p.name == name), "{patients:?}");
-    assert!(patients.iter().all(|p| p.name.to_lowercase().contains(&family.to_lowercase())));
-    let staff = client.search_practitioners("").await.expect("practitioners");
+    assert!(patients
+        .iter()
+        .all(|p| p.name.to_lowercase().contains(&family.to_lowercase())));
+    let staff = client
+        .search_practitioners("")
+        .await
+        .expect("practitioners");
     assert!(staff.len() >= 3);
 }
 
@@ -289,24 +400,47 @@ async fn typing_first_and_last_name_finds_the_patient_and_inactive_ones_are_mark
     let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Avery Quillfeather"]);
     assert!(found.items[0].active);
-    let found = client.find_patients("  ellery   rowan ").await.expect("patients");
+    let found = client
+        .find_patients("  ellery   rowan ")
+        .await
+        .expect("patients");
     let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["Rowan Ellery", "Ellery Rowanson"], "either order of first and last");
-    let inactive = client.find_patients("Osric Fallowmere").await.expect("patients");
+    assert_eq!(
+        names,
+        ["Rowan Ellery", "Ellery Rowanson"],
+        "either order of first and last"
+    );
+    let inactive = client
+        .find_patients("Osric Fallowmere")
+        .await
+        .expect("patients");
     assert_eq!(inactive.items.len(), 1);
-    assert!(!inactive.items[0].active, "an inactive chart is marked: {inactive:?}");
+    assert!(
+        !inactive.items[0].active,
+        "an inactive chart is marked: {inactive:?}"
+    );
 }
 
 #[tokio::test]
 async fn the_staff_picker_finds_a_non_schedulable_care_coordinator() {
     let sb = sandbox().await;
     let client = client_for(&sb);
-    let found = client.find_practitioners("Rooke").await.expect("practitioners");
+    let found = client
+        .find_practitioners("Rooke")
+        .await
+        .expect("practitioners");
     let names: Vec<&str> = found.items.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Tamsin Rooke"]);
     let everyone = client.find_practitioners("").await.expect("practitioners");
-    assert_eq!(everyone.items.len(), 7, "active staff, schedulable or not: {everyone:?}");
-    assert!(!everyone.items.iter().any(|p| p.name == "Vesna Oldcastle"), "no inactive staff");
+    assert_eq!(
+        everyone.items.len(),
+        7,
+        "active staff, schedulable or not: {everyone:?}"
+    );
+    assert!(
+        !everyone.items.iter().any(|p| p.name == "Vesna Oldcastle"),
+        "no inactive staff"
+    );
 }
 
 #[tokio::test]
@@ -323,13 +457,24 @@ async fn the_team_picker_lists_all_25_teams_and_says_when_it_stopped_short() {
     got.sort();
     assert_eq!(got, want);
     let billing = client.find_teams("billing").await.expect("teams");
-    assert_eq!(billing.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Billing"]);
+    assert_eq!(
+        billing
+            .items
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Billing"]
+    );
 
     let mut small = client.config().clone();
     small.page_size = 3;
     let small = CanvasClient::new(small).expect("client");
     let cut = small.find_teams("").await.expect("teams");
-    assert_eq!((cut.items.len(), cut.truncated), (15, true), "five pages of three, then a flag");
+    assert_eq!(
+        (cut.items.len(), cut.truncated),
+        (15, true),
+        "five pages of three, then a flag"
+    );
 }
 
 #[tokio::test]
@@ -343,19 +488,32 @@ async fn calls_time_out_instead_of_hanging() {
     sb.knobs().set_latency(Duration::from_secs(5));
     let started = Instant::now();
     let err = client.read_task("abc").await.expect_err("timed out");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(err, CanvasError::Ambiguous { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn an_unreachable_server_is_reported_as_such() {
     // Bind then drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut cfg = CanvasConfig::with_urls("x", &base, &format!("{base}/auth/token/"), "i", "s").expect("cfg");
+    let mut cfg =
+        CanvasConfig::with_urls("x", &base, &format!("{base}/auth/token/"), "i", "s").expect("cfg");
     cfg.backoff_base = Duration::from_millis(10);
     cfg.backoff_cap = Duration::from_millis(20);
-    let err = CanvasClient::new(cfg).expect("client").read_task("abc").await.expect_err("unreachable");
+    let err = CanvasClient::new(cfg)
+        .expect("client")
+        .read_task("abc")
+        .await
+        .expect_err("unreachable");
     assert!(matches!(err, CanvasError::Unreachable { .. }), "{err:?}");
     assert!(err.is_transient());
 }

@@ -38,8 +38,14 @@ fn the_documented_search_bundle_maps_to_a_task() {
     assert_eq!(t.owner.map(|p| p.id).as_deref(), Some("a02c"));
     assert_eq!(t.requester.map(|p| p.id).as_deref(), Some("4150"));
     let team = t.team.expect("team from the task-group extension");
-    assert_eq!((team.id.as_str(), team.display.as_deref()), ("0c59", Some("Payment Collection")));
-    assert_eq!(t.permalink.as_deref(), Some("http://example.canvasmedical.com/permalinks/v1/VGFzazo4OTo3MA=="));
+    assert_eq!(
+        (team.id.as_str(), team.display.as_deref()),
+        ("0c59", Some("Payment Collection"))
+    );
+    assert_eq!(
+        t.permalink.as_deref(),
+        Some("http://example.canvasmedical.com/permalinks/v1/VGFzazo4OTo3MA==")
+    );
     assert_eq!(t.authored_on, parse_rfc3339("2023-09-22T14:00:00+00:00"));
     assert_eq!(t.due, parse_rfc3339("2023-09-23T14:00:00+00:00"));
     assert_eq!(t.labels, vec!["Urgent".to_string()]);
@@ -60,8 +66,13 @@ fn a_bundle_with_a_next_link_reports_it() {
 
 /// The docs' own examples, verbatim (crates/canvas-sandbox/fixtures, with their source).
 fn fixture(name: &str) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../canvas-sandbox/fixtures").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("json")
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../canvas-sandbox/fixtures")
+        .join(name);
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .expect("json")
 }
 
 #[test]
@@ -72,7 +83,10 @@ fn the_documented_examples_carry_the_time_that_orders_a_task() {
     assert!(!resources.is_empty());
     for r in resources {
         let t = task_from_fhir("demo", r).expect("task");
-        assert_eq!(t.modified, modified, "lastModified is read, to the microsecond");
+        assert_eq!(
+            t.modified, modified,
+            "lastModified is read, to the microsecond"
+        );
     }
     let read = task_from_fhir("demo", &fixture("task-read.json")).expect("task");
     assert_eq!(read.modified, modified);

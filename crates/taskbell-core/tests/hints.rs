@@ -12,19 +12,28 @@ use taskbell_core::inbox::webhook::WebhookConfig;
 use taskbell_core::runtime::{Receive, Runtime, RuntimeConfig};
 use taskbell_core::{Source, TaskRef, TaskStatus};
 
-const HOOK: Delivery<'static> = Delivery { source: Source::Webhook, transport_id: None };
+const HOOK: Delivery<'static> = Delivery {
+    source: Source::Webhook,
+    transport_id: None,
+};
 
 fn seed_bodies(id: &str) -> [String; 3] {
     [
         format!(r#"{{"task_id": "{id}", "disposition": "completed"}}"#),
         format!(r#"{{"message": "A Task was updated!", "resource_id": "{id}"}}"#),
-        format!(r#"{{"task_id": "{id}", "event": "updated", "title": "Call back", "creator": null}}"#),
+        format!(
+            r#"{{"task_id": "{id}", "event": "updated", "title": "Call back", "creator": null}}"#
+        ),
     ]
 }
 
 async fn stored(t: &common::TestEngine, id: &str) -> Option<TaskStatus> {
     let task = TaskRef::new("sandbox", id);
-    t.engine.read(move |s| s.task(&task)).await.expect("read").map(|r| r.status)
+    t.engine
+        .read(move |s| s.task(&task))
+        .await
+        .expect("read")
+        .map(|r| r.status)
 }
 
 #[tokio::test]
@@ -39,14 +48,33 @@ async fn every_seed_shape_leads_to_a_read_and_canvas_has_the_last_word() {
         let body = body.replace("placeholder", &id);
         let hint = parse_canvas("sandbox", body.as_bytes(), HOOK).expect("parses");
         let ingested = t.engine.ingest(hint).await.expect("ingested");
-        assert!(ingested.applied.hint && !ingested.notified, "shape {n}: a hint is recorded, not applied");
-        assert_eq!(stored(&t, &id).await, None, "shape {n}: nothing is stored on a hint's word");
+        assert!(
+            ingested.applied.hint && !ingested.notified,
+            "shape {n}: a hint is recorded, not applied"
+        );
+        assert_eq!(
+            stored(&t, &id).await,
+            None,
+            "shape {n}: nothing is stored on a hint's word"
+        );
 
         sb.knobs().reset_request_count();
         assert_eq!(t.engine.read_hinted().await.expect("read"), 1, "shape {n}");
-        assert_eq!(sb.knobs().request_count(), 1, "shape {n}: one GET /Task/<id>");
-        assert_eq!(stored(&t, &id).await, Some(TaskStatus::Closed), "shape {n}: the state stored is Canvas's");
-        assert_eq!(t.engine.read_hinted().await.expect("read"), 0, "shape {n}: the request is answered");
+        assert_eq!(
+            sb.knobs().request_count(),
+            1,
+            "shape {n}: one GET /Task/<id>"
+        );
+        assert_eq!(
+            stored(&t, &id).await,
+            Some(TaskStatus::Closed),
+            "shape {n}: the state stored is Canvas's"
+        );
+        assert_eq!(
+            t.engine.read_hinted().await.expect("read"),
+            0,
+            "shape {n}: the request is answered"
+        );
     }
 }
 
@@ -58,9 +86,19 @@ async fn a_burst_of_hints_about_one_task_costs_one_read() {
     let id = sb.insert_tasks(1, "completed").remove(0);
     for n in 0..10 {
         let transport = format!("msg-{n}");
-        let d = Delivery { source: Source::Webhook, transport_id: Some(&transport) };
+        let d = Delivery {
+            source: Source::Webhook,
+            transport_id: Some(&transport),
+        };
         let body = format!(r#"{{"message": "A Task was updated!", "resource_id": "{id}"}}"#);
-        assert!(t.engine.ingest(parse_canvas("sandbox", body.as_bytes(), d).expect("parses")).await.expect("ingest").applied.hint);
+        assert!(
+            t.engine
+                .ingest(parse_canvas("sandbox", body.as_bytes(), d).expect("parses"))
+                .await
+                .expect("ingest")
+                .applied
+                .hint
+        );
     }
     sb.knobs().reset_request_count();
     assert_eq!(t.engine.read_hinted().await.expect("read"), 1);
@@ -72,16 +110,31 @@ async fn a_burst_of_hints_about_one_task_costs_one_read() {
 async fn a_hint_waits_while_canvas_is_unreachable() {
     let sb = sandbox().await;
     let t = engine();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let mut cfg = client_for(&sb).config().clone();
-    cfg.fhir_base = format!("http://127.0.0.1:{port}/fhir").parse().expect("url");
-    cfg.token_url = format!("http://127.0.0.1:{port}/auth/token/").parse().expect("url");
+    cfg.fhir_base = format!("http://127.0.0.1:{port}/fhir")
+        .parse()
+        .expect("url");
+    cfg.token_url = format!("http://127.0.0.1:{port}/auth/token/")
+        .parse()
+        .expect("url");
     cfg.max_retries = 0;
-    t.engine.set_canvas(Some(CanvasClient::new(cfg).expect("client")));
+    t.engine
+        .set_canvas(Some(CanvasClient::new(cfg).expect("client")));
     let id = sb.insert_tasks(1, "completed").remove(0);
     let body = format!(r#"{{"task_id": "{id}", "disposition": "completed"}}"#);
-    t.engine.ingest(parse_canvas("sandbox", body.as_bytes(), HOOK).expect("parses")).await.expect("ingest");
-    assert!(t.engine.read_hinted().await.is_err(), "Canvas cannot be reached");
+    t.engine
+        .ingest(parse_canvas("sandbox", body.as_bytes(), HOOK).expect("parses"))
+        .await
+        .expect("ingest");
+    assert!(
+        t.engine.read_hinted().await.is_err(),
+        "Canvas cannot be reached"
+    );
     assert_eq!(stored(&t, &id).await, None);
 
     // Canvas is back: the same request is still queued, and is answered.
@@ -94,12 +147,25 @@ async fn a_hint_waits_while_canvas_is_unreachable() {
 async fn with_no_canvas_to_ask_a_hint_is_stored_as_received_and_unconfirmed() {
     let t = engine();
     let body = br#"{"task_id": "t-1", "disposition": "closed"}"#;
-    let ingested = t.engine.ingest(parse_canvas("sandbox", body, HOOK).expect("parses")).await.expect("ingest");
+    let ingested = t
+        .engine
+        .ingest(parse_canvas("sandbox", body, HOOK).expect("parses"))
+        .await
+        .expect("ingest");
     assert!(!ingested.applied.hint);
     assert_eq!(stored(&t, "t-1").await, Some(TaskStatus::Closed));
-    let events = t.engine.read(|s| s.timeline(&TaskRef::new("sandbox", "t-1"))).await.expect("timeline");
+    let events = t
+        .engine
+        .read(|s| s.timeline(&TaskRef::new("sandbox", "t-1")))
+        .await
+        .expect("timeline");
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].detail.get("unconfirmed"), Some(&serde_json::Value::Bool(true)), "{:?}", events[0].detail);
+    assert_eq!(
+        events[0].detail.get("unconfirmed"),
+        Some(&serde_json::Value::Bool(true)),
+        "{:?}",
+        events[0].detail
+    );
 }
 
 /// The whole way: a bearer-only sender posts a seed payload to the webhook endpoint, and the
@@ -111,9 +177,14 @@ async fn the_running_app_reads_what_a_webhook_hint_mentions() {
     let mut hook = WebhookConfig::new("sandbox");
     hook.port = 0;
     hook.bearer = Some("hint-token".into());
-    let mut cfg = RuntimeConfig::new(Some(client_for(&sb).config().clone()), Receive::Webhook(hook));
+    let mut cfg = RuntimeConfig::new(
+        Some(client_for(&sb).config().clone()),
+        Receive::Webhook(hook),
+    );
     cfg.reconcile_every = Duration::from_secs(3600);
-    let runtime = Runtime::start(t.engine.clone(), cfg).await.expect("runtime");
+    let runtime = Runtime::start(t.engine.clone(), cfg)
+        .await
+        .expect("runtime");
     let id = sb.insert_tasks(1, "requested").remove(0);
     assert!(sb.set_task_status(&id, "completed"));
     let url = format!("{}/hooks/canvas", runtime.webhook_url().expect("listening"));
@@ -121,7 +192,9 @@ async fn the_running_app_reads_what_a_webhook_hint_mentions() {
         .post(url)
         .bearer_auth("hint-token")
         .header("content-type", "application/json")
-        .body(format!(r#"{{"message": "A Task was updated!", "resource_id": "{id}"}}"#))
+        .body(format!(
+            r#"{{"message": "A Task was updated!", "resource_id": "{id}"}}"#
+        ))
         .send()
         .await
         .expect("posted");

@@ -42,7 +42,9 @@ async fn task(State(s): State<Arc<Script>>) -> Response {
             let outcome = json!({"resourceType": "OperationOutcome", "issue": [{"code": "throttled", "diagnostics": "slow down"}]});
             (status, [(header::RETRY_AFTER, after)], Json(outcome)).into_response()
         }
-        None => Json(json!({"resourceType": "Task", "id": "t1", "status": "requested"})).into_response(),
+        None => {
+            Json(json!({"resourceType": "Task", "id": "t1", "status": "requested"})).into_response()
+        }
     }
 }
 
@@ -52,12 +54,16 @@ async fn stand_in() -> (Arc<Script>, CanvasClient, tokio::task::JoinHandle<()>) 
         .route("/token", post(token))
         .route("/Task/{id}", get(task))
         .with_state(script.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let mut cfg = CanvasConfig::with_urls("stand-in", &base, &format!("{base}/token"), "id", "secret").expect("config");
+    let mut cfg =
+        CanvasConfig::with_urls("stand-in", &base, &format!("{base}/token"), "id", "secret")
+            .expect("config");
     cfg.backoff_base = Duration::from_millis(10);
     cfg.backoff_cap = Duration::from_millis(50);
     cfg.call_timeout = Duration::from_secs(30);
@@ -66,16 +72,32 @@ async fn stand_in() -> (Arc<Script>, CanvasClient, tokio::task::JoinHandle<()>) 
 
 #[tokio::test]
 async fn any_expires_in_gives_a_working_token_and_no_panic() {
-    let odd = [json!(u64::MAX), json!(1e300), json!(-1), json!(i64::MIN), json!(3.5), json!(0), json!("soon"), json!([])];
+    let odd = [
+        json!(u64::MAX),
+        json!(1e300),
+        json!(-1),
+        json!(i64::MIN),
+        json!(3.5),
+        json!(0),
+        json!("soon"),
+        json!([]),
+    ];
     for expires_in in odd {
         // A stand-in (and a client, with its token cache) per case.
         let (script, client, server) = stand_in().await;
         *script.expires_in.lock().expect("lock") = Some(expires_in.clone());
-        let t = client.read_task("t1").await.unwrap_or_else(|e| panic!("expires_in {expires_in}: {e}"));
+        let t = client
+            .read_task("t1")
+            .await
+            .unwrap_or_else(|e| panic!("expires_in {expires_in}: {e}"));
         assert_eq!(t.id, "t1");
         // Capped or short, each lifetime is at least a minute: the next call reuses the token.
         client.read_task("t1").await.expect("second read");
-        assert_eq!(script.tokens.load(Ordering::SeqCst), 1, "expires_in {expires_in}");
+        assert_eq!(
+            script.tokens.load(Ordering::SeqCst),
+            1,
+            "expires_in {expires_in}"
+        );
         server.abort();
     }
 }
@@ -83,18 +105,32 @@ async fn any_expires_in_gives_a_working_token_and_no_panic() {
 #[tokio::test]
 async fn a_huge_retry_after_on_429_gives_up_at_once_with_the_capped_wait() {
     // The second is u64::MAX seconds: added to an Instant as it stands, it overflows.
-    for huge in ["99999999999999", "18446744073709551615", "99999999999999999999999999"] {
+    for huge in [
+        "99999999999999",
+        "18446744073709551615",
+        "99999999999999999999999999",
+    ] {
         let (script, client, server) = stand_in().await;
         *script.refuse.lock().expect("lock") = Some((StatusCode::TOO_MANY_REQUESTS, huge.into()));
         let started = Instant::now();
         let err = client.read_task("t1").await.expect_err("throttled");
-        assert!(started.elapsed() < Duration::from_secs(10), "{huge}: waited {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{huge}: waited {:?}",
+            started.elapsed()
+        );
         match &err {
-            CanvasError::RateLimited { retry_after } => assert_eq!(*retry_after, Some(RETRY_AFTER_CAP), "{huge}"),
+            CanvasError::RateLimited { retry_after } => {
+                assert_eq!(*retry_after, Some(RETRY_AFTER_CAP), "{huge}")
+            }
             other => panic!("{huge}: expected RateLimited, got {other:?}"),
         }
         assert!(err.to_string().contains("retry after 3600 s"), "{err}");
-        assert_eq!(script.reads.load(Ordering::SeqCst), 1, "{huge}: an hour does not fit the call's time");
+        assert_eq!(
+            script.reads.load(Ordering::SeqCst),
+            1,
+            "{huge}: an hour does not fit the call's time"
+        );
         server.abort();
     }
 }
@@ -106,7 +142,11 @@ async fn a_503_until_the_year_9999_gives_up_at_once() {
     *script.refuse.lock().expect("lock") = Some((StatusCode::SERVICE_UNAVAILABLE, far));
     let started = Instant::now();
     let err = client.read_task("t1").await.expect_err("unavailable");
-    assert!(started.elapsed() < Duration::from_secs(10), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited {:?}",
+        started.elapsed()
+    );
     assert_eq!(err.status(), Some(503));
     assert_eq!(script.reads.load(Ordering::SeqCst), 1);
     server.abort();
@@ -127,7 +167,11 @@ async fn a_short_retry_after_is_still_honoured() {
     };
     let started = Instant::now();
     client.read_task("t1").await.expect("read after the wait");
-    assert!(started.elapsed() >= Duration::from_secs(1), "retried after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
     lift.await.expect("lifter");
     server.abort();
 }

@@ -14,13 +14,22 @@ use taskbell_core::inbox::payload::{parse_canvas, parse_fragment, Delivery};
 use taskbell_core::Source;
 
 fn delivery(transport_id: Option<&str>) -> Delivery<'_> {
-    Delivery { source: Source::Webhook, transport_id }
+    Delivery {
+        source: Source::Webhook,
+        transport_id,
+    }
 }
 
 /// Every payload reader on one body; the result is dropped, a panic fails the case.
 fn read_payload(body: &[u8], transport_id: Option<&str>) {
     let _ = parse_canvas("sandbox", body, delivery(transport_id));
-    let _ = parse_fragment(body, Delivery { source: Source::Fragment, transport_id });
+    let _ = parse_fragment(
+        body,
+        Delivery {
+            source: Source::Fragment,
+            transport_id,
+        },
+    );
 }
 
 /// Every public FHIR reader on one value, following a Bundle as the client does.

@@ -27,7 +27,11 @@ enum Mode {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 struct Desk {
@@ -47,16 +51,28 @@ async fn desk(mode: Mode, skew: time::Duration) -> Desk {
         secret: SECRET.into(),
         bearer: None,
     });
-    let sb = Sandbox::start(SandboxConfig { webhook, ..Default::default() }).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxConfig {
+        webhook,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox");
     sb.knobs().set_clock_offset(-skew / 2);
     let dir = tempfile::tempdir().expect("tempdir");
     let notes = Arc::new(MemoryNotifier::default());
     let clock = Clock::skewed(skew / 2);
-    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), clock).expect("engine");
-    engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
+    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), clock)
+        .expect("engine");
+    engine.set_prefs(NotifyPrefs {
+        scope: NotifyScope::Everyone,
+        ..Default::default()
+    });
     let receive = match mode {
         Mode::Poll => Receive::Poll,
-        Mode::Live => Receive::Live { url: sb.ws_url(), api_key: sb.config().socket_api_key.clone() },
+        Mode::Live => Receive::Live {
+            url: sb.ws_url(),
+            api_key: sb.config().socket_api_key.clone(),
+        },
         Mode::Webhook => {
             let mut w = WebhookConfig::new("sandbox");
             w.port = port;
@@ -68,7 +84,13 @@ async fn desk(mode: Mode, skew: time::Duration) -> Desk {
     cfg.poll_every = Duration::from_millis(300);
     cfg.reconcile_every = Duration::from_secs(2);
     let runtime = Runtime::start(engine.clone(), cfg).await.expect("runtime");
-    Desk { sb, engine, notes, runtime, _dir: dir }
+    Desk {
+        sb,
+        engine,
+        notes,
+        runtime,
+        _dir: dir,
+    }
 }
 
 impl Desk {
@@ -90,7 +112,11 @@ impl Desk {
 
     async fn stored(&self, id: &str) -> Option<TaskStatus> {
         let task = TaskRef::new("sandbox", id);
-        self.engine.read(move |s| s.task(&task)).await.expect("read").map(|r| r.status)
+        self.engine
+            .read(move |s| s.task(&task))
+            .await
+            .expect("read")
+            .map(|r| r.status)
     }
 
     fn notified(&self) -> HashMap<String, usize> {
@@ -110,19 +136,37 @@ async fn every_change_once(mode: Mode, skew_minutes: i64) {
     let want: Vec<(String, TaskStatus)> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| (id.clone(), if i % 2 == 0 { TaskStatus::Completed } else { TaskStatus::Closed }))
+        .map(|(i, id)| {
+            (
+                id.clone(),
+                if i % 2 == 0 {
+                    TaskStatus::Completed
+                } else {
+                    TaskStatus::Closed
+                },
+            )
+        })
         .collect();
     for (id, status) in &want {
-        assert!(d.sb.set_task_status(id, status.fhir()), "the sandbox has {id}");
+        assert!(
+            d.sb.set_task_status(id, status.fhir()),
+            "the sandbox has {id}"
+        );
     }
     for (id, status) in &want {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         while d.stored(id).await != Some(*status) {
-            assert!(std::time::Instant::now() < deadline, "{mode:?} {skew_minutes:+} min: {id} never became {status}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{mode:?} {skew_minutes:+} min: {id} never became {status}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    eventually(10, "a notification per task", || d.notified().len() == want.len()).await;
+    eventually(10, "a notification per task", || {
+        d.notified().len() == want.len()
+    })
+    .await;
     // More turns of every source: nothing may be announced again.
     for _ in 0..3 {
         d.runtime.reconcile_now();
@@ -130,7 +174,12 @@ async fn every_change_once(mode: Mode, skew_minutes: i64) {
     }
     let counts = d.notified();
     for (id, _) in &want {
-        assert_eq!(counts.get(id), Some(&1), "{mode:?} {skew_minutes:+} min: {id} announced {:?} times", counts.get(id));
+        assert_eq!(
+            counts.get(id),
+            Some(&1),
+            "{mode:?} {skew_minutes:+} min: {id} announced {:?} times",
+            counts.get(id)
+        );
     }
     d.runtime.shutdown().await;
 }
@@ -169,18 +218,31 @@ async fn webhooks_with_a_desktop_ten_minutes_slow() {
 /// would send the entry `create` is still waiting on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_canvas_slower_than_the_outbox_gets_each_task_once() {
-    let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
     let dir = tempfile::tempdir().expect("tempdir");
-    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+    let engine = Engine::open(
+        &dir.path().join("taskbell.db"),
+        Arc::new(MemoryNotifier::default()),
+    )
+    .expect("engine");
     let mut cfg = RuntimeConfig::new(Some(client_for(&sb).config().clone()), Receive::Poll);
     cfg.outbox_every = Duration::from_millis(200);
     cfg.poll_every = Duration::from_secs(3600);
     let runtime = Runtime::start(engine.clone(), cfg).await.expect("runtime");
     sb.knobs().set_latency(Duration::from_secs(1));
     for i in 0..3 {
-        let draft = TaskDraft { description: format!("Scan the consent form #{i}"), requester: sb.clinic().requester.clone(), ..Default::default() };
+        let draft = TaskDraft {
+            description: format!("Scan the consent form #{i}"),
+            requester: sb.clinic().requester.clone(),
+            ..Default::default()
+        };
         let outcome = engine.create(draft).await.expect("create");
-        assert!(matches!(outcome, CreateOutcome::Created { .. }), "{outcome:?}");
+        assert!(
+            matches!(outcome, CreateOutcome::Created { .. }),
+            "{outcome:?}"
+        );
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(sb.task_count(), 3, "Canvas got a task twice");

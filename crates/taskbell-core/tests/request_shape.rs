@@ -13,7 +13,10 @@ use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::TaskStatus;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/../canvas-sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../canvas-sandbox/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -49,7 +52,11 @@ fn empty_arrays(v: &Value) -> usize {
 
 fn with(mut set: BTreeSet<String>, add: &[&str], remove: &[&str]) -> BTreeSet<String> {
     set.extend(add.iter().map(|s| s.to_string()));
-    set.retain(|p| !remove.iter().any(|r| p == r || p.starts_with(&format!("{r}/"))));
+    set.retain(|p| {
+        !remove
+            .iter()
+            .any(|r| p == r || p.starts_with(&format!("{r}/")))
+    });
     set
 }
 
@@ -74,8 +81,14 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let id = client.create_task(&full_draft(&sb)).await.expect("created");
-    client.set_status(&id, TaskStatus::Completed).await.expect("completed");
-    client.add_comment(&id, "Called, left a message.", &sb.clinic().requester).await.expect("commented");
+    client
+        .set_status(&id, TaskStatus::Completed)
+        .await
+        .expect("completed");
+    client
+        .add_comment(&id, "Called, left a message.", &sb.clinic().requester)
+        .await
+        .expect("commented");
 
     let writes = sb.knobs().task_writes();
     let methods: Vec<&str> = writes.iter().map(|(m, _)| *m).collect();
@@ -87,9 +100,19 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let update = paths(&fixture("task-update-request.json"));
     assert_eq!(paths(&writes[0].1), create, "create body: {}", writes[0].1);
     // A status change sends no note (Canvas would append it); the docs require `id` in an update.
-    assert_eq!(paths(&writes[1].1), with(update.clone(), &["/id"], &["/note"]), "status body: {}", writes[1].1);
+    assert_eq!(
+        paths(&writes[1].1),
+        with(update.clone(), &["/id"], &["/note"]),
+        "status body: {}",
+        writes[1].1
+    );
     // A comment's time defaults to when Canvas receives it.
-    assert_eq!(paths(&writes[2].1), with(update, &["/id"], &["/note/[]/time"]), "comment body: {}", writes[2].1);
+    assert_eq!(
+        paths(&writes[2].1),
+        with(update, &["/id"], &["/note/[]/time"]),
+        "comment body: {}",
+        writes[2].1
+    );
 }
 
 #[test]

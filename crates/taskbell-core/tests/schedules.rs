@@ -27,11 +27,20 @@ const STATUSES: [&str; 3] = ["requested", "completed", "cancelled"];
 #[derive(Debug, Clone)]
 enum Step {
     /// Staff set a task's status in Canvas.
-    Change { task: usize, status: usize, hinted: bool },
+    Change {
+        task: usize,
+        status: usize,
+        hinted: bool,
+    },
     /// One queued delivery arrives (picked anywhere in the queue: reordering), maybe twice.
-    Deliver { pick: usize, twice: bool },
+    Deliver {
+        pick: usize,
+        twice: bool,
+    },
     /// One queued delivery is lost.
-    Drop { pick: usize },
+    Drop {
+        pick: usize,
+    },
     Reconcile,
 }
 
@@ -71,11 +80,14 @@ struct Delivered {
 }
 
 async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
-    let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
     let dir = tempfile::tempdir().expect("tempdir");
     let notes = Arc::new(MemoryNotifier::default());
     let clock = Clock::skewed(time::Duration::seconds(skew_secs));
-    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), clock).expect("engine");
+    let engine = Engine::open_with_clock(&dir.path().join("taskbell.db"), notes.clone(), clock)
+        .expect("engine");
     engine.set_prefs(NotifyPrefs {
         scope: NotifyScope::Everyone,
         kinds: vec![EventKind::Completed, EventKind::Closed, EventKind::Reopened],
@@ -90,19 +102,37 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
         let t = task_from_fhir("sandbox", &sb.task_json(id).expect("task")).expect("task");
         TaskEvent::from_read(&t, None, Source::Api)
     });
-    engine.ingest_created(tracked.collect()).await.expect("tracked");
+    engine
+        .ingest_created(tracked.collect())
+        .await
+        .expect("tracked");
 
     // Canvas's own sequence of statuses per task.
-    let mut truth: HashMap<String, Vec<TaskStatus>> = ids.iter().map(|id| (id.clone(), vec![TaskStatus::Open])).collect();
+    let mut truth: HashMap<String, Vec<TaskStatus>> = ids
+        .iter()
+        .map(|id| (id.clone(), vec![TaskStatus::Open]))
+        .collect();
     let mut queue: Vec<Delivered> = Vec::new();
     let deliver = |d: &Delivered| {
-        let event = parse_canvas("sandbox", &d.body, Delivery { source: d.source, transport_id: None }).expect("parses");
+        let event = parse_canvas(
+            "sandbox",
+            &d.body,
+            Delivery {
+                source: d.source,
+                transport_id: None,
+            },
+        )
+        .expect("parses");
         let engine = engine.clone();
         async move { engine.ingest(event).await.expect("ingested") }
     };
     for s in steps {
         match s {
-            Step::Change { task, status, hinted } => {
+            Step::Change {
+                task,
+                status,
+                hinted,
+            } => {
                 let id = &ids[task];
                 let want: TaskStatus = STATUSES[status].parse().expect("status");
                 if truth[id].last() == Some(&want) {
@@ -110,9 +140,15 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
                 }
                 assert!(sb.set_task_status(id, STATUSES[status]));
                 truth.get_mut(id).expect("task").push(want);
-                queue.push(Delivered { source: Source::Socket, body: push(&sb, id) });
+                queue.push(Delivered {
+                    source: Source::Socket,
+                    body: push(&sb, id),
+                });
                 if hinted {
-                    queue.push(Delivered { source: Source::Webhook, body: hint(id) });
+                    queue.push(Delivered {
+                        source: Source::Webhook,
+                        body: hint(id),
+                    });
                 }
             }
             Step::Deliver { pick, twice } if !queue.is_empty() => {
@@ -139,10 +175,25 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
 
     for id in &ids {
         let task = TaskRef::new("sandbox", id.clone());
-        let row = engine.read({ let t = task.clone(); move |s| s.task(&t) }).await.expect("read").expect("stored");
-        prop_assert_eq!(Some(&row.status), truth[id].last(), "task {} is stored as Canvas has it", id);
+        let row = engine
+            .read({
+                let t = task.clone();
+                move |s| s.task(&t)
+            })
+            .await
+            .expect("read")
+            .expect("stored");
+        prop_assert_eq!(
+            Some(&row.status),
+            truth[id].last(),
+            "task {} is stored as Canvas has it",
+            id
+        );
 
-        let timeline = engine.read(move |s| s.timeline(&task)).await.expect("timeline");
+        let timeline = engine
+            .read(move |s| s.timeline(&task))
+            .await
+            .expect("timeline");
         let moves: Vec<TaskStatus> = timeline
             .iter()
             .filter(|e| e.status_before.is_some() && e.status_before != e.status_after)
@@ -150,10 +201,21 @@ async fn run(skew_secs: i64, steps: Vec<Step>) -> Result<(), TestCaseError> {
             .collect();
         // Forward only: the stored states are Canvas's own, in Canvas's order, some skipped.
         let mut canvas = truth[id][1..].iter();
-        prop_assert!(moves.iter().all(|m| canvas.any(|c| c == m)), "task {}: stored {:?}, Canvas had {:?}", id, moves, truth[id]);
+        prop_assert!(
+            moves.iter().all(|m| canvas.any(|c| c == m)),
+            "task {}: stored {:?}, Canvas had {:?}",
+            id,
+            moves,
+            truth[id]
+        );
 
         let announced = notes.shown().iter().filter(|n| &n.task.id == id).count();
-        prop_assert_eq!(announced, moves.len(), "task {}: each stored transition announced once", id);
+        prop_assert_eq!(
+            announced,
+            moves.len(),
+            "task {}: each stored transition announced once",
+            id
+        );
     }
     Ok(())
 }

@@ -16,12 +16,14 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use taskbell_core::backoff::Backoff;
 use taskbell_core::canvas::{CanvasClient, TaskDraft};
 use taskbell_core::engine::{CreateOutcome, NotifyPrefs, NotifyScope};
 use taskbell_core::inbox::poll::{PollConfig, Poller};
-use taskbell_core::backoff::Backoff;
 use taskbell_core::inbox::sink::MemorySink;
-use taskbell_core::inbox::socket::{SocketClient, SocketConfig, SocketHandle, SocketState, RECONNECT_BACKOFF};
+use taskbell_core::inbox::socket::{
+    SocketClient, SocketConfig, SocketHandle, SocketState, RECONNECT_BACKOFF,
+};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::{Engine, EventKind, Source, TaskRef, TaskStatus, UiEvent};
 use tempfile::TempDir;
@@ -43,15 +45,29 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
-    let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts");
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let notifier = Arc::new(MemoryNotifier::default());
-    let engine = Engine::open(&dir.path().join("taskbell.db"), notifier.clone()).expect("engine opens");
-    engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
+    let engine =
+        Engine::open(&dir.path().join("taskbell.db"), notifier.clone()).expect("engine opens");
+    engine.set_prefs(NotifyPrefs {
+        scope: NotifyScope::Everyone,
+        ..Default::default()
+    });
     let client = common::client_for(&sb);
     engine.set_canvas(Some(client.clone()));
     let ui = engine.subscribe();
-    Rig { sb, engine, notifier, client, kick: Arc::new(Notify::new()), ui, _dir: dir }
+    Rig {
+        sb,
+        engine,
+        notifier,
+        client,
+        kick: Arc::new(Notify::new()),
+        ui,
+        _dir: dir,
+    }
 }
 
 /// Quick reconnects and a relaxed dead-connection check: a loaded machine must not look dead.
@@ -74,17 +90,28 @@ impl Rig {
 
     /// The poller with a timer too long to fire during a test: only connects make it reconcile.
     fn start_poller(&self) -> (watch::Sender<bool>, JoinHandle<()>) {
-        let poller = Poller::new(self.engine.clone(), self.client.clone(), PollConfig::default());
+        let poller = Poller::new(
+            self.engine.clone(),
+            self.client.clone(),
+            PollConfig::default(),
+        );
         let (stop, stop_rx) = watch::channel(false);
         let kick = self.kick.clone();
-        let task = tokio::spawn(async move { poller.run(Duration::from_secs(3600), kick, stop_rx).await });
+        let task =
+            tokio::spawn(async move { poller.run(Duration::from_secs(3600), kick, stop_rx).await });
         (stop, task)
     }
 
     /// Reconciles on each wake-up and nothing else (no first run, no timer), counting the runs:
     /// a completion it finds can only have been found because a connect asked for it.
-    fn start_reconciles_on_connect_only(&self) -> (Arc<AtomicUsize>, (watch::Sender<bool>, JoinHandle<()>)) {
-        let poller = Poller::new(self.engine.clone(), self.client.clone(), PollConfig::default());
+    fn start_reconciles_on_connect_only(
+        &self,
+    ) -> (Arc<AtomicUsize>, (watch::Sender<bool>, JoinHandle<()>)) {
+        let poller = Poller::new(
+            self.engine.clone(),
+            self.client.clone(),
+            PollConfig::default(),
+        );
         let (kick, done) = (self.kick.clone(), Arc::new(AtomicUsize::new(0)));
         let (stop, mut stopping) = watch::channel(false);
         let runs = done.clone();
@@ -127,19 +154,29 @@ impl Rig {
     }
 
     fn complete(&self, id: &str) {
-        assert!(self.sb.set_task_status(id, "completed"), "the sandbox has no task {id}");
+        assert!(
+            self.sb.set_task_status(id, "completed"),
+            "the sandbox has no task {id}"
+        );
     }
 
     async fn status(&self, id: &str) -> Option<TaskStatus> {
         let task = TaskRef::new("sandbox", id);
-        self.engine.read(move |s| s.task(&task)).await.expect("read").map(|row| row.status)
+        self.engine
+            .read(move |s| s.task(&task))
+            .await
+            .expect("read")
+            .map(|row| row.status)
     }
 
     async fn wait_all_completed(&self, ids: &[String]) {
         let deadline = Instant::now() + PATIENCE;
         for id in ids {
             while self.status(id).await != Some(TaskStatus::Completed) {
-                assert!(Instant::now() < deadline, "task {id} never showed as completed in the store");
+                assert!(
+                    Instant::now() < deadline,
+                    "task {id} never showed as completed in the store"
+                );
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
@@ -148,10 +185,17 @@ impl Rig {
     /// Sources of the events that recorded the task's completion.
     async fn completion_sources(&self, id: &str) -> Vec<String> {
         let task = TaskRef::new("sandbox", id);
-        let timeline = self.engine.read(move |s| s.timeline(&task)).await.expect("timeline");
+        let timeline = self
+            .engine
+            .read(move |s| s.timeline(&task))
+            .await
+            .expect("timeline");
         timeline
             .into_iter()
-            .filter(|e| e.status_before.as_deref() == Some("open") && e.status_after.as_deref() == Some("completed"))
+            .filter(|e| {
+                e.status_before.as_deref() == Some("open")
+                    && e.status_after.as_deref() == Some("completed")
+            })
             .map(|e| e.source)
             .collect()
     }
@@ -161,7 +205,10 @@ impl Rig {
         // Every ingest has returned, so the UI events are final; each transition's notification
         // is shown from the blocking pool right after, so wait for those to land.
         let transitions = self.drain_completion_transitions();
-        wait_until("the notifications to be shown", || self.notifier.shown().len() >= transitions).await;
+        wait_until("the notifications to be shown", || {
+            self.notifier.shown().len() >= transitions
+        })
+        .await;
         let mut per_task: HashMap<String, usize> = HashMap::new();
         for n in self.notifier.shown() {
             assert_eq!(n.task.system, "sandbox");
@@ -169,7 +216,11 @@ impl Rig {
             *per_task.entry(n.task.id).or_default() += 1;
         }
         for id in ids {
-            assert_eq!(per_task.get(id), Some(&1), "task {id}: notifications {per_task:?}");
+            assert_eq!(
+                per_task.get(id),
+                Some(&1),
+                "task {id}: notifications {per_task:?}"
+            );
         }
         assert_eq!(per_task.values().sum::<usize>(), ids.len(), "{per_task:?}");
         assert_eq!(transitions, ids.len());
@@ -180,10 +231,14 @@ impl Rig {
         loop {
             match self.ui.try_recv() {
                 Ok(UiEvent::TaskChanged {
-                    status: TaskStatus::Completed, previous: Some(TaskStatus::Open), ..
+                    status: TaskStatus::Completed,
+                    previous: Some(TaskStatus::Open),
+                    ..
                 }) => count += 1,
                 Ok(_) => {}
-                Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed) => return count,
+                Err(
+                    broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed,
+                ) => return count,
                 Err(broadcast::error::TryRecvError::Lagged(n)) => panic!("missed {n} UI events"),
             }
         }
@@ -199,7 +254,9 @@ async fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
 }
 
 async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
-    tokio::time::timeout(PATIENCE, f).await.unwrap_or_else(|_| panic!("gave up waiting for {what}"))
+    tokio::time::timeout(PATIENCE, f)
+        .await
+        .unwrap_or_else(|_| panic!("gave up waiting for {what}"))
 }
 
 /// Waits for a connection other than the one that started at `before`; returns when it started.
@@ -222,7 +279,9 @@ async fn wait_connected(
 
 async fn stop_poller((stop, task): (watch::Sender<bool>, JoinHandle<()>)) {
     stop.send_replace(true);
-    within("the poller to stop", task).await.expect("the poller ends cleanly");
+    within("the poller to stop", task)
+        .await
+        .expect("the poller ends cleanly");
 }
 
 async fn stop_socket(socket: SocketHandle) {
@@ -256,14 +315,18 @@ async fn connects_and_a_pushed_completion_is_stored_and_notified_once() {
 
     rig.complete(&ids[0]);
     rig.wait_all_completed(&ids).await;
-    assert_eq!(rig.completion_sources(&ids[0]).await, vec!["socket".to_string()]);
+    assert_eq!(
+        rig.completion_sources(&ids[0]).await,
+        vec!["socket".to_string()]
+    );
 
     stop_socket(socket).await;
     rig.assert_each_completion_notified_once(&ids).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sandbox_drops_the_connection_5_times_while_tasks_complete_and_every_completion_is_notified_exactly_once() {
+async fn the_sandbox_drops_the_connection_5_times_while_tasks_complete_and_every_completion_is_notified_exactly_once(
+) {
     let mut rig = rig().await;
     let ids = rig.create_tasks(10).await;
     let poller = rig.start_poller();
@@ -286,7 +349,8 @@ async fn the_sandbox_drops_the_connection_5_times_while_tasks_complete_and_every
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_finds_every_completion() {
+async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_finds_every_completion()
+{
     let mut rig = rig().await;
     let ids = rig.create_tasks(6).await;
     let (reconciles, reconciler) = rig.start_reconciles_on_connect_only();
@@ -295,7 +359,10 @@ async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_find
     let since = wait_connected(&mut state, None).await;
     // The first connect's reconcile is over before anything completes, so only the reconnect's
     // can find the completions.
-    wait_until("the reconcile after connecting", || reconciles.load(Ordering::SeqCst) >= 1).await;
+    wait_until("the reconcile after connecting", || {
+        reconciles.load(Ordering::SeqCst) >= 1
+    })
+    .await;
 
     rig.sb.knobs().set_drop_pushes(true);
     for id in &ids {
@@ -306,9 +373,16 @@ async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_find
 
     rig.wait_all_completed(&ids).await;
     // The completions are committed a moment before the reconcile that found them returns.
-    wait_until("the reconcile after reconnecting", || reconciles.load(Ordering::SeqCst) >= 2).await;
+    wait_until("the reconcile after reconnecting", || {
+        reconciles.load(Ordering::SeqCst) >= 2
+    })
+    .await;
     for id in &ids {
-        assert_eq!(rig.completion_sources(id).await, vec!["poll".to_string()], "task {id}");
+        assert_eq!(
+            rig.completion_sources(id).await,
+            vec!["poll".to_string()],
+            "task {id}"
+        );
     }
     stop_socket(socket).await;
     stop_poller(reconciler).await;
@@ -317,25 +391,42 @@ async fn with_pushes_dropped_entirely_the_reconcile_after_a_reconnect_still_find
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_api_key_shows_unauthorised_and_stopping_ends_the_wait_at_once() {
-    let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts");
-    let mut cfg = quick(SocketConfig::new("sandbox", &sb.ws_url(), "not-the-key").expect("socket config"));
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts");
+    let mut cfg =
+        quick(SocketConfig::new("sandbox", &sb.ws_url(), "not-the-key").expect("socket config"));
     // The real cap: stopping must not wait out a minute-long retry.
     cfg.backoff = RECONNECT_BACKOFF;
     let Bare { sink, socket, .. } = bare_socket(cfg);
     let mut state = socket.state();
-    let refused = within("the refusal", state.wait_for(|s| matches!(s, SocketState::Unauthorised { .. })))
-        .await
-        .expect("the client is running")
-        .clone();
-    let SocketState::Unauthorised { detail } = &refused else { unreachable!() };
+    let refused = within(
+        "the refusal",
+        state.wait_for(|s| matches!(s, SocketState::Unauthorised { .. })),
+    )
+    .await
+    .expect("the client is running")
+    .clone();
+    let SocketState::Unauthorised { detail } = &refused else {
+        unreachable!()
+    };
     assert!(detail.contains("403"), "{detail}");
     assert!(detail.contains("60 s"), "{detail}");
-    assert!(refused.to_string().starts_with("the plugin refused the api key"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("the plugin refused the api key"),
+        "{refused}"
+    );
     assert!(!refused.to_string().contains("not-the-key"));
 
     let started = Instant::now();
     stop_socket(socket).await;
-    assert!(started.elapsed() < Duration::from_secs(5), "stopping took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopping took {:?}",
+        started.elapsed()
+    );
     assert_eq!(sink.offered(), 0);
 }
 
@@ -353,7 +444,11 @@ async fn frames_in_the_message_envelope_are_accepted() {
     }
     rig.wait_all_completed(&ids).await;
     for id in &ids {
-        assert_eq!(rig.completion_sources(id).await, vec!["socket".to_string()], "task {id}");
+        assert_eq!(
+            rig.completion_sources(id).await,
+            vec!["socket".to_string()],
+            "task {id}"
+        );
     }
     stop_socket(socket).await;
     rig.assert_each_completion_notified_once(&ids).await;
@@ -363,12 +458,18 @@ async fn frames_in_the_message_envelope_are_accepted() {
 fn backoff_grows_from_one_second_with_jitter_and_stops_at_sixty() {
     let b = RECONNECT_BACKOFF;
     let secs = |n| b.ceiling(n).as_secs();
-    assert_eq!((0..8).map(secs).collect::<Vec<_>>(), vec![1, 2, 4, 8, 16, 32, 60, 60]);
+    assert_eq!(
+        (0..8).map(secs).collect::<Vec<_>>(),
+        vec![1, 2, 4, 8, 16, 32, 60, 60]
+    );
     assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(60));
     for retry in 0..12 {
         let ceiling = b.ceiling(retry);
         let delays: Vec<Duration> = (0..200).map(|_| b.delay(retry)).collect();
-        assert!(delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling), "{retry}: {delays:?}");
+        assert!(
+            delays.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling),
+            "{retry}: {delays:?}"
+        );
         let distinct: std::collections::HashSet<_> = delays.iter().collect();
         assert!(distinct.len() > 100, "no jitter at retry {retry}");
     }
@@ -381,8 +482,13 @@ where
     F: Fn(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("ws://{}/plugin-io/ws/taskbell_relay/taskbell/", listener.local_addr().expect("addr"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "ws://{}/plugin-io/ws/taskbell_relay/taskbell/",
+        listener.local_addr().expect("addr")
+    );
     let accepted = Arc::new(AtomicUsize::new(0));
     let counter = accepted.clone();
     tokio::spawn(async move {
@@ -419,7 +525,10 @@ async fn a_silent_server_is_detected_and_replaced() {
     .expect("running")
     .clone();
     assert!(lost.to_string().starts_with("reconnecting in "), "{lost}");
-    wait_until("a second connection", || accepted.load(Ordering::SeqCst) >= 2).await;
+    wait_until("a second connection", || {
+        accepted.load(Ordering::SeqCst) >= 2
+    })
+    .await;
     stop_socket(socket).await;
 }
 
@@ -435,9 +544,12 @@ async fn bad_frames_are_skipped_without_losing_the_connection() {
     let (url, accepted) = local_server(move |mut ws| {
         let example = example.clone();
         async move {
-            for frame in
-                ["not json at all", "[1, 2]", r#"{"hello": "world"}"#, r#"{"version": 9, "event_id": "x", "task": {}}"#]
-            {
+            for frame in [
+                "not json at all",
+                "[1, 2]",
+                r#"{"hello": "world"}"#,
+                r#"{"version": 9, "event_id": "x", "task": {}}"#,
+            ] {
                 let _ = ws.send(Message::text(frame)).await;
             }
             let _ = ws.send(Message::binary(vec![0u8, 159, 146, 150])).await;
@@ -448,16 +560,27 @@ async fn bad_frames_are_skipped_without_losing_the_connection() {
         }
     })
     .await;
-    let Bare { sink, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    let Bare { sink, socket, .. } = bare_socket(quick(
+        SocketConfig::new("sandbox", &url, "k").expect("config"),
+    ));
     let mut state = socket.state();
     let since = wait_connected(&mut state, None).await;
 
-    wait_until("the good frame after the bad ones", || !sink.events().is_empty()).await;
+    wait_until("the good frame after the bad ones", || {
+        !sink.events().is_empty()
+    })
+    .await;
     let events = sink.events();
     assert_eq!(events.len(), 1, "{events:?}");
     let event = &events[0];
-    assert_eq!(event.task, TaskRef::new("sandbox", "b6426693-eb5b-4702-9f90-4728972c7f16"));
-    assert_eq!((event.kind, event.source), (EventKind::Completed, Source::Socket));
+    assert_eq!(
+        event.task,
+        TaskRef::new("sandbox", "b6426693-eb5b-4702-9f90-4728972c7f16")
+    );
+    assert_eq!(
+        (event.kind, event.source),
+        (EventKind::Completed, Source::Socket)
+    );
     assert_eq!(event.status, Some(TaskStatus::Completed));
     assert_eq!(*state.borrow(), SocketState::Connected { since });
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
@@ -466,8 +589,11 @@ async fn bad_frames_are_skipped_without_losing_the_connection() {
 
 /// The completed example, as the plugin would broadcast it.
 fn completed_example() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../canvas-plugin/schema/examples/completed.json"))
-        .expect("the completed example")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../canvas-plugin/schema/examples/completed.json"
+    ))
+    .expect("the completed example")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -488,11 +614,19 @@ async fn every_frame_reaches_the_sink_in_order_and_a_repeat_is_a_duplicate_there
         }
     })
     .await;
-    let Bare { sink, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    let Bare { sink, socket, .. } = bare_socket(quick(
+        SocketConfig::new("sandbox", &url, "k").expect("config"),
+    ));
     // Frames are handed over one at a time: once the third is offered, the first two are done.
     wait_until("three frames offered", || sink.offered() >= 3).await;
     let ids: Vec<String> = sink.events().into_iter().map(|e| e.task.id).collect();
-    assert_eq!(ids, ["b6426693-eb5b-4702-9f90-4728972c7f16", "0f1e2d3c-4b5a-4697-8877-665544332211"]);
+    assert_eq!(
+        ids,
+        [
+            "b6426693-eb5b-4702-9f90-4728972c7f16",
+            "0f1e2d3c-4b5a-4697-8877-665544332211"
+        ]
+    );
     stop_socket(socket).await;
 }
 
@@ -511,7 +645,9 @@ async fn a_frame_the_sink_cannot_store_asks_for_a_reconcile_and_keeps_the_connec
         }
     })
     .await;
-    let Bare { sink, kick, socket } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    let Bare { sink, kick, socket } = bare_socket(quick(
+        SocketConfig::new("sandbox", &url, "k").expect("config"),
+    ));
     sink.set_failing(true);
     let mut state = socket.state();
     let since = wait_connected(&mut state, None).await;
@@ -519,7 +655,11 @@ async fn a_frame_the_sink_cannot_store_asks_for_a_reconcile_and_keeps_the_connec
     within("the reconcile asked for on connecting", kick.notified()).await;
 
     go.notify_one();
-    within("the reconcile asked for by the frame that was not stored", kick.notified()).await;
+    within(
+        "the reconcile asked for by the frame that was not stored",
+        kick.notified(),
+    )
+    .await;
     assert_eq!(sink.offered(), 1);
     assert!(sink.events().is_empty());
     assert_eq!(*state.borrow(), SocketState::Connected { since });
@@ -532,13 +672,23 @@ async fn every_connect_asks_for_a_reconcile() {
     use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
     // Each connection is closed by the server as soon as it opens.
     let (url, accepted) = local_server(|mut ws| async move {
-        let _ = ws.close(Some(CloseFrame { code: CloseCode::Away, reason: "going".into() })).await;
+        let _ = ws
+            .close(Some(CloseFrame {
+                code: CloseCode::Away,
+                reason: "going".into(),
+            }))
+            .await;
     })
     .await;
-    let Bare { kick, socket, .. } = bare_socket(quick(SocketConfig::new("sandbox", &url, "k").expect("config")));
+    let Bare { kick, socket, .. } = bare_socket(quick(
+        SocketConfig::new("sandbox", &url, "k").expect("config"),
+    ));
     for n in 1..=3 {
         within("a reconcile request", kick.notified()).await;
-        wait_until("the connection to be counted", || accepted.load(Ordering::SeqCst) >= n).await;
+        wait_until("the connection to be counted", || {
+            accepted.load(Ordering::SeqCst) >= n
+        })
+        .await;
     }
     stop_socket(socket).await;
 }

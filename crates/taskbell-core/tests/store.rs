@@ -32,7 +32,8 @@ fn migrates_from_empty_and_reopens() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let _store = open(&dir);
-        let conn = rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
+        let conn =
+            rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
             .expect("prepare")
@@ -40,24 +41,42 @@ fn migrates_from_empty_and_reopens() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
-        for t in ["outbox", "pending_reads", "poll_cursors", "task_events", "tasks", "tasks_fts"] {
-            assert!(tables.iter().any(|n| n == t), "missing table {t} in {tables:?}");
+        for t in [
+            "outbox",
+            "pending_reads",
+            "poll_cursors",
+            "task_events",
+            "tasks",
+            "tasks_fts",
+        ] {
+            assert!(
+                tables.iter().any(|n| n == t),
+                "missing table {t} in {tables:?}"
+            );
         }
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("pragma");
         assert_eq!(mode, "wal");
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("pragma");
         assert_eq!(version, 6, "one per file in migrations/");
     }
     // Opening again must not try to re-run the migration.
     let mut store = open(&dir);
-    store.apply(&event("k", "1", EventKind::Created, None, T0), false).expect("apply");
+    store
+        .apply(&event("k", "1", EventKind::Created, None, T0), false)
+        .expect("apply");
 }
 
 #[test]
 fn database_files_are_private() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);
-    store.apply(&event("k", "1", EventKind::Created, None, T0), false).expect("apply");
+    store
+        .apply(&event("k", "1", EventKind::Created, None, T0), false)
+        .expect("apply");
     for name in ["taskbell.db", "taskbell.db-wal", "taskbell.db-shm"] {
         let meta = std::fs::metadata(dir.path().join(name)).expect(name);
         assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
@@ -68,29 +87,74 @@ fn database_files_are_private() {
 fn a_repeated_delivery_key_is_stored_once_and_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);
-    let created = store.apply(&event("c1", "t1", EventKind::Created, Some(TaskStatus::Open), T0), true).expect("apply");
+    let created = store
+        .apply(
+            &event("c1", "t1", EventKind::Created, Some(TaskStatus::Open), T0),
+            true,
+        )
+        .expect("apply");
     assert_eq!((created.duplicate, created.previous), (false, None));
-    let done = event("d1", "t1", EventKind::Completed, Some(TaskStatus::Completed), T0 + 1000);
+    let done = event(
+        "d1",
+        "t1",
+        EventKind::Completed,
+        Some(TaskStatus::Completed),
+        T0 + 1000,
+    );
     let first = store.apply(&done, false).expect("apply");
     assert!(first.transitioned());
-    assert_eq!((first.previous, first.current, first.mine), (Some(TaskStatus::Open), TaskStatus::Completed, true));
+    assert_eq!(
+        (first.previous, first.current, first.mine),
+        (Some(TaskStatus::Open), TaskStatus::Completed, true)
+    );
     let again = store.apply(&done, false).expect("apply");
     assert!(again.duplicate);
     assert!(!again.transitioned());
     assert_eq!(store.event_count().expect("count"), 2);
-    assert_eq!(store.timeline(&TaskRef::new("sandbox", "t1")).expect("timeline").len(), 2);
+    assert_eq!(
+        store
+            .timeline(&TaskRef::new("sandbox", "t1"))
+            .expect("timeline")
+            .len(),
+        2
+    );
 }
 
 #[test]
 fn an_older_event_joins_the_timeline_without_undoing_a_newer_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);
-    store.apply(&event("done", "t", EventKind::Completed, Some(TaskStatus::Completed), T0 + 5000), false).expect("apply");
-    let late = store.apply(&event("upd", "t", EventKind::Updated, Some(TaskStatus::Open), T0), false).expect("apply");
+    store
+        .apply(
+            &event(
+                "done",
+                "t",
+                EventKind::Completed,
+                Some(TaskStatus::Completed),
+                T0 + 5000,
+            ),
+            false,
+        )
+        .expect("apply");
+    let late = store
+        .apply(
+            &event("upd", "t", EventKind::Updated, Some(TaskStatus::Open), T0),
+            false,
+        )
+        .expect("apply");
     assert!(late.stale && !late.transitioned());
-    let row = store.task(&TaskRef::new("sandbox", "t")).expect("read").expect("row");
+    let row = store
+        .task(&TaskRef::new("sandbox", "t"))
+        .expect("read")
+        .expect("row");
     assert_eq!(row.status, TaskStatus::Completed);
-    assert_eq!(store.timeline(&TaskRef::new("sandbox", "t")).expect("timeline").len(), 2);
+    assert_eq!(
+        store
+            .timeline(&TaskRef::new("sandbox", "t"))
+            .expect("timeline")
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -98,17 +162,35 @@ fn an_older_event_still_fills_in_what_the_newer_ones_left_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);
     // A push with no patient arrives before the app's own create event, which knows the patient.
-    let mut push = event("push", "t", EventKind::Created, Some(TaskStatus::Open), T0 + 500);
+    let mut push = event(
+        "push",
+        "t",
+        EventKind::Created,
+        Some(TaskStatus::Open),
+        T0 + 500,
+    );
     push.snapshot.description = Some("Fax the referral".into());
     store.apply(&push, false).expect("push");
     let mut own = event("own", "t", EventKind::Created, Some(TaskStatus::Open), T0);
     own.snapshot.description = Some("an older wording".into());
-    own.snapshot.patient = Some(Party { id: "pat-1".into(), display: Some("Avery Quinn".into()) });
+    own.snapshot.patient = Some(Party {
+        id: "pat-1".into(),
+        display: Some("Avery Quinn".into()),
+    });
     let applied = store.apply(&own, true).expect("own");
     assert!(applied.stale && applied.mine);
-    let row = store.task(&TaskRef::new("sandbox", "t")).expect("read").expect("row");
-    assert_eq!((row.patient_id.as_deref(), row.patient_name.as_deref()), (Some("pat-1"), Some("Avery Quinn")));
-    assert_eq!(row.description, "Fax the referral", "the newer description stays");
+    let row = store
+        .task(&TaskRef::new("sandbox", "t"))
+        .expect("read")
+        .expect("row");
+    assert_eq!(
+        (row.patient_id.as_deref(), row.patient_name.as_deref()),
+        (Some("pat-1"), Some("Avery Quinn"))
+    );
+    assert_eq!(
+        row.description, "Fax the referral",
+        "the newer description stays"
+    );
     assert!(row.mine);
 }
 
@@ -116,7 +198,9 @@ fn an_older_event_still_fills_in_what_the_newer_ones_left_out() {
 fn the_same_id_in_two_systems_is_two_tasks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir);
-    store.apply(&event("a", "1", EventKind::Created, None, T0), false).expect("apply");
+    store
+        .apply(&event("a", "1", EventKind::Created, None, T0), false)
+        .expect("apply");
     let mut other = event("b", "1", EventKind::Completed, None, T0);
     other.task.system = "fragment".into();
     let applied = store.apply(&other, false).expect("apply");
@@ -126,19 +210,50 @@ fn the_same_id_in_two_systems_is_two_tasks() {
 
 /// 10 000 tasks over 100 days: 200 patients, 20 assignees, a third completed.
 fn seed_history(store: &mut Store) {
-    let words = ["insurance", "referral", "refill", "callback", "lab", "fax", "prior-auth", "scan"];
+    let words = [
+        "insurance",
+        "referral",
+        "refill",
+        "callback",
+        "lab",
+        "fax",
+        "prior-auth",
+        "scan",
+    ];
     let events: Vec<TaskEvent> = (0..10_000i64)
         .flat_map(|i| {
             let at = T0 + i * (100 * DAY / 10_000);
-            let mut created = event(&format!("c{i}"), &format!("task-{i}"), EventKind::Created, Some(TaskStatus::Open), at);
+            let mut created = event(
+                &format!("c{i}"),
+                &format!("task-{i}"),
+                EventKind::Created,
+                Some(TaskStatus::Open),
+                at,
+            );
             created.snapshot = TaskSnapshot {
-                description: Some(format!("{} for patient {} #{i}", words[(i % 8) as usize], i % 200)),
-                patient: Some(Party { id: format!("pat-{}", i % 200), display: Some(format!("Pat Q{}", i % 200)) }),
-                owner: Some(Party { id: format!("staff-{}", i % 20), display: Some(format!("Nurse N{}", i % 20)) }),
+                description: Some(format!(
+                    "{} for patient {} #{i}",
+                    words[(i % 8) as usize],
+                    i % 200
+                )),
+                patient: Some(Party {
+                    id: format!("pat-{}", i % 200),
+                    display: Some(format!("Pat Q{}", i % 200)),
+                }),
+                owner: Some(Party {
+                    id: format!("staff-{}", i % 20),
+                    display: Some(format!("Nurse N{}", i % 20)),
+                }),
                 ..Default::default()
             };
             let done = (i % 3 == 0).then(|| {
-                event(&format!("d{i}"), &format!("task-{i}"), EventKind::Completed, Some(TaskStatus::Completed), at + 3_600_000)
+                event(
+                    &format!("d{i}"),
+                    &format!("task-{i}"),
+                    EventKind::Completed,
+                    Some(TaskStatus::Completed),
+                    at + 3_600_000,
+                )
             });
             std::iter::once(created).chain(done)
         })
@@ -168,22 +283,49 @@ fn history_queries_over_ten_thousand_tasks() {
     assert_eq!(store.task_count().expect("count"), 10_000);
 
     // Keyset paging visits every task once, newest first.
-    let all = all_pages(&store, HistoryQuery { limit: 333, ..Default::default() });
+    let all = all_pages(
+        &store,
+        HistoryQuery {
+            limit: 333,
+            ..Default::default()
+        },
+    );
     assert_eq!(all.len(), 10_000);
     assert_eq!(all.first().map(String::as_str), Some("task-9999"));
     let unique: std::collections::HashSet<_> = all.iter().collect();
     assert_eq!(unique.len(), 10_000);
 
-    let completed = all_pages(&store, HistoryQuery { statuses: vec![TaskStatus::Completed], limit: 500, ..Default::default() });
+    let completed = all_pages(
+        &store,
+        HistoryQuery {
+            statuses: vec![TaskStatus::Completed],
+            limit: 500,
+            ..Default::default()
+        },
+    );
     assert_eq!(completed.len(), 3334);
 
     // Days 10..20 hold tasks 1000..1999.
-    let range = HistoryQuery { from: Some(T0 + 10 * DAY), to: Some(T0 + 20 * DAY), limit: 500, ..Default::default() };
+    let range = HistoryQuery {
+        from: Some(T0 + 10 * DAY),
+        to: Some(T0 + 20 * DAY),
+        limit: 500,
+        ..Default::default()
+    };
     let in_range = all_pages(&store, range);
     assert_eq!(in_range.len(), 1000);
-    assert!(in_range.iter().all(|id| (1000..2000).contains(&id[5..].parse::<i64>().expect("n"))));
+    assert!(in_range
+        .iter()
+        .all(|id| (1000..2000).contains(&id[5..].parse::<i64>().expect("n"))));
 
-    let patient = all_pages(&store, HistoryQuery { patient_id: Some("pat-7".into()), limit: 10, ..Default::default() });
+    let patient = all_pages(
+        &store,
+        HistoryQuery {
+            patient_id: Some("pat-7".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    );
     assert_eq!(patient.len(), 50);
     let assignee = HistoryQuery {
         assignee_id: Some("staff-3".into()),
@@ -196,11 +338,29 @@ fn history_queries_over_ten_thousand_tasks() {
     assert_eq!(all_pages(&store, assignee).len(), expected_open);
 
     // Text search: a description word prefix, a patient name and an assignee name.
-    let refill = all_pages(&store, HistoryQuery { text: Some("refi".into()), limit: 500, ..Default::default() });
+    let refill = all_pages(
+        &store,
+        HistoryQuery {
+            text: Some("refi".into()),
+            limit: 500,
+            ..Default::default()
+        },
+    );
     assert_eq!(refill.len(), 1250);
-    let by_name = all_pages(&store, HistoryQuery { text: Some("Q137".into()), limit: 500, ..Default::default() });
+    let by_name = all_pages(
+        &store,
+        HistoryQuery {
+            text: Some("Q137".into()),
+            limit: 500,
+            ..Default::default()
+        },
+    );
     assert_eq!(by_name.len(), 50);
-    let combined = HistoryQuery { text: Some("lab N4".into()), limit: 500, ..Default::default() };
+    let combined = HistoryQuery {
+        text: Some("lab N4".into()),
+        limit: 500,
+        ..Default::default()
+    };
     let expected = (0..10_000).filter(|i| i % 8 == 4 && i % 20 == 4).count();
     assert_eq!(all_pages(&store, combined).len(), expected);
 
@@ -213,7 +373,8 @@ fn history_queries_over_ten_thousand_tasks() {
 fn history_uses_indexes_not_scans_for_keyset_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let _store = open(&dir);
-    let conn = rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
+    let conn =
+        rusqlite::Connection::open(dir.path().join("taskbell.db")).expect("a plain connection");
     let plan: Vec<String> = conn
         .prepare(
             "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN ('open') AND (created_at, rowid) < (1, 1)
@@ -225,7 +386,10 @@ fn history_uses_indexes_not_scans_for_keyset_pages() {
         .collect::<Result<_, _>>()
         .expect("rows");
     let plan = plan.join(" | ");
-    assert!(plan.contains("SEARCH tasks USING INDEX tasks_by_status"), "{plan}");
+    assert!(
+        plan.contains("SEARCH tasks USING INDEX tasks_by_status"),
+        "{plan}"
+    );
     assert!(!plan.contains("TEMP B-TREE"), "sorting in memory: {plan}");
 }
 
@@ -236,22 +400,76 @@ fn cursors_and_outbox_persist() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let store = open(&dir);
-        store.set_poll_cursor("sandbox", &PollCursor { cursor_at: 42, modified_supported: Some(false) }).expect("cursor");
-        let draft = TaskDraft { description: "Fax records".into(), requester: "p1".into(), ..Default::default() };
-        store.outbox_add("local-1", "sandbox", &draft, 0, 100, "claim-a").expect("outbox");
-        assert!(store.outbox_finish("local-1", "claim-a", OutboxState::Uncertain, Some("timed out"), None, 0).expect("finish"));
+        store
+            .set_poll_cursor(
+                "sandbox",
+                &PollCursor {
+                    cursor_at: 42,
+                    modified_supported: Some(false),
+                },
+            )
+            .expect("cursor");
+        let draft = TaskDraft {
+            description: "Fax records".into(),
+            requester: "p1".into(),
+            ..Default::default()
+        };
+        store
+            .outbox_add("local-1", "sandbox", &draft, 0, 100, "claim-a")
+            .expect("outbox");
+        assert!(store
+            .outbox_finish(
+                "local-1",
+                "claim-a",
+                OutboxState::Uncertain,
+                Some("timed out"),
+                None,
+                0
+            )
+            .expect("finish"));
     }
     let store = open(&dir);
-    assert_eq!(store.poll_cursor("sandbox").expect("read"), Some(PollCursor { cursor_at: 42, modified_supported: Some(false) }));
+    assert_eq!(
+        store.poll_cursor("sandbox").expect("read"),
+        Some(PollCursor {
+            cursor_at: 42,
+            modified_supported: Some(false)
+        })
+    );
     let due = store.outbox_due(1).expect("due");
     assert_eq!(due.len(), 1);
-    assert_eq!((due[0].state, due[0].attempts, due[0].draft.description.as_str()), (OutboxState::Uncertain, 1, "Fax records"));
+    assert_eq!(
+        (
+            due[0].state,
+            due[0].attempts,
+            due[0].draft.description.as_str()
+        ),
+        (OutboxState::Uncertain, 1, "Fax records")
+    );
     let claimed = store.outbox_claim_due("sandbox", 1, 1000).expect("claim");
     assert_eq!(claimed.len(), 1);
-    assert!(claimed[0].uncertain, "an entry whose answer was lost is looked for before it is sent again");
-    assert!(store.outbox_finish("local-1", &claimed[0].claim, OutboxState::Created, None, Some("task-9"), i64::MAX).expect("finish"));
+    assert!(
+        claimed[0].uncertain,
+        "an entry whose answer was lost is looked for before it is sent again"
+    );
+    assert!(store
+        .outbox_finish(
+            "local-1",
+            &claimed[0].claim,
+            OutboxState::Created,
+            None,
+            Some("task-9"),
+            i64::MAX
+        )
+        .expect("finish"));
     assert!(store.outbox_due(i64::MAX - 1).expect("due").is_empty());
-    assert_eq!(store.outbox_entry("local-1").expect("read").and_then(|e| e.task_id), Some("task-9".into()));
+    assert_eq!(
+        store
+            .outbox_entry("local-1")
+            .expect("read")
+            .and_then(|e| e.task_id),
+        Some("task-9".into())
+    );
 }
 
 #[test]
@@ -261,23 +479,80 @@ fn an_outbox_entry_is_claimed_by_one_sender_at_a_time() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(&dir);
     let other = open(&dir);
-    let draft = TaskDraft { description: "Call back".into(), requester: "p1".into(), ..Default::default() };
-    store.outbox_add("local-1", "sandbox", &draft, 0, 100, "creator").expect("outbox");
+    let draft = TaskDraft {
+        description: "Call back".into(),
+        requester: "p1".into(),
+        ..Default::default()
+    };
+    store
+        .outbox_add("local-1", "sandbox", &draft, 0, 100, "creator")
+        .expect("outbox");
 
     // Claimed by its creator until the lease runs out: nobody else may send it.
-    assert!(store.outbox_claim_due("sandbox", 50, 150).expect("claim").is_empty());
-    assert!(other.outbox_claim_due("sandbox", 99, 150).expect("claim").is_empty(), "another process sees the claim too");
-    assert_eq!(store.outbox_entry("local-1").expect("read").map(|e| e.state), Some(OutboxState::Sending));
+    assert!(store
+        .outbox_claim_due("sandbox", 50, 150)
+        .expect("claim")
+        .is_empty());
+    assert!(
+        other
+            .outbox_claim_due("sandbox", 99, 150)
+            .expect("claim")
+            .is_empty(),
+        "another process sees the claim too"
+    );
+    assert_eq!(
+        store
+            .outbox_entry("local-1")
+            .expect("read")
+            .map(|e| e.state),
+        Some(OutboxState::Sending)
+    );
 
     // The lease ran out: the sender died. The entry is taken once, and as uncertain.
     let taken = other.outbox_claim_due("sandbox", 100, 200).expect("claim");
     assert_eq!(taken.len(), 1);
     assert!(taken[0].uncertain, "a dead sender may have reached Canvas");
-    assert!(store.outbox_claim_due("sandbox", 100, 200).expect("claim").is_empty(), "claimed once");
+    assert!(
+        store
+            .outbox_claim_due("sandbox", 100, 200)
+            .expect("claim")
+            .is_empty(),
+        "claimed once"
+    );
 
     // The first sender wakes up late: its outcome is no longer its to record.
-    assert!(!store.outbox_finish("local-1", "creator", OutboxState::Pending, Some("late"), None, 0).expect("finish"));
-    assert!(other.outbox_finish("local-1", &taken[0].claim, OutboxState::Created, None, Some("t-1"), i64::MAX).expect("finish"));
-    assert_eq!(store.outbox_entry("local-1").expect("read").map(|e| e.state), Some(OutboxState::Created));
-    assert!(store.outbox_claim_due("sandbox", i64::MAX - 1, i64::MAX).expect("claim").is_empty(), "a created entry is never sent again");
+    assert!(!store
+        .outbox_finish(
+            "local-1",
+            "creator",
+            OutboxState::Pending,
+            Some("late"),
+            None,
+            0
+        )
+        .expect("finish"));
+    assert!(other
+        .outbox_finish(
+            "local-1",
+            &taken[0].claim,
+            OutboxState::Created,
+            None,
+            Some("t-1"),
+            i64::MAX
+        )
+        .expect("finish"));
+    assert_eq!(
+        store
+            .outbox_entry("local-1")
+            .expect("read")
+            .map(|e| e.state),
+        Some(OutboxState::Created)
+    );
+    assert!(
+        store
+            .outbox_claim_due("sandbox", i64::MAX - 1, i64::MAX)
+            .expect("claim")
+            .is_empty(),
+        "a created entry is never sent again"
+    );
 }

@@ -22,7 +22,11 @@ async fn wait_for_incidents(
     incidents: &mut watch::Receiver<Vec<Incident>>,
     f: impl FnMut(&Vec<Incident>) -> bool,
 ) -> Vec<Incident> {
-    tokio::time::timeout(PATIENCE, incidents.wait_for(f)).await.expect("in time").expect("supervisor alive").clone()
+    tokio::time::timeout(PATIENCE, incidents.wait_for(f))
+        .await
+        .expect("in time")
+        .expect("supervisor alive")
+        .clone()
 }
 
 #[tokio::test]
@@ -45,12 +49,25 @@ async fn a_task_that_panics_the_first_time_is_restarted_once_and_reported() {
 
     let seen = wait_for_incidents(&mut incidents, |list| !list.is_empty()).await;
     assert_eq!(seen.len(), 1);
-    assert_eq!((seen[0].task, seen[0].ending, seen[0].restarts), ("the poller", Ending::Panicked, 1));
-    assert_eq!(incident_words(&seen).as_deref(), Some("the poller failed and was restarted"));
+    assert_eq!(
+        (seen[0].task, seen[0].ending, seen[0].restarts),
+        ("the poller", Ending::Panicked, 1)
+    );
+    assert_eq!(
+        incident_words(&seen).as_deref(),
+        Some("the poller failed and was restarted")
+    );
 
     stop.send_replace(true);
-    tokio::time::timeout(PATIENCE, handle).await.expect("ends on stop").expect("no panic escapes");
-    assert_eq!(starts.load(Ordering::SeqCst), 2, "started, then restarted once");
+    tokio::time::timeout(PATIENCE, handle)
+        .await
+        .expect("ends on stop")
+        .expect("no panic escapes");
+    assert_eq!(
+        starts.load(Ordering::SeqCst),
+        2,
+        "started, then restarted once"
+    );
     assert_eq!(incidents.borrow().len(), 1);
 }
 
@@ -66,16 +83,32 @@ async fn a_task_that_returns_is_restarted_until_shutdown_and_not_after() {
         async {}
     });
 
-    let seen = wait_for_incidents(&mut incidents, |list| list.first().is_some_and(|i| i.restarts >= 3)).await;
+    let seen = wait_for_incidents(&mut incidents, |list| {
+        list.first().is_some_and(|i| i.restarts >= 3)
+    })
+    .await;
     assert_eq!(seen[0].ending, Ending::Returned);
-    assert!(seen[0].to_string().starts_with("the outbox stopped unexpectedly and was restarted ("), "{}", seen[0]);
+    assert!(
+        seen[0]
+            .to_string()
+            .starts_with("the outbox stopped unexpectedly and was restarted ("),
+        "{}",
+        seen[0]
+    );
 
     stop.send_replace(true);
-    tokio::time::timeout(PATIENCE, handle).await.expect("ends on stop").expect("no panic escapes");
+    tokio::time::timeout(PATIENCE, handle)
+        .await
+        .expect("ends on stop")
+        .expect("no panic escapes");
     let after_shutdown = starts.load(Ordering::SeqCst);
     // Several backoff periods: a restart would have happened by now.
     tokio::time::sleep(QUICK.cap * 5).await;
-    assert_eq!(starts.load(Ordering::SeqCst), after_shutdown, "restarted after shutdown");
+    assert_eq!(
+        starts.load(Ordering::SeqCst),
+        after_shutdown,
+        "restarted after shutdown"
+    );
 }
 
 #[tokio::test]
@@ -91,7 +124,10 @@ async fn a_task_that_ends_because_the_runtime_stops_is_not_an_incident() {
     });
     tokio::task::yield_now().await;
     stop.send_replace(true);
-    tokio::time::timeout(PATIENCE, handle).await.expect("ends on stop").expect("no panic escapes");
+    tokio::time::timeout(PATIENCE, handle)
+        .await
+        .expect("ends on stop")
+        .expect("no panic escapes");
     assert_eq!(starts.load(Ordering::SeqCst), 1);
     assert!(incidents.borrow().is_empty());
 }
@@ -99,10 +135,16 @@ async fn a_task_that_ends_because_the_runtime_stops_is_not_an_incident() {
 #[tokio::test]
 async fn dropping_the_stop_sender_counts_as_stopping() {
     let (stop, stop_rx) = watch::channel(false);
-    let supervisor = Supervisor::new(stop_rx.clone(), Backoff::new(Duration::from_secs(3600), Duration::from_secs(3600)));
+    let supervisor = Supervisor::new(
+        stop_rx.clone(),
+        Backoff::new(Duration::from_secs(3600), Duration::from_secs(3600)),
+    );
     let incidents = supervisor.incidents();
     let handle = supervisor.spawn("the poller", move || run_until_stopped(stop_rx.clone()));
     drop(stop);
-    tokio::time::timeout(PATIENCE, handle).await.expect("ends without waiting out the backoff").expect("no panic");
+    tokio::time::timeout(PATIENCE, handle)
+        .await
+        .expect("ends without waiting out the backoff")
+        .expect("no panic");
     assert!(incidents.borrow().is_empty());
 }

@@ -72,7 +72,9 @@ const TEXT_FILE_BUSY: i32 = 26;
 async fn start(o: TunnelOptions) -> Result<Tunnel, TunnelError> {
     for _ in 0..50 {
         match tunnel::start(o.clone()).await {
-            Err(TunnelError::Spawn { source, .. }) if source.raw_os_error() == Some(TEXT_FILE_BUSY) => {
+            Err(TunnelError::Spawn { source, .. })
+                if source.raw_os_error() == Some(TEXT_FILE_BUSY) =>
+            {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             other => return other,
@@ -89,13 +91,20 @@ fn options(dirs: &[&Path]) -> TunnelOptions {
 }
 
 fn pid_in(dir: &Path) -> u32 {
-    std::fs::read_to_string(dir.join("pid")).expect("pid file").trim().parse().expect("pid")
+    std::fs::read_to_string(dir.join("pid"))
+        .expect("pid file")
+        .trim()
+        .parse()
+        .expect("pid")
 }
 
 /// Gone, or a zombie nobody has reaped yet: either way, no longer running.
 fn running(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with(['Z', 'X'])),
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| !rest.trim_start().starts_with(['Z', 'X'])),
         Err(_) => false,
     }
 }
@@ -116,7 +125,10 @@ async fn cloudflared_url_is_read_from_its_box() {
     install(dir.path(), "cloudflared", CLOUDFLARED);
     let t = start(options(&[dir.path()])).await.expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Cloudflared);
-    assert_eq!(t.public_url(), "https://lazy-river-tiger-moon.trycloudflare.com");
+    assert_eq!(
+        t.public_url(),
+        "https://lazy-river-tiger-moon.trycloudflare.com"
+    );
     let pid = pid_in(dir.path());
     assert_eq!(t.pid(), Some(pid));
     assert!(running(pid));
@@ -142,9 +154,14 @@ async fn cloudflared_is_preferred_and_ngrok_can_be_asked_for() {
     install(ng.path(), "ngrok", NGROK);
     // ngrok's directory first on the path: preference is by tool, not by path order.
     let found = tunnel::installed(Some(&[ng.path().to_path_buf(), cf.path().to_path_buf()]));
-    assert_eq!(found.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [TunnelKind::Cloudflared, TunnelKind::Ngrok]);
+    assert_eq!(
+        found.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        [TunnelKind::Cloudflared, TunnelKind::Ngrok]
+    );
 
-    let t = start(options(&[ng.path(), cf.path()])).await.expect("tunnel");
+    let t = start(options(&[ng.path(), cf.path()]))
+        .await
+        .expect("tunnel");
     assert_eq!(t.kind(), TunnelKind::Cloudflared);
     t.stop().await;
 
@@ -160,7 +177,11 @@ async fn a_tool_that_exits_early_is_reported_with_its_last_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     install(dir.path(), "cloudflared", CLOUDFLARED_FAILING);
     match start(options(&[dir.path()])).await {
-        Err(TunnelError::ExitedEarly { kind, status, last_line }) => {
+        Err(TunnelError::ExitedEarly {
+            kind,
+            status,
+            last_line,
+        }) => {
             assert_eq!(kind, TunnelKind::Cloudflared);
             assert!(status.contains('1'), "{status}");
             assert_eq!(last_line, "failed to unmarshal quick Tunnel: invalid character 'e' looking for beginning of value");
@@ -177,13 +198,21 @@ async fn a_tool_that_never_prints_a_url_times_out_and_is_killed() {
     o.timeout = Duration::from_millis(800);
     let err = start(o).await.expect_err("no URL");
     match &err {
-        TunnelError::Timeout { kind, last_line, .. } => {
+        TunnelError::Timeout {
+            kind, last_line, ..
+        } => {
             assert_eq!(*kind, TunnelKind::Cloudflared);
-            assert!(last_line.ends_with("Requesting new quick Tunnel on trycloudflare.com..."), "{last_line}");
+            assert!(
+                last_line.ends_with("Requesting new quick Tunnel on trycloudflare.com..."),
+                "{last_line}"
+            );
         }
         other => panic!("expected Timeout, got {other:?}"),
     }
-    assert!(err.to_string().contains("printed no public URL within"), "{err}");
+    assert!(
+        err.to_string().contains("printed no public URL within"),
+        "{err}"
+    );
     eventually_stopped(pid_in(dir.path())).await;
 }
 
@@ -203,15 +232,26 @@ async fn neither_tool_installed_says_how_to_install_one() {
     let empty = tempfile::tempdir().expect("tempdir");
     // A file with the right name that is not executable is not an installed tool.
     std::fs::write(empty.path().join("cloudflared"), CLOUDFLARED).expect("write");
-    let err = start(options(&[empty.path(), Path::new("/nonexistent/dir")])).await.expect_err("none");
+    let err = start(options(&[empty.path(), Path::new("/nonexistent/dir")]))
+        .await
+        .expect_err("none");
     assert!(matches!(err, TunnelError::NoneInstalled), "{err:?}");
     let text = err.to_string();
-    assert!(text.starts_with("neither cloudflared nor ngrok is installed"), "{text}");
-    assert!(text.contains("https://ngrok.com/download") && text.contains("cloudflare"), "{text}");
+    assert!(
+        text.starts_with("neither cloudflared nor ngrok is installed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://ngrok.com/download") && text.contains("cloudflare"),
+        "{text}"
+    );
 
     let mut o = options(&[empty.path()]);
     o.kind = Some(TunnelKind::Ngrok);
-    assert!(matches!(start(o).await, Err(TunnelError::NotInstalled(TunnelKind::Ngrok))));
+    assert!(matches!(
+        start(o).await,
+        Err(TunnelError::NotInstalled(TunnelKind::Ngrok))
+    ));
     let nothing: Vec<PathBuf> = vec![];
     assert!(tunnel::installed(Some(&nothing)).is_empty());
 }

@@ -48,43 +48,83 @@ async fn search(State(m): State<Arc<Made>>) -> Json<Value> {
             json!({"resource": task})
         })
         .collect();
-    Json(json!({"resourceType": "Bundle", "type": "searchset", "total": entries.len(), "entry": entries}))
+    Json(
+        json!({"resourceType": "Bundle", "type": "searchset", "total": entries.len(), "entry": entries}),
+    )
 }
 
 async fn stand_in(location: Option<&str>) -> (Arc<Made>, CanvasClient) {
-    let made = Arc::new(Made { location: Mutex::new(location.map(str::to_string)), ..Default::default() });
+    let made = Arc::new(Made {
+        location: Mutex::new(location.map(str::to_string)),
+        ..Default::default()
+    });
     let app = Router::new()
         .route("/token", post(token))
         .route("/Task", post(create).get(search))
         .with_state(made.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let mut cfg = CanvasConfig::with_urls("stand-in", &base, &format!("{base}/token"), "id", "secret").expect("config");
+    let mut cfg =
+        CanvasConfig::with_urls("stand-in", &base, &format!("{base}/token"), "id", "secret")
+            .expect("config");
     cfg.backoff_base = Duration::from_millis(10);
     (made, CanvasClient::new(cfg).expect("client"))
 }
 
 #[tokio::test]
 async fn a_created_answer_without_a_readable_id_is_looked_for_not_resent() {
-    for location in [None, Some("https://fumage-x.canvasmedical.com/"), Some("/Task/")] {
+    for location in [
+        None,
+        Some("https://fumage-x.canvasmedical.com/"),
+        Some("/Task/"),
+    ] {
         let (made, client) = stand_in(location).await;
         let t = common::engine();
         t.engine.set_canvas(Some(client));
-        let draft = TaskDraft { description: "Fax the referral".into(), requester: "p1".into(), ..Default::default() };
+        let draft = TaskDraft {
+            description: "Fax the referral".into(),
+            requester: "p1".into(),
+            ..Default::default()
+        };
         let outcome = t.engine.create(draft).await.expect("saved, not refused");
-        let CreateOutcome::Pending { local_id, reason } = outcome else { panic!("{location:?}: {outcome:?}") };
+        let CreateOutcome::Pending { local_id, reason } = outcome else {
+            panic!("{location:?}: {outcome:?}")
+        };
         assert!(reason.contains("will look for it"), "{reason}");
         let id = local_id.clone();
-        let entry = t.engine.read(move |s| s.outbox_entry(&id)).await.expect("read").expect("row");
-        assert_eq!(entry.state, OutboxState::Uncertain, "{location:?}: the task exists, so the entry is never failed");
+        let entry = t
+            .engine
+            .read(move |s| s.outbox_entry(&id))
+            .await
+            .expect("read")
+            .expect("row");
+        assert_eq!(
+            entry.state,
+            OutboxState::Uncertain,
+            "{location:?}: the task exists, so the entry is never failed"
+        );
 
         assert!(t.engine.retry_now(&local_id).await.expect("retry"));
         assert_eq!(t.engine.flush_outbox().await.expect("flush").created, 1);
-        assert_eq!(made.posted.lock().expect("lock").len(), 1, "{location:?}: sent a second time");
-        let entry = t.engine.read(move |s| s.outbox_entry(&local_id)).await.expect("read").expect("row");
-        assert_eq!((entry.state, entry.task_id.as_deref()), (OutboxState::Created, Some("made-0")));
+        assert_eq!(
+            made.posted.lock().expect("lock").len(),
+            1,
+            "{location:?}: sent a second time"
+        );
+        let entry = t
+            .engine
+            .read(move |s| s.outbox_entry(&local_id))
+            .await
+            .expect("read")
+            .expect("row");
+        assert_eq!(
+            (entry.state, entry.task_id.as_deref()),
+            (OutboxState::Created, Some("made-0"))
+        );
     }
 }

@@ -33,7 +33,9 @@ struct Endpoint {
 
 async fn endpoint(tune: impl FnOnce(&mut WebhookConfig)) -> Endpoint {
     let sink = Arc::new(MemorySink::new());
-    let server = webhook::start(config(tune), sink.clone()).await.expect("start");
+    let server = webhook::start(config(tune), sink.clone())
+        .await
+        .expect("start");
     Endpoint { sink, server }
 }
 
@@ -44,13 +46,18 @@ struct StoreEndpoint {
 
 async fn store_endpoint() -> StoreEndpoint {
     let dir = tempfile::tempdir().expect("tempdir");
-    let engine = Engine::open(&dir.path().join("taskbell.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+    let engine = Engine::open(
+        &dir.path().join("taskbell.db"),
+        Arc::new(MemoryNotifier::default()),
+    )
+    .expect("engine");
     let server = webhook::start(config(|_| {}), engine).await.expect("start");
     StoreEndpoint { _dir: dir, server }
 }
 
 fn example(name: &str) -> Vec<u8> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../canvas-plugin/schema/examples");
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../canvas-plugin/schema/examples");
     std::fs::read(dir.join(name)).expect("example payload")
 }
 
@@ -73,7 +80,9 @@ async fn read_until(conn: &mut TcpStream, marker: &str, limit: Duration) -> Stri
             }
         }
     };
-    tokio::time::timeout(limit, read).await.unwrap_or_else(|_| panic!("no {marker:?} within {limit:?}"));
+    tokio::time::timeout(limit, read)
+        .await
+        .unwrap_or_else(|_| panic!("no {marker:?} within {limit:?}"));
     String::from_utf8_lossy(&got).into_owned()
 }
 
@@ -81,14 +90,24 @@ async fn read_until(conn: &mut TcpStream, marker: &str, limit: Duration) -> Stri
 async fn a_client_that_sends_half_a_body_is_cut_off_with_408() {
     let ep = endpoint(|c| c.request_timeout = Duration::from_millis(400)).await;
     let body = example("created.json");
-    let mut conn = TcpStream::connect(ep.server.local_addr()).await.expect("connect");
+    let mut conn = TcpStream::connect(ep.server.local_addr())
+        .await
+        .expect("connect");
     let started = Instant::now();
-    conn.write_all(head(body.len(), "").as_bytes()).await.expect("head");
-    conn.write_all(&body[..body.len() / 2]).await.expect("half a body");
+    conn.write_all(head(body.len(), "").as_bytes())
+        .await
+        .expect("head");
+    conn.write_all(&body[..body.len() / 2])
+        .await
+        .expect("half a body");
 
     let answer = read_until(&mut conn, "\r\n\r\n", Duration::from_secs(10)).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(started.elapsed() >= Duration::from_millis(400), "answered after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "answered after {:?}",
+        started.elapsed()
+    );
     // Then the server hangs up: the rest of the body is not awaited.
     let rest = tokio::time::timeout(Duration::from_secs(10), async {
         let mut rest = Vec::new();
@@ -96,7 +115,10 @@ async fn a_client_that_sends_half_a_body_is_cut_off_with_408() {
     })
     .await
     .expect("the server closed the connection");
-    let whole = format!("{answer}{}", String::from_utf8_lossy(&rest.unwrap_or_default()));
+    let whole = format!(
+        "{answer}{}",
+        String::from_utf8_lossy(&rest.unwrap_or_default())
+    );
     assert!(whole.contains(r#""error":"#), "{whole}");
     assert_eq!(ep.sink.offered(), 0);
 }
@@ -108,8 +130,12 @@ async fn past_the_in_flight_bound_the_answer_is_503_with_retry_after() {
     let body = example("created.json");
 
     // One delivery held open: the interim 100 comes once its handler reads the body.
-    let mut held = TcpStream::connect(ep.server.local_addr()).await.expect("connect");
-    held.write_all(head(body.len(), "expect: 100-continue\r\n").as_bytes()).await.expect("head");
+    let mut held = TcpStream::connect(ep.server.local_addr())
+        .await
+        .expect("connect");
+    held.write_all(head(body.len(), "expect: 100-continue\r\n").as_bytes())
+        .await
+        .expect("head");
     let interim = read_until(&mut held, "\r\n\r\n", Duration::from_secs(10)).await;
     assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");
 
@@ -123,9 +149,18 @@ async fn past_the_in_flight_bound_the_answer_is_503_with_retry_after() {
     };
     let refused = post().await.expect("answer");
     assert_eq!(refused.status().as_u16(), 503);
-    assert_eq!(refused.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("5")
+    );
     let reason: serde_json::Value = refused.json().await.expect("json");
-    assert_eq!(reason["error"], "too many deliveries at once; try again shortly");
+    assert_eq!(
+        reason["error"],
+        "too many deliveries at once; try again shortly"
+    );
 
     // The held delivery completes, and its place is free again.
     held.write_all(&body).await.expect("body");
@@ -159,7 +194,14 @@ async fn a_storage_failure_answers_a_fixed_sentence() {
     let text = answer.text().await.expect("body");
     let body: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(body, serde_json::json!({"error": webhook::STORE_FAILED}));
-    for leaked in ["disk on fire", "/home/clinic", "task_events", "trigger", "sqlite", "SQLITE"] {
+    for leaked in [
+        "disk on fire",
+        "/home/clinic",
+        "task_events",
+        "trigger",
+        "sqlite",
+        "SQLITE",
+    ] {
         assert!(!text.contains(leaked), "{leaked} in {text}");
     }
 }

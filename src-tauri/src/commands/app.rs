@@ -3,8 +3,8 @@
 use super::CommandResult;
 use crate::state::Shell;
 use crate::{status, window};
-use tauri::{AppHandle, Runtime, State};
 use taskbell_core::status::AppStatus;
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub fn get_status(shell: State<'_, Shell>) -> AppStatus {

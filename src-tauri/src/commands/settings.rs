@@ -4,8 +4,8 @@
 use super::CommandResult;
 use crate::state::Shell;
 use crate::{connection, settings_store, status};
-use tauri::{AppHandle, Runtime, State};
 use taskbell_core::settings::{check_connection, AppSettings, ConnectionCheck};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_autostart::ManagerExt;
 
 /// Async, as every command that reads secrets: they may be in the keychain, behind D-Bus.
@@ -21,7 +21,9 @@ pub async fn save_settings<R: Runtime>(
     settings: AppSettings,
 ) -> CommandResult<AppSettings> {
     let stored = shell.secrets.read().await;
-    let (next, secrets) = settings.prepare_save(|n| stored.has(n)).map_err(|e| e.message)?;
+    let (next, secrets) = settings
+        .prepare_save(|n| stored.has(n))
+        .map_err(|e| e.message)?;
     let changed_secrets = !secrets.is_empty();
     if changed_secrets {
         shell.secrets.write(secrets).await?;
@@ -42,20 +44,29 @@ pub async fn save_settings<R: Runtime>(
     Ok(shell.settings_for_window().await)
 }
 
-fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
+/// Turning it on always writes the login entry, so that it names the binary running now: an
+/// entry left by another copy (a build tree, before the package was installed) would start that
+/// one at login.
+pub(crate) fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
     let launcher = app.autolaunch();
-    let result = match launcher.is_enabled() {
-        Ok(now) if now == on => Ok(()),
-        _ if on => launcher.enable(),
-        _ => launcher.disable(),
+    let result = match (on, launcher.is_enabled()) {
+        (true, _) => launcher.enable(),
+        (false, Ok(false)) => Ok(()),
+        (false, _) => launcher.disable(),
     };
     if let Err(e) = result {
-        tracing::warn!("starting at login could not be {}: {e}", if on { "turned on" } else { "turned off" });
+        tracing::warn!(
+            "starting at login could not be {}: {e}",
+            if on { "turned on" } else { "turned off" }
+        );
     }
 }
 
 #[tauri::command]
-pub async fn test_connection(shell: State<'_, Shell>, settings: AppSettings) -> CommandResult<ConnectionCheck> {
+pub async fn test_connection(
+    shell: State<'_, Shell>,
+    settings: AppSettings,
+) -> CommandResult<ConnectionCheck> {
     let sandbox = shell.live().sandbox;
     let stored = shell.secrets.read().await;
     Ok(check_connection(&settings, |n| stored.get(n), sandbox.as_ref()).await)

@@ -3,11 +3,11 @@
 use super::{sentence, CommandResult};
 use crate::state::Shell;
 use serde::Deserialize;
-use tauri::State;
 use taskbell_core::canvas::{CanvasClient, DraftNames, PatientSummary, Person, TaskDraft};
 use taskbell_core::engine::CreateOutcome;
 use taskbell_core::store::OutboxEntry;
 use taskbell_core::time_util::parse_rfc3339;
+use tauri::State;
 
 const NOT_CONNECTED: &str = "Taskbell is not connected to Canvas yet; the status line says why.";
 
@@ -30,7 +30,10 @@ pub struct DraftInput {
 impl DraftInput {
     fn into_draft(self, requester: String) -> CommandResult<TaskDraft> {
         let due = match self.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => Some(parse_rfc3339(d).ok_or_else(|| format!("The due date {d:?} is not a date and time."))?),
+            Some(d) => Some(
+                parse_rfc3339(d)
+                    .ok_or_else(|| format!("The due date {d:?} is not a date and time."))?,
+            ),
             None => None,
         };
         Ok(TaskDraft {
@@ -49,28 +52,54 @@ impl DraftInput {
 }
 
 fn canvas(shell: &Shell) -> CommandResult<CanvasClient> {
-    shell.engine.canvas().ok_or_else(|| NOT_CONNECTED.to_string())
+    shell
+        .engine
+        .canvas()
+        .ok_or_else(|| NOT_CONNECTED.to_string())
 }
 
 #[tauri::command]
-pub async fn create_task(shell: State<'_, Shell>, draft: DraftInput) -> CommandResult<CreateOutcome> {
+pub async fn create_task(
+    shell: State<'_, Shell>,
+    draft: DraftInput,
+) -> CommandResult<CreateOutcome> {
     let requester = shell.live().requester.ok_or(NOT_CONNECTED)?;
-    shell.engine.create(draft.into_draft(requester)?).await.map_err(sentence)
+    shell
+        .engine
+        .create(draft.into_draft(requester)?)
+        .await
+        .map_err(sentence)
 }
 
 #[tauri::command]
 pub async fn pending_tasks(shell: State<'_, Shell>) -> CommandResult<Vec<OutboxEntry>> {
-    shell.engine.read(|s| s.outbox_open()).await.map_err(sentence)
+    shell
+        .engine
+        .read(|s| s.outbox_open())
+        .await
+        .map_err(sentence)
 }
 
 #[tauri::command]
-pub async fn search_patients(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<PatientSummary>> {
-    canvas(&shell)?.search_patients(&query).await.map_err(sentence)
+pub async fn search_patients(
+    shell: State<'_, Shell>,
+    query: String,
+) -> CommandResult<Vec<PatientSummary>> {
+    canvas(&shell)?
+        .search_patients(&query)
+        .await
+        .map_err(sentence)
 }
 
 #[tauri::command]
-pub async fn search_practitioners(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<Person>> {
-    canvas(&shell)?.search_practitioners(&query).await.map_err(sentence)
+pub async fn search_practitioners(
+    shell: State<'_, Shell>,
+    query: String,
+) -> CommandResult<Vec<Person>> {
+    canvas(&shell)?
+        .search_practitioners(&query)
+        .await
+        .map_err(sentence)
 }
 
 #[tauri::command]
@@ -92,12 +121,26 @@ mod tests {
 
     #[test]
     fn the_window_draft_becomes_a_task_draft_in_my_name() {
-        let d = input(Some("2030-01-02T17:00:00+01:00")).into_draft("me".into()).expect("valid");
-        assert_eq!((d.requester.as_str(), d.patient.as_deref(), d.team.as_deref()), ("me", Some("p1"), Some("g1")));
+        let d = input(Some("2030-01-02T17:00:00+01:00"))
+            .into_draft("me".into())
+            .expect("valid");
+        assert_eq!(
+            (
+                d.requester.as_str(),
+                d.patient.as_deref(),
+                d.team.as_deref()
+            ),
+            ("me", Some("p1"), Some("g1"))
+        );
         assert_eq!(d.due.map(|t| t.unix_timestamp()), Some(1_893_600_000));
         assert_eq!(d.names.team.as_deref(), Some("Billing"));
-        assert_eq!(input(None).into_draft("me".into()).expect("valid").due, None);
-        let e = input(Some("tomorrow")).into_draft("me".into()).expect_err("refused");
+        assert_eq!(
+            input(None).into_draft("me".into()).expect("valid").due,
+            None
+        );
+        let e = input(Some("tomorrow"))
+            .into_draft("me".into())
+            .expect_err("refused");
         assert_eq!(e, "The due date \"tomorrow\" is not a date and time.");
     }
 }

@@ -46,7 +46,9 @@ fn group_json(t: &Team) -> Value {
 }
 
 fn contains(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.trim().to_lowercase())
+    haystack
+        .to_lowercase()
+        .contains(&needle.trim().to_lowercase())
 }
 
 fn id_matches(id: &str, value: &str) -> bool {
@@ -60,7 +62,9 @@ fn boolean(params: &Params, name: &str) -> Result<Option<bool>, Outcome> {
         Some((_, v)) => match v.trim().to_lowercase().as_str() {
             "true" => Ok(Some(true)),
             "false" => Ok(Some(false)),
-            _ => Err(Outcome::invalid(format!("{name} must be true or false, not \"{v}\"."))),
+            _ => Err(Outcome::invalid(format!(
+                "{name} must be true or false, not \"{v}\"."
+            ))),
         },
     }
 }
@@ -72,16 +76,34 @@ fn respond(resource_type: &str, params: &Params, hits: Vec<Value>) -> Response {
     };
     let total = hits.len();
     let page = bundle::page(hits, paging);
-    Json(bundle::searchset(resource_type, params, paging, total, page)).into_response()
+    Json(bundle::searchset(
+        resource_type,
+        params,
+        paging,
+        total,
+        page,
+    ))
+    .into_response()
 }
 
 /// patient.md's search parameters this sandbox emulates. The others the docs list
 /// (`_has:CareTeam:participant:member`, `_sort`, `email`, `identifier`, `nickname`, `phone`)
 /// answer 400 rather than being ignored, so a client never mistakes "not emulated" for "no
 /// match".
-const PATIENT_PARAMS: &[&str] = &["_id", "active", "birthDate", "family", "gender", "given", "name"];
+const PATIENT_PARAMS: &[&str] = &[
+    "_id",
+    "active",
+    "birthDate",
+    "family",
+    "gender",
+    "given",
+    "name",
+];
 
-pub(crate) async fn patient_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn patient_search(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let params = bundle::parse_query(q.as_deref());
     if let Err(outcome) = bundle::check_known(&params, "Patient", PATIENT_PARAMS) {
         return outcome.into_response();
@@ -116,15 +138,27 @@ pub(crate) async fn patient_search(State(state): State<AppState>, RawQuery(q): R
 
 /// practitioner.md's search parameters. No staff here has an email or NPI number, so those
 /// two are accepted and match nobody.
-const PRACTITIONER_PARAMS: &[&str] =
-    &["_id", "active", "email", "include-non-schedulable-practitioners", "name", "npiNumber"];
+const PRACTITIONER_PARAMS: &[&str] = &[
+    "_id",
+    "active",
+    "email",
+    "include-non-schedulable-practitioners",
+    "name",
+    "npiNumber",
+];
 
-pub(crate) async fn practitioner_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn practitioner_search(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let params = bundle::parse_query(q.as_deref());
     if let Err(outcome) = bundle::check_known(&params, "Practitioner", PRACTITIONER_PARAMS) {
         return outcome.into_response();
     }
-    let (active, everyone) = match (boolean(&params, "active"), boolean(&params, "include-non-schedulable-practitioners")) {
+    let (active, everyone) = match (
+        boolean(&params, "active"),
+        boolean(&params, "include-non-schedulable-practitioners"),
+    ) {
         (Ok(a), Ok(e)) => (a.unwrap_or(true), e.unwrap_or(false)),
         (Err(outcome), _) | (_, Err(outcome)) => return outcome.into_response(),
     };
@@ -135,7 +169,9 @@ pub(crate) async fn practitioner_search(State(state): State<AppState>, RawQuery(
         .filter(|p| p.active == active && (everyone || p.schedulable))
         .filter(|p| {
             params.iter().all(|(name, value)| match name.as_str() {
-                "name" => [&p.first_name, &p.last_name, &p.display()].iter().any(|n| contains(n, value)),
+                "name" => [&p.first_name, &p.last_name, &p.display()]
+                    .iter()
+                    .any(|n| contains(n, value)),
                 "_id" => id_matches(&p.id, value),
                 "email" | "npiNumber" => false,
                 _ => true,

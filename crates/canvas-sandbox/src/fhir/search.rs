@@ -169,11 +169,5 @@ pub(crate) fn search(state: &AppState, params: &Params) -> Result<serde_json::Va
         .into_iter()
         .map(|t| super::task_json::render(t, dir, state.base_url()))
         .collect();
-    Ok(bundle::searchset(
-        "Task",
-        params,
-        paging,
-        total,
-        entries,
-    ))
+    Ok(bundle::searchset("Task", params, paging, total, entries))
 }

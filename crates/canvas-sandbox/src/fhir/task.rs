@@ -107,7 +107,10 @@ pub(crate) async fn update(
     }
     match state.update_task(&id, input, since) {
         // _includes/update-response.html: 200 with a `null` body.
-        Ok(task) => with_headers((StatusCode::OK, Json(Value::Null)).into_response(), version_headers(&state, &task)),
+        Ok(task) => with_headers(
+            (StatusCode::OK, Json(Value::Null)).into_response(),
+            version_headers(&state, &task),
+        ),
         Err(outcome) => outcome.into_response(),
     }
 }

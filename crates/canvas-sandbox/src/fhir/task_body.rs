@@ -73,12 +73,25 @@ fn refuse_read_only(obj: &Map<String, Value>) -> Result<(), Outcome> {
             return Err(read_only(&format!("Task.{key}.type")));
         }
     }
-    for note in obj.get("note").and_then(Value::as_array).into_iter().flatten() {
-        if note.get("authorReference").is_some_and(|r| r.get("type").is_some()) {
+    for note in obj
+        .get("note")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if note
+            .get("authorReference")
+            .is_some_and(|r| r.get("type").is_some())
+        {
             return Err(read_only("Task.note.authorReference.type"));
         }
     }
-    for ext in obj.get("extension").and_then(Value::as_array).into_iter().flatten() {
+    for ext in obj
+        .get("extension")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if ext.get("url").and_then(Value::as_str) == Some(PERMALINK_EXT) {
             return Err(read_only("The task-permalink extension"));
         }
@@ -86,7 +99,10 @@ fn refuse_read_only(obj: &Map<String, Value>) -> Result<(), Outcome> {
             return Err(read_only("Task.extension.valueString"));
         }
         for key in ["type", "display"] {
-            if ext.get("valueReference").is_some_and(|r| r.get(key).is_some()) {
+            if ext
+                .get("valueReference")
+                .is_some_and(|r| r.get(key).is_some())
+            {
                 return Err(read_only(&format!("task-group valueReference.{key}")));
             }
         }

@@ -27,7 +27,9 @@ fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
 pub(crate) fn precondition_date(last_modified: OffsetDateTime) -> Option<String> {
     let secs = last_modified.unix_timestamp() + i64::from(last_modified.nanosecond() > 0);
     let secs = u64::try_from(secs).ok()?;
-    Some(httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)))
+    Some(httpdate::fmt_http_date(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
+    ))
 }
 
 /// How many times a read-modify-PUT starts over after Canvas answers 412 (someone else changed
@@ -52,7 +54,6 @@ struct Inner {
     date: Mutex<Option<(OffsetDateTime, Instant)>>,
 }
 
-
 impl CanvasClient {
     pub fn new(cfg: CanvasConfig) -> Result<Self, CanvasError> {
         let http = reqwest::Client::builder()
@@ -61,7 +62,14 @@ impl CanvasClient {
             .build()
             .map_err(|e| CanvasError::Config(format!("cannot start an HTTP client: {e}")))?;
         let date = Mutex::new(None);
-        Ok(CanvasClient { inner: Arc::new(Inner { http, cfg, tokens: TokenCache::default(), date }) })
+        Ok(CanvasClient {
+            inner: Arc::new(Inner {
+                http,
+                cfg,
+                tokens: TokenCache::default(),
+                date,
+            }),
+        })
     }
 
     pub fn config(&self) -> &CanvasConfig {
@@ -75,7 +83,8 @@ impl CanvasClient {
     async fn call(&self, call: Call) -> Result<Answer, CanvasError> {
         let answer = send(&self.inner.http, &self.inner.cfg, &self.inner.tokens, &call).await?;
         if let Some(date) = answer.header("date").and_then(parse_http_date) {
-            *self.inner.date.lock().unwrap_or_else(|p| p.into_inner()) = Some((date, Instant::now()));
+            *self.inner.date.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((date, Instant::now()));
         }
         Ok(answer)
     }
@@ -84,7 +93,9 @@ impl CanvasClient {
     /// monotonic clock, so the desktop's wall clock plays no part). `None` before any answer.
     pub fn canvas_now(&self) -> Option<OffsetDateTime> {
         let sample = *self.inner.date.lock().unwrap_or_else(|p| p.into_inner());
-        sample.map(|(date, seen)| date.saturating_add(seen.elapsed().try_into().unwrap_or(time::Duration::ZERO)))
+        sample.map(|(date, seen)| {
+            date.saturating_add(seen.elapsed().try_into().unwrap_or(time::Duration::ZERO))
+        })
     }
 
     /// Canvas's clock now, asking Canvas if it has not answered yet.
@@ -95,30 +106,47 @@ impl CanvasClient {
         let mut url = self.inner.cfg.fhir_url("Task");
         url.query_pairs_mut().append_pair("_count", "1");
         self.call(Call::get(url)).await?;
-        self.canvas_now().ok_or_else(|| CanvasError::BadResponse("the answer has no Date header".into()))
+        self.canvas_now()
+            .ok_or_else(|| CanvasError::BadResponse("the answer has no Date header".into()))
     }
 
     /// Fetches a token now, to prove the credentials work.
     pub async fn check_credentials(&self) -> Result<(), CanvasError> {
-        self.inner.tokens.get(&self.inner.http, &self.inner.cfg).await.map(|_| ())
+        self.inner
+            .tokens
+            .get(&self.inner.http, &self.inner.cfg)
+            .await
+            .map(|_| ())
     }
 
     /// `POST /Task`; Canvas answers 201 with no body and the new id only in `Location`.
     pub async fn create_task(&self, draft: &TaskDraft) -> Result<String, CanvasError> {
         let url = self.inner.cfg.fhir_url("Task");
         let answer = self
-            .call(Call { method: Method::POST, url, body: Some(draft.to_fhir()), headers: Vec::new(), idempotent: false })
+            .call(Call {
+                method: Method::POST,
+                url,
+                body: Some(draft.to_fhir()),
+                headers: Vec::new(),
+                idempotent: false,
+            })
             .await?;
         if answer.status != 201 && answer.status != 200 {
             // A success all the same: the task exists.
-            return Err(CanvasError::UnreadCreation(format!("the answer was {} instead of 201", answer.status)));
+            return Err(CanvasError::UnreadCreation(format!(
+                "the answer was {} instead of 201",
+                answer.status
+            )));
         }
         let location = answer
             .header("location")
             .or_else(|| answer.header("content-location"))
-            .ok_or_else(|| CanvasError::UnreadCreation("the answer has no Location header".into()))?;
-        fhir::id_from_location(location)
-            .ok_or_else(|| CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}")))
+            .ok_or_else(|| {
+                CanvasError::UnreadCreation("the answer has no Location header".into())
+            })?;
+        fhir::id_from_location(location).ok_or_else(|| {
+            CanvasError::UnreadCreation(format!("no task id in the Location header {location:?}"))
+        })
     }
 
     async fn read_raw(&self, id: &str) -> Result<Value, CanvasError> {
@@ -141,7 +169,12 @@ impl CanvasClient {
     /// Adds one comment by `author` (a Practitioner id: Canvas requires every note's author).
     /// The PUT carries only the new note: Canvas appends every note it is sent, so resending
     /// the old ones would duplicate them.
-    pub async fn add_comment(&self, id: &str, text: &str, author: &str) -> Result<Task, CanvasError> {
+    pub async fn add_comment(
+        &self,
+        id: &str,
+        text: &str,
+        author: &str,
+    ) -> Result<Task, CanvasError> {
         let author = author.trim();
         let author = author.strip_prefix("Practitioner/").unwrap_or(author);
         if author.is_empty() {
@@ -177,11 +210,21 @@ impl CanvasClient {
                 })?;
             let body = fhir::put_body(&read, &edit)?;
             let headers: Vec<(HeaderName, String)> = vec![(IF_UNMODIFIED_SINCE, since)];
-            let put = Call { method: Method::PUT, url: self.task_url(id)?, body: Some(body), headers, idempotent };
+            let put = Call {
+                method: Method::PUT,
+                url: self.task_url(id)?,
+                body: Some(body),
+                headers,
+                idempotent,
+            };
             match self.call(put).await {
                 Err(e) if e.status() == Some(412) && attempt < CONFLICT_RETRIES => {
                     attempt += 1;
-                    tracing::debug!(task = id, attempt, "task changed under us; reading it again");
+                    tracing::debug!(
+                        task = id,
+                        attempt,
+                        "task changed under us; reading it again"
+                    );
                 }
                 Err(e) => return Err(e),
                 Ok(_) => return self.read_task(id).await,
@@ -214,7 +257,10 @@ impl CanvasClient {
             }
             // Canvas caps `_count` at 100 (and may lower it without warning: the `next` links
             // carry whatever it chose).
-            q.append_pair("_count", &self.inner.cfg.page_size.clamp(1, 100).to_string());
+            q.append_pair(
+                "_count",
+                &self.inner.cfg.page_size.clamp(1, 100).to_string(),
+            );
         }
         let mut pages = 0;
         loop {
@@ -238,9 +284,17 @@ impl CanvasClient {
     /// others are checked here. Inactive patients come back too, marked.
     pub async fn find_patients(&self, typed: &str) -> Result<Listing<PatientSummary>, CanvasError> {
         let words: Vec<&str> = typed.split_whitespace().collect();
-        let longest = words.iter().copied().max_by_key(|w| w.chars().count()).unwrap_or_default();
-        let mut listing = self.picker("Patient", &[("name", longest)], directory::patient).await?;
-        listing.items.retain(|p| directory::has_every_word(&p.name, &words));
+        let longest = words
+            .iter()
+            .copied()
+            .max_by_key(|w| w.chars().count())
+            .unwrap_or_default();
+        let mut listing = self
+            .picker("Patient", &[("name", longest)], directory::patient)
+            .await?;
+        listing
+            .items
+            .retain(|p| directory::has_every_word(&p.name, &words));
         Ok(listing)
     }
 
@@ -251,8 +305,13 @@ impl CanvasClient {
     /// Active staff, schedulable or not: a task goes to a care coordinator or to billing as
     /// often as to a clinician, and Canvas leaves non-schedulable staff out unless asked.
     pub async fn find_practitioners(&self, name: &str) -> Result<Listing<Person>, CanvasError> {
-        let params = [("name", name), ("include-non-schedulable-practitioners", "true"), ("active", "true")];
-        self.picker("Practitioner", &params, directory::practitioner).await
+        let params = [
+            ("name", name),
+            ("include-non-schedulable-practitioners", "true"),
+            ("active", "true"),
+        ];
+        self.picker("Practitioner", &params, directory::practitioner)
+            .await
     }
 
     pub async fn search_practitioners(&self, name: &str) -> Result<Vec<Person>, CanvasError> {
@@ -262,9 +321,13 @@ impl CanvasClient {
     /// Canvas teams are FHIR Groups of type practitioner. Group search has no name parameter,
     /// so teams are listed whole and `typed` is matched here.
     pub async fn find_teams(&self, typed: &str) -> Result<Listing<Person>, CanvasError> {
-        let mut listing = self.picker("Group", &[("type", "practitioner")], directory::team).await?;
+        let mut listing = self
+            .picker("Group", &[("type", "practitioner")], directory::team)
+            .await?;
         let words: Vec<&str> = typed.split_whitespace().collect();
-        listing.items.retain(|t| directory::has_every_word(&t.name, &words));
+        listing
+            .items
+            .retain(|t| directory::has_every_word(&t.name, &words));
         Ok(listing)
     }
 
@@ -282,7 +345,9 @@ impl CanvasClient {
         // An empty search word means "any": FHIR servers refuse a parameter with no value.
         let given = params.iter().filter(|(_, v)| !v.trim().is_empty());
         let page = self.inner.cfg.page_size.clamp(1, PICKER_PAGE).to_string();
-        url.query_pairs_mut().extend_pairs(given).append_pair("_count", &page);
+        url.query_pairs_mut()
+            .extend_pairs(given)
+            .append_pair("_count", &page);
         let mut items = Vec::new();
         for _ in 0..PICKER_PAGES {
             let answer = self.call(Call::get(url)).await?.json()?;
@@ -292,16 +357,29 @@ impl CanvasClient {
             }
             match next {
                 Some(link) => url = self.inner.cfg.resolve_link(link)?,
-                None => return Ok(Listing { items, truncated: false }),
+                None => {
+                    return Ok(Listing {
+                        items,
+                        truncated: false,
+                    })
+                }
             }
         }
-        Ok(Listing { items, truncated: true })
+        Ok(Listing {
+            items,
+            truncated: true,
+        })
     }
 
     fn task_url(&self, id: &str) -> Result<Url, CanvasError> {
-        let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        let valid = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         if !valid {
-            return Err(CanvasError::Config(format!("{id:?} is not a Canvas task id")));
+            return Err(CanvasError::Config(format!(
+                "{id:?} is not a Canvas task id"
+            )));
         }
         Ok(self.inner.cfg.fhir_url(&format!("Task/{id}")))
     }
@@ -315,9 +393,21 @@ mod tests {
     #[test]
     fn the_precondition_is_lastmodified_rounded_up_to_a_whole_second() {
         let at = |s: &str| parse_rfc3339(s).and_then(precondition_date);
-        assert_eq!(at("2023-10-22T21:06:27.893521+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
-        assert_eq!(at("2023-10-22T21:06:27.000001+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
-        assert_eq!(at("2023-10-22T21:06:27+00:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:27 GMT"));
-        assert_eq!(at("2023-10-22T23:06:27.5+02:00").as_deref(), Some("Sun, 22 Oct 2023 21:06:28 GMT"));
+        assert_eq!(
+            at("2023-10-22T21:06:27.893521+00:00").as_deref(),
+            Some("Sun, 22 Oct 2023 21:06:28 GMT")
+        );
+        assert_eq!(
+            at("2023-10-22T21:06:27.000001+00:00").as_deref(),
+            Some("Sun, 22 Oct 2023 21:06:28 GMT")
+        );
+        assert_eq!(
+            at("2023-10-22T21:06:27+00:00").as_deref(),
+            Some("Sun, 22 Oct 2023 21:06:27 GMT")
+        );
+        assert_eq!(
+            at("2023-10-22T23:06:27.5+02:00").as_deref(),
+            Some("Sun, 22 Oct 2023 21:06:28 GMT")
+        );
     }
 }

@@ -29,9 +29,15 @@ pub struct CanvasConfig {
 impl CanvasConfig {
     /// A hosted instance by name: `demo` -> `https://fumage-demo.canvasmedical.com` and
     /// `https://demo.canvasmedical.com/auth/token/`.
-    pub fn for_instance(instance: &str, client_id: &str, client_secret: &str) -> Result<Self, CanvasError> {
+    pub fn for_instance(
+        instance: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<Self, CanvasError> {
         let valid = !instance.is_empty()
-            && instance.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && instance
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !valid {
             return Err(CanvasError::Config(format!(
                 "{instance:?} is not a Canvas instance name: use the part before .canvasmedical.com, \
@@ -60,11 +66,15 @@ impl CanvasConfig {
                 .map_err(|e| CanvasError::Config(format!("the {what} {s:?} is not a URL: {e}")))?;
             match url.scheme() {
                 "http" | "https" => Ok(url),
-                other => Err(CanvasError::Config(format!("the {what} must be http or https, not {other}"))),
+                other => Err(CanvasError::Config(format!(
+                    "the {what} must be http or https, not {other}"
+                ))),
             }
         };
         if client_id.trim().is_empty() || client_secret.is_empty() {
-            return Err(CanvasError::Config("a client id and a client secret are both required".into()));
+            return Err(CanvasError::Config(
+                "a client id and a client secret are both required".into(),
+            ));
         }
         Ok(CanvasConfig {
             system: system.to_string(),
@@ -115,20 +125,45 @@ mod tests {
     #[test]
     fn instance_names_expand_to_both_hosts() {
         let c = CanvasConfig::for_instance("demo-clinic", "id", "secret").expect("valid");
-        assert_eq!(c.fhir_url("Task").as_str(), "https://fumage-demo-clinic.canvasmedical.com/Task");
-        assert_eq!(c.token_url.as_str(), "https://demo-clinic.canvasmedical.com/auth/token/");
+        assert_eq!(
+            c.fhir_url("Task").as_str(),
+            "https://fumage-demo-clinic.canvasmedical.com/Task"
+        );
+        assert_eq!(
+            c.token_url.as_str(),
+            "https://demo-clinic.canvasmedical.com/auth/token/"
+        );
         assert!(CanvasConfig::for_instance("Demo Clinic", "id", "s").is_err());
         assert!(CanvasConfig::for_instance("demo", "", "s").is_err());
     }
 
     #[test]
     fn links_resolve_against_a_base_with_a_path() {
-        let c = CanvasConfig::with_urls("s", "http://127.0.0.1:9/fhir", "http://127.0.0.1:9/auth/token/", "i", "s")
-            .expect("valid");
-        assert_eq!(c.fhir_url("/Task/1").as_str(), "http://127.0.0.1:9/fhir/Task/1");
+        let c = CanvasConfig::with_urls(
+            "s",
+            "http://127.0.0.1:9/fhir",
+            "http://127.0.0.1:9/auth/token/",
+            "i",
+            "s",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.fhir_url("/Task/1").as_str(),
+            "http://127.0.0.1:9/fhir/Task/1"
+        );
         let want = "http://127.0.0.1:9/fhir/Task?_count=10&_offset=10";
-        assert_eq!(c.resolve_link("/Task?_count=10&_offset=10").expect("ok").as_str(), want);
-        assert_eq!(c.resolve_link("/fhir/Task?_count=10&_offset=10").expect("ok").as_str(), want);
+        assert_eq!(
+            c.resolve_link("/Task?_count=10&_offset=10")
+                .expect("ok")
+                .as_str(),
+            want
+        );
+        assert_eq!(
+            c.resolve_link("/fhir/Task?_count=10&_offset=10")
+                .expect("ok")
+                .as_str(),
+            want
+        );
         assert_eq!(c.resolve_link(want).expect("ok").as_str(), want);
         assert!(CanvasConfig::with_urls("s", "ftp://x", "http://x", "i", "s").is_err());
     }

@@ -42,7 +42,11 @@ pub struct Person {
 
 /// "Given Family" from a FHIR `name[]`, preferring `text` when present.
 pub(crate) fn human_name(resource: &Value) -> String {
-    let Some(first) = resource.get("name").and_then(Value::as_array).and_then(|n| n.first()) else {
+    let Some(first) = resource
+        .get("name")
+        .and_then(Value::as_array)
+        .and_then(|n| n.first())
+    else {
         return String::new();
     };
     if let Some(text) = first.get("text").and_then(Value::as_str) {
@@ -51,9 +55,17 @@ pub(crate) fn human_name(resource: &Value) -> String {
     let given = first
         .get("given")
         .and_then(Value::as_array)
-        .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
+        .map(|g| {
+            g.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default();
-    let family = first.get("family").and_then(Value::as_str).unwrap_or_default();
+    let family = first
+        .get("family")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     format!("{given} {family}").trim().to_string()
 }
 
@@ -69,18 +81,34 @@ pub(crate) fn patient(resource: &Value) -> Result<PatientSummary, CanvasError> {
     Ok(PatientSummary {
         id: id_of(resource)?,
         name: human_name(resource),
-        birth_date: resource.get("birthDate").and_then(Value::as_str).map(str::to_string),
-        active: resource.get("active").and_then(Value::as_bool).unwrap_or(true),
+        birth_date: resource
+            .get("birthDate")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        active: resource
+            .get("active")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
     })
 }
 
 pub(crate) fn practitioner(resource: &Value) -> Result<Person, CanvasError> {
-    Ok(Person { id: id_of(resource)?, name: human_name(resource) })
+    Ok(Person {
+        id: id_of(resource)?,
+        name: human_name(resource),
+    })
 }
 
 pub(crate) fn team(resource: &Value) -> Result<Person, CanvasError> {
-    let name = resource.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(Person { id: id_of(resource)?, name })
+    let name = resource
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok(Person {
+        id: id_of(resource)?,
+        name,
+    })
 }
 
 #[cfg(test)]
@@ -90,12 +118,31 @@ mod tests {
 
     #[test]
     fn names_read_given_and_family_or_text() {
-        assert_eq!(human_name(&json!({"name": [{"given": ["Ada", "M"], "family": "Byron"}]})), "Ada M Byron");
-        assert_eq!(human_name(&json!({"name": [{"text": "Dr. Who"}]})), "Dr. Who");
+        assert_eq!(
+            human_name(&json!({"name": [{"given": ["Ada", "M"], "family": "Byron"}]})),
+            "Ada M Byron"
+        );
+        assert_eq!(
+            human_name(&json!({"name": [{"text": "Dr. Who"}]})),
+            "Dr. Who"
+        );
         assert_eq!(human_name(&json!({})), "");
-        let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"})).expect("ok");
-        assert_eq!(p, PatientSummary { id: "1".into(), name: "Z".into(), birth_date: Some("1980-01-02".into()), active: true });
-        assert!(!patient(&json!({"id": "2", "active": false})).expect("ok").active);
+        let p = patient(&json!({"id": "1", "name": [{"family": "Z"}], "birthDate": "1980-01-02"}))
+            .expect("ok");
+        assert_eq!(
+            p,
+            PatientSummary {
+                id: "1".into(),
+                name: "Z".into(),
+                birth_date: Some("1980-01-02".into()),
+                active: true
+            }
+        );
+        assert!(
+            !patient(&json!({"id": "2", "active": false}))
+                .expect("ok")
+                .active
+        );
         assert!(has_every_word("Avery Quillfeather", &["quill", "AVERY"]));
         assert!(!has_every_word("Avery Quillfeather", &["quill", "bram"]));
         assert!(team(&json!({"name": "x"})).is_err());

@@ -9,11 +9,17 @@ pub enum CanvasError {
     Auth(String),
     /// An `OperationOutcome` (or any non-2xx answer), with the server's own text.
     #[error("Canvas answered {status} ({code}): {text}")]
-    Outcome { status: u16, code: String, text: String },
+    Outcome {
+        status: u16,
+        code: String,
+        text: String,
+    },
     #[error("Canvas is limiting requests{}; Taskbell will try again later", retry_hint(.retry_after))]
     RateLimited { retry_after: Option<Duration> },
     /// The request never reached Canvas, so it is safe to send again.
-    #[error("could not reach Canvas at {host}: {detail}. Check the network and the URL in Settings.")]
+    #[error(
+        "could not reach Canvas at {host}: {detail}. Check the network and the URL in Settings."
+    )]
     Unreachable { host: String, detail: String },
     /// The request was sent but no answer came: Canvas may or may not have applied it.
     #[error("Canvas did not answer in time ({detail}); the change may or may not have been made")]
@@ -29,7 +35,8 @@ pub enum CanvasError {
 }
 
 fn retry_hint(d: &Option<Duration>) -> String {
-    d.map(|d| format!(" (retry after {} s)", d.as_secs())).unwrap_or_default()
+    d.map(|d| format!(" (retry after {} s)", d.as_secs()))
+        .unwrap_or_default()
 }
 
 impl CanvasError {
@@ -77,7 +84,11 @@ fn outcome_text(v: &Value) -> Option<(String, String)> {
         return None;
     }
     let issues = v.get("issue")?.as_array()?;
-    let code = issues.first().and_then(|i| i.get("code")).and_then(Value::as_str).unwrap_or("unknown");
+    let code = issues
+        .first()
+        .and_then(|i| i.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
     let texts: Vec<&str> = issues
         .iter()
         .filter_map(|i| {
@@ -86,7 +97,11 @@ fn outcome_text(v: &Value) -> Option<(String, String)> {
                 .and_then(Value::as_str)
         })
         .collect();
-    let text = if texts.is_empty() { "no details given".to_string() } else { texts.join("; ") };
+    let text = if texts.is_empty() {
+        "no details given".to_string()
+    } else {
+        texts.join("; ")
+    };
     Some((code.to_string(), text))
 }
 
@@ -123,14 +138,20 @@ mod tests {
             {"severity":"error","code":"invalid","details":{"text":"description is required"}},
             {"severity":"error","code":"invalid","diagnostics":"requester is required"}]}"#;
         let e = CanvasError::from_answer(400, body);
-        assert_eq!(e.to_string(), "Canvas answered 400 (invalid): description is required; requester is required");
+        assert_eq!(
+            e.to_string(),
+            "Canvas answered 400 (invalid): description is required; requester is required"
+        );
         assert!(!e.is_transient());
     }
 
     #[test]
     fn non_outcome_answers_still_say_something() {
         let e = CanvasError::from_answer(502, b"<html>bad gateway</html>");
-        assert_eq!(e.to_string(), "Canvas answered 502 (exception): HTTP 502 with no explanation");
+        assert_eq!(
+            e.to_string(),
+            "Canvas answered 502 (exception): HTTP 502 with no explanation"
+        );
         assert!(e.is_transient());
         assert!(CanvasError::from_answer(404, b"").is_not_found());
     }

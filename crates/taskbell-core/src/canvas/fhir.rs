@@ -45,7 +45,10 @@ impl TaskDraft {
         t.insert("status".into(), json!("requested"));
         t.insert("intent".into(), json!("unknown"));
         t.insert("description".into(), json!(self.description));
-        t.insert("requester".into(), reference("Practitioner", &self.requester));
+        t.insert(
+            "requester".into(),
+            reference("Practitioner", &self.requester),
+        );
         if let Some(p) = &self.patient {
             t.insert("for".into(), reference("Patient", p));
         }
@@ -53,19 +56,26 @@ impl TaskDraft {
             t.insert("owner".into(), reference("Practitioner", o));
         }
         if let Some(team) = &self.team {
-            t.insert("extension".into(), json!([{"url": EXT_GROUP, "valueReference": reference("Group", team)}]));
+            t.insert(
+                "extension".into(),
+                json!([{"url": EXT_GROUP, "valueReference": reference("Group", team)}]),
+            );
         }
         if let Some(at) = self.authored_on {
             t.insert("authoredOn".into(), json!(format_rfc3339(at)));
         }
         if let Some(due) = self.due {
-            t.insert("restriction".into(), json!({"period": {"end": format_rfc3339(due)}}));
+            t.insert(
+                "restriction".into(),
+                json!({"period": {"end": format_rfc3339(due)}}),
+            );
         }
         if !self.labels.is_empty() {
             t.insert("input".into(), labels_to_input(&self.labels));
         }
         if let Some(c) = self.comment.as_deref().filter(|c| !c.trim().is_empty()) {
-            let mut note = json!({"text": c, "authorReference": reference("Practitioner", &self.requester)});
+            let mut note =
+                json!({"text": c, "authorReference": reference("Practitioner", &self.requester)});
             if let Some(at) = self.authored_on {
                 note["time"] = json!(format_rfc3339(at));
             }
@@ -76,7 +86,12 @@ impl TaskDraft {
 }
 
 pub fn labels_to_input(labels: &[String]) -> Value {
-    Value::Array(labels.iter().map(|l| json!({"type": {"text": "label"}, "valueString": l})).collect())
+    Value::Array(
+        labels
+            .iter()
+            .map(|l| json!({"type": {"text": "label"}, "valueString": l}))
+            .collect(),
+    )
 }
 
 /// Only `reference`: Canvas's docs exclude a reference's `type` from create and update bodies.
@@ -90,15 +105,23 @@ fn party(v: Option<&Value>, kind: &str) -> Option<Party> {
     let v = v?;
     let r = v.get("reference")?.as_str()?;
     let id = r.strip_prefix(kind)?.strip_prefix('/')?;
-    Some(Party { id: id.to_string(), display: v.get("display").and_then(Value::as_str).map(str::to_string) })
+    Some(Party {
+        id: id.to_string(),
+        display: v.get("display").and_then(Value::as_str).map(str::to_string),
+    })
 }
 
 fn extension<'a>(task: &'a Value, url: &str) -> Option<&'a Value> {
-    task.get("extension")?.as_array()?.iter().find(|e| e.get("url").and_then(Value::as_str) == Some(url))
+    task.get("extension")?
+        .as_array()?
+        .iter()
+        .find(|e| e.get("url").and_then(Value::as_str) == Some(url))
 }
 
 fn time_at(v: &Value, pointer: &str) -> Option<OffsetDateTime> {
-    v.pointer(pointer).and_then(Value::as_str).and_then(parse_rfc3339)
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
 }
 
 /// Maps a FHIR Task resource. Fails only on what Canvas always sends (`id`, a known `status`).
@@ -107,10 +130,17 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
     if v.get("resourceType").and_then(Value::as_str) != Some("Task") {
         return Err(bad("resourceType Task"));
     }
-    let id = v.get("id").and_then(Value::as_str).ok_or_else(|| bad("an id"))?;
-    let status_word = v.get("status").and_then(Value::as_str).ok_or_else(|| bad("a status"))?;
-    let status = TaskStatus::from_fhir(status_word)
-        .ok_or_else(|| CanvasError::BadResponse(format!("task {id} has unknown status {status_word:?}")))?;
+    let id = v
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("an id"))?;
+    let status_word = v
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("a status"))?;
+    let status = TaskStatus::from_fhir(status_word).ok_or_else(|| {
+        CanvasError::BadResponse(format!("task {id} has unknown status {status_word:?}"))
+    })?;
     let labels = v
         .get("input")
         .and_then(Value::as_array)
@@ -118,7 +148,11 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
             inputs
                 .iter()
                 .filter(|i| i.pointer("/type/text").and_then(Value::as_str) == Some("label"))
-                .filter_map(|i| i.get("valueString").and_then(Value::as_str).map(str::to_string))
+                .filter_map(|i| {
+                    i.get("valueString")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -130,7 +164,10 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
                 .filter_map(|n| {
                     Some(Note {
                         text: n.get("text")?.as_str()?.to_string(),
-                        time: n.get("time").and_then(Value::as_str).and_then(parse_rfc3339),
+                        time: n
+                            .get("time")
+                            .and_then(Value::as_str)
+                            .and_then(parse_rfc3339),
                         author: party(n.get("authorReference"), "Practitioner").map(|p| p.id),
                     })
                 })
@@ -141,7 +178,11 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
         system: system.to_string(),
         id: id.to_string(),
         status,
-        description: v.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
+        description: v
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         patient: party(v.get("for"), "Patient"),
         owner: party(v.get("owner"), "Practitioner"),
         team: extension(v, EXT_GROUP).and_then(|e| party(e.get("valueReference"), "Group")),
@@ -152,7 +193,10 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
         modified: time_at(v, "/lastModified").or_else(|| time_at(v, "/meta/lastUpdated")),
         labels,
         notes,
-        permalink: extension(v, EXT_PERMALINK).and_then(|e| e.get("valueString")).and_then(Value::as_str).map(str::to_string),
+        permalink: extension(v, EXT_PERMALINK)
+            .and_then(|e| e.get("valueString"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -160,16 +204,31 @@ pub fn task_from_fhir(system: &str, v: &Value) -> Result<Task, CanvasError> {
 /// marked `exclude_in: create, update` (task.md). `note` is left out on purpose: Canvas appends
 /// every note a PUT carries, so only an edit may add one.
 const WRITABLE: &[&str] = &[
-    "resourceType", "id", "extension", "status", "description", "for", "authoredOn", "requester", "owner", "intent",
-    "restriction", "input",
+    "resourceType",
+    "id",
+    "extension",
+    "status",
+    "description",
+    "for",
+    "authoredOn",
+    "requester",
+    "owner",
+    "intent",
+    "restriction",
+    "input",
 ];
 
 /// The body for a PUT that must change nothing but what `edit` changes. Canvas's PUT deletes
 /// omitted fields (description, owner, restriction, input), so everything writable that was read
 /// goes back; what the docs mark read-only (`lastModified`, a reference's `type`, the team's
 /// `type` and `display`, the permalink) stays out, and so does any empty array.
-pub fn put_body(read: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<Value, CanvasError> {
-    let read = read.as_object().ok_or_else(|| CanvasError::BadResponse("the task read back is not an object".into()))?;
+pub fn put_body(
+    read: &Value,
+    edit: impl FnOnce(&mut Map<String, Value>),
+) -> Result<Value, CanvasError> {
+    let read = read
+        .as_object()
+        .ok_or_else(|| CanvasError::BadResponse("the task read back is not an object".into()))?;
     let mut body = Map::new();
     for key in WRITABLE {
         if let Some(v) = read.get(*key) {
@@ -186,10 +245,16 @@ pub fn put_body(read: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
     let team = read
         .get("extension")
         .and_then(Value::as_array)
-        .and_then(|exts| exts.iter().find(|e| e.get("url").and_then(Value::as_str) == Some(EXT_GROUP)))
+        .and_then(|exts| {
+            exts.iter()
+                .find(|e| e.get("url").and_then(Value::as_str) == Some(EXT_GROUP))
+        })
         .and_then(|e| e.pointer("/valueReference/reference"));
     if let Some(team) = team {
-        body.insert("extension".into(), json!([{"url": EXT_GROUP, "valueReference": {"reference": team}}]));
+        body.insert(
+            "extension".into(),
+            json!([{"url": EXT_GROUP, "valueReference": {"reference": team}}]),
+        );
     }
     edit(&mut body);
     // An empty array says nothing Canvas needs and is not a shape its docs show.
@@ -200,14 +265,21 @@ pub fn put_body(read: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
 /// The id in a `Location` header: what follows `/Task/`, without `/_history/…`.
 pub fn id_from_location(location: &str) -> Option<String> {
     let after = location.rsplit_once("/Task/")?.1;
-    let id = after.split("/_history").next()?.split(['?', '#']).next()?.trim_end_matches('/');
+    let id = after
+        .split("/_history")
+        .next()?
+        .split(['?', '#'])
+        .next()?
+        .trim_end_matches('/');
     (!id.is_empty()).then(|| id.to_string())
 }
 
 /// The resources of a searchset Bundle and its `next` link, if any.
 pub fn bundle_page(v: &Value) -> Result<(Vec<&Value>, Option<&str>), CanvasError> {
     if v.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return Err(CanvasError::BadResponse("a search answered something other than a Bundle".into()));
+        return Err(CanvasError::BadResponse(
+            "a search answered something other than a Bundle".into(),
+        ));
     }
     let resources = v
         .get("entry")
@@ -217,7 +289,10 @@ pub fn bundle_page(v: &Value) -> Result<(Vec<&Value>, Option<&str>), CanvasError
     let next = v
         .get("link")
         .and_then(Value::as_array)
-        .and_then(|ls| ls.iter().find(|l| l.get("relation").and_then(Value::as_str) == Some("next")))
+        .and_then(|ls| {
+            ls.iter()
+                .find(|l| l.get("relation").and_then(Value::as_str) == Some("next"))
+        })
         .and_then(|l| l.get("url"))
         .and_then(Value::as_str);
     Ok((resources, next))
@@ -230,10 +305,16 @@ mod tests {
     #[test]
     fn location_ids_lose_their_history_suffix() {
         assert_eq!(
-            id_from_location("http://fumage-x.canvasmedical.com/Task/b6426693-eb5b-4702-9f90-4728972c7f16").as_deref(),
+            id_from_location(
+                "http://fumage-x.canvasmedical.com/Task/b6426693-eb5b-4702-9f90-4728972c7f16"
+            )
+            .as_deref(),
             Some("b6426693-eb5b-4702-9f90-4728972c7f16")
         );
-        assert_eq!(id_from_location("https://h/fhir/Task/abc/_history/3").as_deref(), Some("abc"));
+        assert_eq!(
+            id_from_location("https://h/fhir/Task/abc/_history/3").as_deref(),
+            Some("abc")
+        );
         assert_eq!(id_from_location("/Task/abc/").as_deref(), Some("abc"));
         assert_eq!(id_from_location("https://h/Patient/abc"), None);
         assert_eq!(id_from_location("https://h/Task/"), None);
@@ -265,7 +346,10 @@ mod tests {
         let t = task_from_fhir("s", &json!({"resourceType": "Task", "id": "x", "status": "requested", "description": "Call back",
             "for": v["for"], "owner": v["owner"], "extension": v["extension"], "restriction": v["restriction"], "input": v["input"]}))
         .expect("maps");
-        assert_eq!((t.patient.map(|p| p.id), t.team.map(|p| p.id), t.due), (Some("pat".into()), Some("g1".into()), due));
+        assert_eq!(
+            (t.patient.map(|p| p.id), t.team.map(|p| p.id), t.due),
+            (Some("pat".into()), Some("g1".into()), due)
+        );
         assert_eq!(t.labels, vec!["Urgent".to_string()]);
     }
 
@@ -294,17 +378,29 @@ mod tests {
             "extension": [{"url": EXT_GROUP, "valueReference": {"reference": "Group/g", "type": "Group", "display": "Billing"}},
                           {"url": EXT_PERMALINK, "valueString": "http://p"}]});
         let body = put_body(&read, |_| {}).expect("object");
-        assert_eq!(body, json!({"resourceType": "Task", "id": "1", "status": "requested", "intent": "unknown",
+        assert_eq!(
+            body,
+            json!({"resourceType": "Task", "id": "1", "status": "requested", "intent": "unknown",
             "for": {"reference": "Patient/p"}, "owner": {"reference": "Practitioner/o"},
             "requester": {"reference": "Practitioner/r"},
-            "extension": [{"url": EXT_GROUP, "valueReference": {"reference": "Group/g"}}]}));
-        let no_team = put_body(&json!({"resourceType": "Task", "extension": [{"url": EXT_PERMALINK, "valueString": "x"}]}), |_| {});
-        assert!(no_team.expect("object").get("extension").is_none(), "no empty extension array");
+            "extension": [{"url": EXT_GROUP, "valueReference": {"reference": "Group/g"}}]})
+        );
+        let no_team = put_body(
+            &json!({"resourceType": "Task", "extension": [{"url": EXT_PERMALINK, "valueString": "x"}]}),
+            |_| {},
+        );
+        assert!(
+            no_team.expect("object").get("extension").is_none(),
+            "no empty extension array"
+        );
     }
 
     #[test]
     fn unknown_statuses_are_refused() {
-        let err = task_from_fhir("s", &json!({"resourceType": "Task", "id": "1", "status": "on-hold"}));
+        let err = task_from_fhir(
+            "s",
+            &json!({"resourceType": "Task", "id": "1", "status": "on-hold"}),
+        );
         assert!(err.is_err());
     }
 }

@@ -8,7 +8,9 @@
 use super::token::TokenCache;
 use super::{CanvasConfig, CanvasError};
 use crate::backoff::{self, Backoff};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+};
 use reqwest::Method;
 use serde_json::Value;
 use std::time::{Duration, SystemTime};
@@ -25,7 +27,13 @@ pub(crate) struct Call {
 
 impl Call {
     pub fn get(url: Url) -> Self {
-        Call { method: Method::GET, url, body: None, headers: Vec::new(), idempotent: true }
+        Call {
+            method: Method::GET,
+            url,
+            body: None,
+            headers: Vec::new(),
+            idempotent: true,
+        }
     }
 }
 
@@ -104,9 +112,14 @@ fn judge(a: Answer, idempotent: bool) -> Step {
         }
         // 503 means the request was not processed; other 5xx may have been, so only an
         // idempotent call is sent again.
-        503 => Step::Retry(retry_after(&a.headers), CanvasError::from_answer(a.status, &a.body)),
+        503 => Step::Retry(
+            retry_after(&a.headers),
+            CanvasError::from_answer(a.status, &a.body),
+        ),
         500..=599 if idempotent => Step::Retry(None, CanvasError::from_answer(a.status, &a.body)),
-        401 => Step::Fail(CanvasError::Auth(CanvasError::from_answer(a.status, &a.body).to_string())),
+        401 => Step::Fail(CanvasError::Auth(
+            CanvasError::from_answer(a.status, &a.body).to_string(),
+        )),
         _ => Step::Fail(CanvasError::from_answer(a.status, &a.body)),
     }
 }
@@ -122,33 +135,56 @@ async fn exchange(
         .request(call.method.clone(), call.url.clone())
         .header(AUTHORIZATION, format!("Bearer {token}"))
         .header(reqwest::header::ACCEPT, "application/json")
-        .timeout(cfg.request_timeout.min(deadline.saturating_duration_since(Instant::now())));
+        .timeout(
+            cfg.request_timeout
+                .min(deadline.saturating_duration_since(Instant::now())),
+        );
     for (name, value) in &call.headers {
         if let Ok(v) = HeaderValue::from_str(value) {
             req = req.header(name.clone(), v);
         }
     }
     if let Some(body) = &call.body {
-        req = req.header(CONTENT_TYPE, "application/json").body(body.to_string());
+        req = req
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string());
     }
     let resp = req.send().await.map_err(|e| network_error(&call.url, e))?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(|e| network_error(&call.url, e))?.to_vec();
-    Ok(Answer { status, headers, body })
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| network_error(&call.url, e))?
+        .to_vec();
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Separates "never sent" (safe to repeat) from "sent, no answer" (Canvas may have acted).
 pub(crate) fn network_error(url: &Url, e: reqwest::Error) -> CanvasError {
     let host = url.host_str().unwrap_or("?").to_string();
     if e.is_connect() {
-        CanvasError::Unreachable { host, detail: root_cause(&e) }
+        CanvasError::Unreachable {
+            host,
+            detail: root_cause(&e),
+        }
     } else if e.is_timeout() {
-        CanvasError::Ambiguous { detail: "timed out waiting for the answer".into() }
+        CanvasError::Ambiguous {
+            detail: "timed out waiting for the answer".into(),
+        }
     } else if e.is_request() || e.is_body() || e.is_decode() {
-        CanvasError::Ambiguous { detail: root_cause(&e) }
+        CanvasError::Ambiguous {
+            detail: root_cause(&e),
+        }
     } else {
-        CanvasError::Unreachable { host, detail: root_cause(&e) }
+        CanvasError::Unreachable {
+            host,
+            detail: root_cause(&e),
+        }
     }
 }
 
@@ -167,7 +203,8 @@ fn schedule(cfg: &CanvasConfig) -> Backoff {
 /// `now + d`, or a year from now when that is past what the clock can hold.
 fn after_now(d: Duration) -> Instant {
     let now = Instant::now();
-    now.checked_add(d).unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
 }
 
 /// `Retry-After` as seconds or as an HTTP date, capped at an hour.
@@ -185,9 +222,15 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
         let later = SystemTime::now() + Duration::from_secs(120);
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).expect("ascii"));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).expect("ascii"),
+        );
         let d = retry_after(&h).expect("date parsed");
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }
@@ -199,12 +242,19 @@ mod tests {
         let capped = retry_after(&h).expect("read");
         assert_eq!(capped, backoff::RETRY_AFTER_CAP);
         assert!(after_now(capped) > Instant::now());
-        assert!(after_now(Duration::MAX) > Instant::now(), "no overflow on a nonsensical timeout");
+        assert!(
+            after_now(Duration::MAX) > Instant::now(),
+            "no overflow on a nonsensical timeout"
+        );
     }
 
     #[test]
     fn non_idempotent_calls_are_not_resent_after_a_500() {
-        let answer = |status| Answer { status, headers: HeaderMap::new(), body: Vec::new() };
+        let answer = |status| Answer {
+            status,
+            headers: HeaderMap::new(),
+            body: Vec::new(),
+        };
         assert!(matches!(judge(answer(500), false), Step::Fail(_)));
         assert!(matches!(judge(answer(500), true), Step::Retry(..)));
         assert!(matches!(judge(answer(503), false), Step::Retry(..)));

@@ -37,7 +37,11 @@ const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 const SHORT_LIFETIME: Duration = Duration::from_secs(60);
 
 impl TokenCache {
-    pub async fn get(&self, http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Arc<str>, CanvasError> {
+    pub async fn get(
+        &self,
+        http: &reqwest::Client,
+        cfg: &CanvasConfig,
+    ) -> Result<Arc<str>, CanvasError> {
         let mut current = self.current.lock().await;
         if let Some(t) = current.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(t.value.clone());
@@ -71,20 +75,29 @@ async fn fetch(http: &reqwest::Client, cfg: &CanvasConfig) -> Result<Token, Canv
         .await
         .map_err(|e| super::http::network_error(&cfg.token_url, e))?;
     let status = answer.status().as_u16();
-    let body = answer.bytes().await.map_err(|e| super::http::network_error(&cfg.token_url, e))?;
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| super::http::network_error(&cfg.token_url, e))?;
     match status {
         200..=299 => {}
         400 | 401 | 403 => return Err(CanvasError::Auth(auth_reason(&body))),
         429 => return Err(CanvasError::RateLimited { retry_after: None }),
         _ => return Err(CanvasError::from_answer(status, &body)),
     }
-    let parsed: TokenAnswer = serde_json::from_slice(&body)
-        .map_err(|e| CanvasError::BadResponse(format!("the token answer has no access_token ({e})")))?;
+    let parsed: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
+        CanvasError::BadResponse(format!("the token answer has no access_token ({e})"))
+    })?;
     let lifetime = lifetime(parsed.expires_in.as_ref());
     let now = Instant::now();
     // The lifetime is capped, so this only falls back on a clock at the end of its range.
-    let renew_at = now.checked_add(lifetime - renew_margin(lifetime)).unwrap_or(now);
-    Ok(Token { value: parsed.access_token.into(), renew_at })
+    let renew_at = now
+        .checked_add(lifetime - renew_margin(lifetime))
+        .unwrap_or(now);
+    Ok(Token {
+        value: parsed.access_token.into(),
+        renew_at,
+    })
 }
 
 /// `expires_in` as a lifetime: whole seconds up to a day; a positive fraction is rounded down;
@@ -120,7 +133,10 @@ fn auth_reason(body: &[u8]) -> String {
         error_description: Option<String>,
     }
     match serde_json::from_slice::<OAuthError>(body) {
-        Ok(OAuthError { error_description: Some(d), .. }) => d,
+        Ok(OAuthError {
+            error_description: Some(d),
+            ..
+        }) => d,
         Ok(OAuthError { error: Some(e), .. }) => e,
         _ => "the token endpoint said no".to_string(),
     }
@@ -132,8 +148,14 @@ mod tests {
 
     #[test]
     fn margin_is_a_tenth_capped_at_five_minutes() {
-        assert_eq!(renew_margin(Duration::from_secs(36_000)), Duration::from_secs(300));
-        assert_eq!(renew_margin(Duration::from_secs(60)), Duration::from_secs(6));
+        assert_eq!(
+            renew_margin(Duration::from_secs(36_000)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            renew_margin(Duration::from_secs(60)),
+            Duration::from_secs(6)
+        );
     }
 
     #[test]
@@ -146,17 +168,31 @@ mod tests {
         assert_eq!(of(serde_json::json!(1e300)), MAX_LIFETIME);
         assert_eq!(of(serde_json::json!(599.9)), Duration::from_secs(599));
         assert_eq!(of(serde_json::json!("3600")), Duration::from_secs(3600));
-        for nonsense in [serde_json::json!(-1), serde_json::json!(0), serde_json::json!(0.5), serde_json::json!("soon"),
-            serde_json::json!("NaN"), serde_json::json!("-inf"), serde_json::json!([1]), serde_json::json!({}), serde_json::json!(true)]
-        {
+        for nonsense in [
+            serde_json::json!(-1),
+            serde_json::json!(0),
+            serde_json::json!(0.5),
+            serde_json::json!("soon"),
+            serde_json::json!("NaN"),
+            serde_json::json!("-inf"),
+            serde_json::json!([1]),
+            serde_json::json!({}),
+            serde_json::json!(true),
+        ] {
             assert_eq!(of(nonsense.clone()), SHORT_LIFETIME, "{nonsense}");
         }
     }
 
     #[test]
     fn oauth_errors_are_worded() {
-        assert_eq!(auth_reason(br#"{"error":"invalid_client"}"#), "invalid_client");
-        assert_eq!(auth_reason(br#"{"error":"x","error_description":"bad secret"}"#), "bad secret");
+        assert_eq!(
+            auth_reason(br#"{"error":"invalid_client"}"#),
+            "invalid_client"
+        );
+        assert_eq!(
+            auth_reason(br#"{"error":"x","error_description":"bad secret"}"#),
+            "bad secret"
+        );
         assert_eq!(auth_reason(b"nope"), "the token endpoint said no");
     }
 }

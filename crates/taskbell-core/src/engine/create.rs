@@ -5,10 +5,10 @@
 //! its sender died, the next attempt first looks for the task it may have made.
 
 use super::{Engine, EngineError, UiEvent};
+use crate::backoff::Backoff;
 use crate::canvas::{CanvasClient, CanvasError, TaskDraft, TaskSearch};
 use crate::store::{Claimed, OutboxState};
 use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, TaskStatus};
-use crate::backoff::Backoff;
 use serde::Serialize;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -16,9 +16,15 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CreateOutcome {
-    Created { local_id: String, task_id: String },
+    Created {
+        local_id: String,
+        task_id: String,
+    },
     /// Saved; Taskbell keeps trying. `reason` says why it is not in Canvas yet.
-    Pending { local_id: String, reason: String },
+    Pending {
+        local_id: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -30,7 +36,8 @@ pub struct OutboxReport {
 
 /// How long the outbox waits between attempts: 15 s doubling to 10 min, jittered so that a
 /// clinic's worth of desktops coming back online do not retry in step.
-const RETRY: Backoff = Backoff::new(Duration::from_secs(15), Duration::from_secs(600)).max_exponent(6);
+const RETRY: Backoff =
+    Backoff::new(Duration::from_secs(15), Duration::from_secs(600)).max_exponent(6);
 
 fn retry_delay(attempts: u32) -> Duration {
     RETRY.delay(attempts)
@@ -69,7 +76,9 @@ impl Engine {
             return Err(EngineError::Invalid("a task needs a description".into()));
         }
         if draft.requester.trim().is_empty() {
-            return Err(EngineError::Invalid("a task needs a requester: set your practitioner in Settings".into()));
+            return Err(EngineError::Invalid(
+                "a task needs a requester: set your practitioner in Settings".into(),
+            ));
         }
         let client = self.canvas().ok_or(EngineError::NoCanvas)?;
         // Whole seconds: the time must survive Canvas's formatting to find the task again.
@@ -78,12 +87,35 @@ impl Engine {
         let claim = uuid::Uuid::new_v4().to_string();
         let now = self.clock().now_millis();
         let lease_until = now.saturating_add(lease(&client));
-        let (id, c, system, d) = (local_id.clone(), claim.clone(), client.system().to_string(), draft.clone());
-        self.shared.writer.write(move |s| s.outbox_add(&id, &system, &d, now, lease_until, &c)).await?;
-        self.attempt(&client, Send { local_id: &local_id, claim: &claim, draft: &draft, attempts: 0 }, false).await
+        let (id, c, system, d) = (
+            local_id.clone(),
+            claim.clone(),
+            client.system().to_string(),
+            draft.clone(),
+        );
+        self.shared
+            .writer
+            .write(move |s| s.outbox_add(&id, &system, &d, now, lease_until, &c))
+            .await?;
+        self.attempt(
+            &client,
+            Send {
+                local_id: &local_id,
+                claim: &claim,
+                draft: &draft,
+                attempts: 0,
+            },
+            false,
+        )
+        .await
     }
 
-    async fn attempt(&self, client: &CanvasClient, send: Send<'_>, uncertain: bool) -> Result<CreateOutcome, EngineError> {
+    async fn attempt(
+        &self,
+        client: &CanvasClient,
+        send: Send<'_>,
+        uncertain: bool,
+    ) -> Result<CreateOutcome, EngineError> {
         if uncertain {
             match self.find_created(client, send.draft).await {
                 Ok(Some(task_id)) => return self.created(client, &send, task_id).await,
@@ -94,10 +126,19 @@ impl Engine {
         match client.create_task(send.draft).await {
             Ok(task_id) => self.created(client, &send, task_id).await,
             // A 201 whose Location could not be read made a task all the same.
-            Err(e) if maybe_applied(&e) || e.is_unread_creation() => self.retry_later(&send, OutboxState::Uncertain, &e).await,
+            Err(e) if maybe_applied(&e) || e.is_unread_creation() => {
+                self.retry_later(&send, OutboxState::Uncertain, &e).await
+            }
             Err(e) if e.is_transient() => self.retry_later(&send, OutboxState::Pending, &e).await,
             Err(e) => {
-                self.finish(&send, OutboxState::Failed, Some(e.to_string()), None, i64::MAX).await?;
+                self.finish(
+                    &send,
+                    OutboxState::Failed,
+                    Some(e.to_string()),
+                    None,
+                    i64::MAX,
+                )
+                .await?;
                 Err(EngineError::Canvas(e))
             }
         }
@@ -116,43 +157,89 @@ impl Engine {
         let kept = self
             .shared
             .writer
-            .write(move |s| s.outbox_finish(&id, &claim, state, error.as_deref(), task_id.as_deref(), next))
+            .write(move |s| {
+                s.outbox_finish(
+                    &id,
+                    &claim,
+                    state,
+                    error.as_deref(),
+                    task_id.as_deref(),
+                    next,
+                )
+            })
             .await?;
         if !kept {
-            tracing::warn!(local_id = send.local_id, "an outbox entry outlived its claim; its new sender records the outcome");
+            tracing::warn!(
+                local_id = send.local_id,
+                "an outbox entry outlived its claim; its new sender records the outcome"
+            );
         }
-        let _ = self.shared.ui.send(UiEvent::OutboxChanged { local_id: send.local_id.to_string() });
+        let _ = self.shared.ui.send(UiEvent::OutboxChanged {
+            local_id: send.local_id.to_string(),
+        });
         Ok(())
     }
 
-    async fn retry_later(&self, send: &Send<'_>, state: OutboxState, e: &CanvasError) -> Result<CreateOutcome, EngineError> {
+    async fn retry_later(
+        &self,
+        send: &Send<'_>,
+        state: OutboxState,
+        e: &CanvasError,
+    ) -> Result<CreateOutcome, EngineError> {
         let delay = i64::try_from(retry_delay(send.attempts).as_millis()).unwrap_or(i64::MAX / 2);
         let next = self.clock().now_millis().saturating_add(delay);
-        self.finish(send, state, Some(e.to_string()), None, next).await?;
-        Ok(CreateOutcome::Pending { local_id: send.local_id.to_string(), reason: e.to_string() })
+        self.finish(send, state, Some(e.to_string()), None, next)
+            .await?;
+        Ok(CreateOutcome::Pending {
+            local_id: send.local_id.to_string(),
+            reason: e.to_string(),
+        })
     }
 
     /// Looks for a task this draft may already have made: same description, requester and
     /// authored time.
-    async fn find_created(&self, client: &CanvasClient, draft: &TaskDraft) -> Result<Option<String>, CanvasError> {
-        let search = TaskSearch::new().description(&draft.description).requester(&draft.requester);
+    async fn find_created(
+        &self,
+        client: &CanvasClient,
+        draft: &TaskDraft,
+    ) -> Result<Option<String>, CanvasError> {
+        let search = TaskSearch::new()
+            .description(&draft.description)
+            .requester(&draft.requester);
         let found = client.search_tasks(&search).await?;
         Ok(found
             .into_iter()
             .find(|t| {
                 t.description == draft.description
                     && t.authored_on.map(whole_seconds) == draft.authored_on
-                    && t.requester.as_ref().is_some_and(|r| r.id == draft.requester)
+                    && t.requester
+                        .as_ref()
+                        .is_some_and(|r| r.id == draft.requester)
             })
             .map(|t| t.id))
     }
 
-    async fn created(&self, client: &CanvasClient, send: &Send<'_>, task_id: String) -> Result<CreateOutcome, EngineError> {
+    async fn created(
+        &self,
+        client: &CanvasClient,
+        send: &Send<'_>,
+        task_id: String,
+    ) -> Result<CreateOutcome, EngineError> {
         let event = created_event(client.system(), send.local_id, &task_id, send.draft);
         self.ingest_created(vec![event]).await?;
-        self.finish(send, OutboxState::Created, None, Some(task_id.clone()), i64::MAX).await?;
+        self.finish(
+            send,
+            OutboxState::Created,
+            None,
+            Some(task_id.clone()),
+            i64::MAX,
+        )
+        .await?;
         self.record_canvas_time(client, &task_id).await;
-        Ok(CreateOutcome::Created { local_id: send.local_id.to_string(), task_id })
+        Ok(CreateOutcome::Created {
+            local_id: send.local_id.to_string(),
+            task_id,
+        })
     }
 
     /// Reads the new task back, so it is recorded with Canvas's own time. If the read fails,
@@ -163,19 +250,36 @@ impl Engine {
             Err(e) => Err(e.into()),
         };
         if let Err(e) = read {
-            tracing::debug!(task = task_id, "the new task could not be read back yet: {e}");
+            tracing::debug!(
+                task = task_id,
+                "the new task could not be read back yet: {e}"
+            );
         }
     }
 
     /// Claims and sends every outbox entry whose time has come.
     pub async fn flush_outbox(&self) -> Result<OutboxReport, EngineError> {
-        let Some(client) = self.canvas() else { return Ok(OutboxReport::default()) };
+        let Some(client) = self.canvas() else {
+            return Ok(OutboxReport::default());
+        };
         let now = self.clock().now_millis();
-        let (system, lease_until) = (client.system().to_string(), now.saturating_add(lease(&client)));
-        let claimed: Vec<Claimed> = self.shared.writer.write(move |s| s.outbox_claim_due(&system, now, lease_until)).await?;
+        let (system, lease_until) = (
+            client.system().to_string(),
+            now.saturating_add(lease(&client)),
+        );
+        let claimed: Vec<Claimed> = self
+            .shared
+            .writer
+            .write(move |s| s.outbox_claim_due(&system, now, lease_until))
+            .await?;
         let mut report = OutboxReport::default();
         for c in claimed {
-            let send = Send { local_id: &c.entry.local_id, claim: &c.claim, draft: &c.entry.draft, attempts: c.entry.attempts };
+            let send = Send {
+                local_id: &c.entry.local_id,
+                claim: &c.claim,
+                draft: &c.entry.draft,
+                attempts: c.entry.attempts,
+            };
             match self.attempt(&client, send, c.uncertain).await {
                 Ok(CreateOutcome::Created { .. }) => report.created += 1,
                 Ok(CreateOutcome::Pending { .. }) => report.still_pending += 1,
@@ -204,7 +308,11 @@ impl Engine {
     /// Sends a waiting entry now rather than at its retry time. False when it is not waiting.
     pub async fn retry_now(&self, local_id: &str) -> Result<bool, EngineError> {
         let (id, now) = (local_id.to_string(), self.clock().now_millis());
-        let waiting = self.shared.writer.write(move |s| s.outbox_retry_now(&id, now)).await?;
+        let waiting = self
+            .shared
+            .writer
+            .write(move |s| s.outbox_retry_now(&id, now))
+            .await?;
         if waiting {
             self.kick_outbox();
         }
@@ -219,7 +327,10 @@ impl Engine {
 
 fn created_event(system: &str, local_id: &str, task_id: &str, d: &TaskDraft) -> TaskEvent {
     let party = |id: &Option<String>, name: &Option<String>| {
-        id.as_ref().map(|id| Party { id: id.clone(), display: name.clone() })
+        id.as_ref().map(|id| Party {
+            id: id.clone(),
+            display: name.clone(),
+        })
     };
     TaskEvent {
         delivery_key: format!("create:{local_id}"),
@@ -252,15 +363,34 @@ mod tests {
 
     #[test]
     fn retry_delays_grow_and_stay_bounded() {
-        assert!(retry_delay(0) <= Duration::from_secs(15) && retry_delay(0) >= Duration::from_millis(7500));
-        assert!(retry_delay(30) <= Duration::from_secs(600) && retry_delay(30) >= Duration::from_secs(300));
+        assert!(
+            retry_delay(0) <= Duration::from_secs(15)
+                && retry_delay(0) >= Duration::from_millis(7500)
+        );
+        assert!(
+            retry_delay(30) <= Duration::from_secs(600)
+                && retry_delay(30) >= Duration::from_secs(300)
+        );
     }
 
     #[test]
     fn only_answers_that_may_have_been_applied_make_an_entry_uncertain() {
-        assert!(maybe_applied(&CanvasError::Ambiguous { detail: "t".into() }));
-        assert!(maybe_applied(&CanvasError::Outcome { status: 500, code: "exception".into(), text: String::new() }));
-        assert!(!maybe_applied(&CanvasError::Outcome { status: 503, code: "exception".into(), text: String::new() }));
-        assert!(!maybe_applied(&CanvasError::Unreachable { host: "h".into(), detail: "refused".into() }));
+        assert!(maybe_applied(&CanvasError::Ambiguous {
+            detail: "t".into()
+        }));
+        assert!(maybe_applied(&CanvasError::Outcome {
+            status: 500,
+            code: "exception".into(),
+            text: String::new()
+        }));
+        assert!(!maybe_applied(&CanvasError::Outcome {
+            status: 503,
+            code: "exception".into(),
+            text: String::new()
+        }));
+        assert!(!maybe_applied(&CanvasError::Unreachable {
+            host: "h".into(),
+            detail: "refused".into()
+        }));
     }
 }

@@ -14,7 +14,9 @@ impl Engine {
     /// Reads every task a hint asked about and ingests Canvas's answer. Returns how many tasks
     /// were read; fails with the first read that failed, after storing the others.
     pub async fn read_hinted(&self) -> Result<usize, EngineError> {
-        let Some(client) = self.canvas() else { return Ok(0) };
+        let Some(client) = self.canvas() else {
+            return Ok(0);
+        };
         let system = client.system().to_string();
         let sys = system.clone();
         let wanted = self.read(move |s| s.pending_reads(&sys)).await?;
@@ -46,7 +48,12 @@ impl Engine {
         }
         let read = tasks.len();
         self.ingest_read(tasks, Source::Poll).await?;
-        self.write(move |s| answered.iter().try_for_each(|(id, hints)| s.clear_pending_read(&system, id, *hints))).await?;
+        self.write(move |s| {
+            answered
+                .iter()
+                .try_for_each(|(id, hints)| s.clear_pending_read(&system, id, *hints))
+        })
+        .await?;
         match failure {
             Some(e) => Err(e.into()),
             None => Ok(read),
@@ -54,12 +61,21 @@ impl Engine {
     }
 
     /// Ingests tasks as read from Canvas.
-    pub(crate) async fn ingest_read(&self, tasks: Vec<Task>, source: Source) -> Result<Vec<crate::Ingested>, EngineError> {
-        let Some(first) = tasks.first() else { return Ok(Vec::new()) };
+    pub(crate) async fn ingest_read(
+        &self,
+        tasks: Vec<Task>,
+        source: Source,
+    ) -> Result<Vec<crate::Ingested>, EngineError> {
+        let Some(first) = tasks.first() else {
+            return Ok(Vec::new());
+        };
         let system = first.system.clone();
         let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
         let known = self.read(move |s| s.statuses(&system, &ids)).await?;
-        let events = tasks.iter().map(|t| TaskEvent::from_read(t, known.get(&t.id).copied(), source)).collect();
+        let events = tasks
+            .iter()
+            .map(|t| TaskEvent::from_read(t, known.get(&t.id).copied(), source))
+            .collect();
         self.ingest_all(events).await
     }
 

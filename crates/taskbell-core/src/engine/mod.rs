@@ -18,7 +18,7 @@ pub use writer::WriteError;
 
 use crate::canvas::CanvasClient;
 use crate::notify::{compose, Notification, Notifier};
-use crate::store::{ApplyCtx, Applied, Store, StoreError, TaskRow, Unannounced};
+use crate::store::{Applied, ApplyCtx, Store, StoreError, TaskRow, Unannounced};
 use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::Clock;
 use serde::Serialize;
@@ -46,8 +46,15 @@ pub enum EngineError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum UiEvent {
-    TaskChanged { task: TaskRef, kind: EventKind, status: TaskStatus, previous: Option<TaskStatus> },
-    OutboxChanged { local_id: String },
+    TaskChanged {
+        task: TaskRef,
+        kind: EventKind,
+        status: TaskStatus,
+        previous: Option<TaskStatus>,
+    },
+    OutboxChanged {
+        local_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +100,11 @@ impl Engine {
     }
 
     /// As [`Engine::open`], with the desktop's clock given: tests set it off true time.
-    pub fn open_with_clock(path: &Path, notifier: Arc<dyn Notifier>, clock: Clock) -> Result<Engine, EngineError> {
+    pub fn open_with_clock(
+        path: &Path,
+        notifier: Arc<dyn Notifier>,
+        clock: Clock,
+    ) -> Result<Engine, EngineError> {
         let (writer, _thread) = Writer::start(Store::open(path)?);
         let reader = Store::open_read_only(path)?;
         let events_at_open = std::sync::atomic::AtomicI64::new(reader.last_event()?);
@@ -201,11 +212,18 @@ impl Engine {
     }
 
     /// As [`Engine::ingest_all`], for tasks this Taskbell created: they are marked as the user's.
-    pub async fn ingest_created(&self, events: Vec<TaskEvent>) -> Result<Vec<Ingested>, EngineError> {
+    pub async fn ingest_created(
+        &self,
+        events: Vec<TaskEvent>,
+    ) -> Result<Vec<Ingested>, EngineError> {
         self.ingest_as(events, true).await
     }
 
-    async fn ingest_as(&self, events: Vec<TaskEvent>, mine: bool) -> Result<Vec<Ingested>, EngineError> {
+    async fn ingest_as(
+        &self,
+        events: Vec<TaskEvent>,
+        mine: bool,
+    ) -> Result<Vec<Ingested>, EngineError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
@@ -218,13 +236,19 @@ impl Engine {
             .shared
             .writer
             .write(move |store| {
-                let ctx = ApplyCtx { mine, received_at, readable: readable.as_deref() };
+                let ctx = ApplyCtx {
+                    mine,
+                    received_at,
+                    readable: readable.as_deref(),
+                };
                 let mut out = Vec::with_capacity(job_events.len());
                 for e in job_events.iter() {
                     let applied = store.apply_event(e, &ctx)?;
                     // Marked in the same transaction: stored and to be announced, or neither.
                     let announce = match (&applied.row, applied.event) {
-                        (Some(row), Some(event)) if applied.transitioned() && audience.wants(row) => {
+                        (Some(row), Some(event))
+                            if applied.transitioned() && audience.wants(row) =>
+                        {
                             store.mark_to_announce(event)?;
                             true
                         }
@@ -238,12 +262,19 @@ impl Engine {
         if results.iter().any(|(a, _)| a.hint) {
             self.shared.hints.notify_one();
         }
-        Ok(events.iter().zip(results).map(|(e, (applied, announce))| self.after_commit(e, applied, announce)).collect())
+        Ok(events
+            .iter()
+            .zip(results)
+            .map(|(e, (applied, announce))| self.after_commit(e, applied, announce))
+            .collect())
     }
 
     fn after_commit(&self, e: &TaskEvent, applied: Applied, announce: bool) -> Ingested {
         if applied.duplicate || applied.stale || applied.hint {
-            return Ingested { applied, notified: false };
+            return Ingested {
+                applied,
+                notified: false,
+            };
         }
         let _ = self.shared.ui.send(UiEvent::TaskChanged {
             task: e.task.clone(),
@@ -252,15 +283,26 @@ impl Engine {
             previous: applied.previous,
         });
         if let (true, Some(row), Some(event)) = (announce, &applied.row, applied.event) {
-            self.announce(Unannounced { event, actor: e.actor.clone(), row: row.clone() });
+            self.announce(Unannounced {
+                event,
+                actor: e.actor.clone(),
+                row: row.clone(),
+            });
         }
-        Ingested { applied, notified: announce }
+        Ingested {
+            applied,
+            notified: announce,
+        }
     }
 
     /// Who is to hear of a transition now: the preferences, this user, and whether notifications
     /// are paused, taken once for a whole group.
     fn audience(&self) -> Audience {
-        Audience { prefs: self.prefs(), me: read_lock(&self.shared.me).clone(), paused: self.notifications_paused() }
+        Audience {
+            prefs: self.prefs(),
+            me: read_lock(&self.shared.me).clone(),
+            paused: self.notifications_paused(),
+        }
     }
 
     /// Shows the notification, off the async threads (D-Bus calls block), then clears the mark.
@@ -269,7 +311,12 @@ impl Engine {
         // What the user hears about is the move itself, whatever the event was called: a comment
         // that arrives after a lost completion push still brings the completion.
         let kind = EventKind::for_status(u.row.status);
-        let n: Notification = compose(&u.row, kind, actor_name(u.actor.as_deref(), &u.row), prefs.show_patient);
+        let n: Notification = compose(
+            &u.row,
+            kind,
+            actor_name(u.actor.as_deref(), &u.row),
+            prefs.show_patient,
+        );
         let (notifier, engine) = (self.shared.notifier.clone(), self.clone());
         tokio::spawn(async move {
             let shown = tokio::task::spawn_blocking(move || notifier.show(&n)).await;
@@ -288,7 +335,10 @@ impl Engine {
     /// between the commit and the notification). Only events older than this engine count: a
     /// newer one's announcement may be under way. Does its work once; later calls find nothing.
     pub async fn announce_pending(&self) -> Result<usize, EngineError> {
-        let up_to = self.shared.events_at_open.swap(0, std::sync::atomic::Ordering::SeqCst);
+        let up_to = self
+            .shared
+            .events_at_open
+            .swap(0, std::sync::atomic::Ordering::SeqCst);
         if up_to == 0 {
             return Ok(0);
         }
@@ -310,7 +360,10 @@ struct Audience {
 
 impl Audience {
     fn wants(&self, row: &TaskRow) -> bool {
-        !self.paused && self.prefs.wants(EventKind::for_status(row.status), row, self.me.as_deref())
+        !self.paused
+            && self
+                .prefs
+                .wants(EventKind::for_status(row.status), row, self.me.as_deref())
     }
 }
 
@@ -318,7 +371,9 @@ impl Audience {
 /// name at hand is the assignee's (who usually is the one completing the task).
 fn actor_name<'a>(actor: Option<&str>, row: &'a TaskRow) -> Option<&'a str> {
     let actor = actor?;
-    (row.assignee_id.as_deref() == Some(actor)).then_some(row.assignee_name.as_deref()).flatten()
+    (row.assignee_id.as_deref() == Some(actor))
+        .then_some(row.assignee_name.as_deref())
+        .flatten()
 }
 
 fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -339,11 +394,24 @@ mod tests {
     #[tokio::test]
     async fn the_writer_is_durable_and_the_reader_reads_only() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let engine = Engine::open(&dir.path().join("t.db"), Arc::new(MemoryNotifier::default())).expect("engine");
+        let engine = Engine::open(
+            &dir.path().join("t.db"),
+            Arc::new(MemoryNotifier::default()),
+        )
+        .expect("engine");
         let (mode, sync) = engine.write(|s| s.durability()).await.expect("pragma");
-        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous=FULL");
-        let cursor = crate::store::PollCursor { cursor_at: 1, modified_supported: None };
-        let refused = engine.read(move |s| s.set_poll_cursor("sandbox", &cursor)).await;
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 2),
+            "WAL with synchronous=FULL"
+        );
+        let cursor = crate::store::PollCursor {
+            cursor_at: 1,
+            modified_supported: None,
+        };
+        let refused = engine
+            .read(move |s| s.set_poll_cursor("sandbox", &cursor))
+            .await;
         assert!(refused.is_err(), "the reader refused a write");
     }
 }

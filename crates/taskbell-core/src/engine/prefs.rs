@@ -25,7 +25,11 @@ pub struct NotifyPrefs {
 
 impl Default for NotifyPrefs {
     fn default() -> Self {
-        NotifyPrefs { scope: NotifyScope::Mine, kinds: vec![EventKind::Completed, EventKind::Closed], show_patient: false }
+        NotifyPrefs {
+            scope: NotifyScope::Mine,
+            kinds: vec![EventKind::Completed, EventKind::Closed],
+            show_patient: false,
+        }
     }
 }
 
@@ -38,7 +42,11 @@ impl NotifyPrefs {
         match self.scope {
             NotifyScope::Everyone => true,
             NotifyScope::Mine => {
-                row.mine || me.is_some_and(|me| row.requester_id.as_deref() == Some(me) || row.assignee_id.as_deref() == Some(me))
+                row.mine
+                    || me.is_some_and(|me| {
+                        row.requester_id.as_deref() == Some(me)
+                            || row.assignee_id.as_deref() == Some(me)
+                    })
             }
         }
     }

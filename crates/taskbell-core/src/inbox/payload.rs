@@ -40,7 +40,8 @@ fn unknown(msg: impl Into<String>) -> PayloadError {
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, PayloadError> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| PayloadError::Malformed(e.to_string()))?;
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| PayloadError::Malformed(e.to_string()))?;
     if !v.is_object() {
         return Err(unknown("expected a JSON object"));
     }
@@ -69,7 +70,9 @@ fn required(s: Option<String>, shape: &str, field: &str) -> Result<String, Paylo
 
 fn time_field(s: Option<String>, field: &str) -> Result<Option<OffsetDateTime>, PayloadError> {
     match given(s) {
-        Some(t) => parse_rfc3339(&t).map(Some).ok_or_else(|| unknown(format!("{field} {t:?} is not RFC 3339"))),
+        Some(t) => parse_rfc3339(&t)
+            .map(Some)
+            .ok_or_else(|| unknown(format!("{field} {t:?} is not RFC 3339"))),
         None => Ok(None),
     }
 }
@@ -106,7 +109,12 @@ struct Assignee {
 fn party(p: Option<Person>) -> Option<Party> {
     let p = p?;
     let id = given(p.id)?;
-    let name = [p.first_name, p.last_name].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let name = [p.first_name, p.last_name]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let display = (!name.is_empty()).then_some(name).or_else(|| given(p.name));
     Some(Party { id, display })
 }
@@ -208,11 +216,15 @@ fn relay(system: &str, w: Relay, d: Delivery) -> Result<TaskEvent, PayloadError>
         other => return Err(unknown(format!("unknown taskbell_relay event {other:?}"))),
     };
     let mut e = event(relay_key(&event_id), system, id, kind, d);
-    e.status = given(w.task.status).map(|s| s.parse::<TaskStatus>().map_err(PayloadError::Unknown)).transpose()?;
+    e.status = given(w.task.status)
+        .map(|s| s.parse::<TaskStatus>().map_err(PayloadError::Unknown))
+        .transpose()?;
     // Version 1 carried only the handler's time, not the task's: such an event is a hint.
     e.at = time_field(w.task.modified, "task/modified")?;
     if w.version >= 2 && e.at.is_none() {
-        return Err(unknown("a taskbell_relay version 2 payload without task/modified"));
+        return Err(unknown(
+            "a taskbell_relay version 2 payload without task/modified",
+        ));
     }
     e.actor = w.actor.and_then(|a| given(a.id));
     let assignee = w.assignee.unwrap_or_default();
@@ -237,12 +249,21 @@ struct Disposition {
     disposition: Option<String>,
 }
 
-fn seed_disposition(system: &str, w: Disposition, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+fn seed_disposition(
+    system: &str,
+    w: Disposition,
+    d: Delivery,
+    body: &[u8],
+) -> Result<TaskEvent, PayloadError> {
     let id = required(w.task_id, "a task disposition", "task_id")?;
     let (kind, status) = match w.disposition.as_deref() {
         Some("completed") => (EventKind::Completed, TaskStatus::Completed),
         Some("closed") => (EventKind::Closed, TaskStatus::Closed),
-        other => return Err(unknown(format!("disposition must be completed or closed, not {other:?}"))),
+        other => {
+            return Err(unknown(format!(
+                "disposition must be completed or closed, not {other:?}"
+            )))
+        }
     };
     let mut e = event(delivery_key("seed", None, d, body), system, id, kind, d);
     e.status = Some(status);
@@ -256,11 +277,30 @@ struct ResourceId {
     message: Option<String>,
 }
 
-fn seed_created(system: &str, w: ResourceId, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+fn seed_created(
+    system: &str,
+    w: ResourceId,
+    d: Delivery,
+    body: &[u8],
+) -> Result<TaskEvent, PayloadError> {
     let id = required(w.resource_id, "a task webhook", "resource_id")?;
-    let updated = w.message.unwrap_or_default().to_ascii_lowercase().contains("updated");
-    let kind = if updated { EventKind::Updated } else { EventKind::Created };
-    Ok(event(delivery_key("seed", None, d, body), system, id, kind, d))
+    let updated = w
+        .message
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .contains("updated");
+    let kind = if updated {
+        EventKind::Updated
+    } else {
+        EventKind::Created
+    };
+    Ok(event(
+        delivery_key("seed", None, d, body),
+        system,
+        id,
+        kind,
+        d,
+    ))
 }
 
 /// Seed 002: `task_id`, `event` (created/updated), `title`, `due_date`, `patient`, `creator`,
@@ -276,12 +316,21 @@ struct Detailed {
     assignee: Option<Assignee>,
 }
 
-fn seed_detailed(system: &str, w: Detailed, d: Delivery, body: &[u8]) -> Result<TaskEvent, PayloadError> {
+fn seed_detailed(
+    system: &str,
+    w: Detailed,
+    d: Delivery,
+    body: &[u8],
+) -> Result<TaskEvent, PayloadError> {
     let id = required(w.task_id, "a task webhook", "task_id")?;
     let kind = match w.event.as_deref() {
         Some("created") => EventKind::Created,
         Some("updated") => EventKind::Updated,
-        other => return Err(unknown(format!("event must be created or updated, not {other:?}"))),
+        other => {
+            return Err(unknown(format!(
+                "event must be created or updated, not {other:?}"
+            )))
+        }
     };
     let mut e = event(delivery_key("seed", None, d, body), system, id, kind, d);
     let assignee = w.assignee.unwrap_or_default();
@@ -353,10 +402,19 @@ pub fn parse_fragment(body: &[u8], d: Delivery) -> Result<TaskEvent, PayloadErro
     // Fragment's own clock: when the status changed, else when Fragment sent the event.
     let at = given(status.at).or_else(|| given(w.sent_at));
     let own_id = format!("{id}:{}:{}", kind.as_str(), at.as_deref().unwrap_or("-"));
-    let key = delivery_key(FRAGMENT_SYSTEM, at.as_ref().map(|_| own_id.as_str()), d, body);
+    let key = delivery_key(
+        FRAGMENT_SYSTEM,
+        at.as_ref().map(|_| own_id.as_str()),
+        d,
+        body,
+    );
     let done = status.name.as_deref() == Some("DONE") || kind == EventKind::Completed;
     let mut e = event(key, FRAGMENT_SYSTEM, id, kind, d);
-    e.status = Some(if done { TaskStatus::Completed } else { TaskStatus::Open });
+    e.status = Some(if done {
+        TaskStatus::Completed
+    } else {
+        TaskStatus::Open
+    });
     e.at = time_field(at, "status/at")?;
     e.actor = given(status.user_id);
     e.external_id = given(w.data.info.external_id);

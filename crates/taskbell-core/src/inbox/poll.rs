@@ -41,7 +41,10 @@ fn modified_after(variant: usize, t: OffsetDateTime) -> Option<TaskSearch> {
     let day = t.date();
     match variant {
         0 => Some(TaskSearch::new().modified_after(t)),
-        1 => Some(TaskSearch::new().modified_raw(format!("gt{}", crate::time_util::format_offset_seconds(secs)))),
+        1 => Some(TaskSearch::new().modified_raw(format!(
+            "gt{}",
+            crate::time_util::format_offset_seconds(secs)
+        ))),
         2 => Some(TaskSearch::new().modified_raw(format!("ge{day}"))),
         _ => None,
     }
@@ -58,7 +61,10 @@ pub struct PollConfig {
 
 impl Default for PollConfig {
     fn default() -> Self {
-        PollConfig { parallel: 8, overlap: Duration::from_secs(120) }
+        PollConfig {
+            parallel: 8,
+            overlap: Duration::from_secs(120),
+        }
     }
 }
 
@@ -101,7 +107,13 @@ pub struct Poller {
 
 impl Poller {
     pub fn new(engine: Engine, client: CanvasClient, cfg: PollConfig) -> Self {
-        Poller { engine, client, cfg, variant: Arc::default(), refused_at: Arc::default() }
+        Poller {
+            engine,
+            client,
+            cfg,
+            variant: Arc::default(),
+            refused_at: Arc::default(),
+        }
     }
 
     fn modified_refused(&self) -> bool {
@@ -123,19 +135,36 @@ impl Poller {
             // A first look at the open tasks Canvas has never described to this store: no
             // Canvas time says where to start looking for their changes.
             let system = self.system();
-            let ids = self.engine.read(move |s| s.unconfirmed_open_ids(&system)).await?;
-            self.read_each(ids, &mut ReconcileReport { path: Path::OpenTasks, seen: 0, stored: 0, transitions: 0 }).await?;
+            let ids = self
+                .engine
+                .read(move |s| s.unconfirmed_open_ids(&system))
+                .await?;
+            self.read_each(
+                ids,
+                &mut ReconcileReport {
+                    path: Path::OpenTasks,
+                    seen: 0,
+                    stored: 0,
+                    transitions: 0,
+                },
+            )
+            .await?;
         }
         if !self.modified_refused() {
             match self.by_modified(cursor.as_ref()).await {
                 Err(PollError::Canvas(e)) if e.status() == Some(400) => {
                     tracing::info!("this Canvas does not search tasks by `modified` ({e}); reading open tasks instead");
-                    *self.refused_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                    *self.refused_at.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(Instant::now());
                     let at = match cursor.as_ref() {
                         Some(c) => c.cursor_at,
                         None => to_millis(self.client.canvas_time().await?),
                     };
-                    self.save_cursor(PollCursor { cursor_at: at, modified_supported: Some(false) }).await?;
+                    self.save_cursor(PollCursor {
+                        cursor_at: at,
+                        modified_supported: Some(false),
+                    })
+                    .await?;
                 }
                 other => return other,
             }
@@ -149,15 +178,22 @@ impl Poller {
         loop {
             let Some(search) = modified_after(variant, since) else {
                 self.variant.store(0, Ordering::Relaxed);
-                return Err(CanvasError::Outcome { status: 400, code: "invalid".into(), text: "every spelling of `modified` was refused".into() }.into());
+                return Err(CanvasError::Outcome {
+                    status: 400,
+                    code: "invalid".into(),
+                    text: "every spelling of `modified` was refused".into(),
+                }
+                .into());
             };
             let mut pages: Vec<Vec<Task>> = Vec::new();
             // Pages are collected first: the client's callback is synchronous, ingesting is not.
-            match self.client.search_pages(&search, |page| {
-                pages.push(page);
-                Ok(())
-            })
-            .await
+            match self
+                .client
+                .search_pages(&search, |page| {
+                    pages.push(page);
+                    Ok(())
+                })
+                .await
             {
                 Ok(_) => {
                     self.variant.store(variant, Ordering::Relaxed);
@@ -180,32 +216,56 @@ impl Poller {
             Some(c) => c.cursor_at,
             None => {
                 let system = self.system();
-                let oldest = self.engine.read(move |s| s.oldest_open_modified(&system)).await?;
+                let oldest = self
+                    .engine
+                    .read(move |s| s.oldest_open_modified(&system))
+                    .await?;
                 let now = to_millis(self.client.canvas_time().await?);
                 oldest.map_or(now, |o| o.min(now))
             }
         };
         let pages = self.search_modified(from_millis(start - overlap)).await?;
-        let mut report = ReconcileReport { path: Path::Modified, seen: 0, stored: 0, transitions: 0 };
+        let mut report = ReconcileReport {
+            path: Path::Modified,
+            seen: 0,
+            stored: 0,
+            transitions: 0,
+        };
         let mut newest = start;
         for page in pages {
-            newest = page.iter().filter_map(|t| t.modified.map(to_millis)).fold(newest, i64::max);
+            newest = page
+                .iter()
+                .filter_map(|t| t.modified.map(to_millis))
+                .fold(newest, i64::max);
             self.ingest(page, &mut report).await?;
         }
-        self.save_cursor(PollCursor { cursor_at: newest, modified_supported: Some(true) }).await?;
+        self.save_cursor(PollCursor {
+            cursor_at: newest,
+            modified_supported: Some(true),
+        })
+        .await?;
         Ok(report)
     }
 
     async fn by_open_tasks(&self) -> Result<ReconcileReport, PollError> {
         let system = self.system();
         let ids = self.engine.read(move |s| s.open_task_ids(&system)).await?;
-        let mut report = ReconcileReport { path: Path::OpenTasks, seen: 0, stored: 0, transitions: 0 };
+        let mut report = ReconcileReport {
+            path: Path::OpenTasks,
+            seen: 0,
+            stored: 0,
+            transitions: 0,
+        };
         self.read_each(ids, &mut report).await?;
         Ok(report)
     }
 
     /// Reads `ids` one by one, a bounded number at a time, and ingests what Canvas says.
-    async fn read_each(&self, ids: Vec<String>, report: &mut ReconcileReport) -> Result<(), PollError> {
+    async fn read_each(
+        &self,
+        ids: Vec<String>,
+        report: &mut ReconcileReport,
+    ) -> Result<(), PollError> {
         for batch in ids.chunks(self.cfg.parallel * 8) {
             let tasks: Vec<Option<Task>> = stream::iter(batch.iter().cloned())
                 .map(|id| async move {
@@ -219,12 +279,17 @@ impl Poller {
                 .buffer_unordered(self.cfg.parallel)
                 .try_collect()
                 .await?;
-            self.ingest(tasks.into_iter().flatten().collect(), report).await?;
+            self.ingest(tasks.into_iter().flatten().collect(), report)
+                .await?;
         }
         Ok(())
     }
 
-    async fn ingest(&self, tasks: Vec<Task>, report: &mut ReconcileReport) -> Result<(), PollError> {
+    async fn ingest(
+        &self,
+        tasks: Vec<Task>,
+        report: &mut ReconcileReport,
+    ) -> Result<(), PollError> {
         report.seen += tasks.len();
         for r in self.engine.ingest_read(tasks, Source::Poll).await? {
             if !r.applied.duplicate {
@@ -239,7 +304,9 @@ impl Poller {
 
     async fn save_cursor(&self, c: PollCursor) -> Result<(), EngineError> {
         let system = self.system();
-        self.engine.write(move |s| s.set_poll_cursor(&system, &c)).await
+        self.engine
+            .write(move |s| s.set_poll_cursor(&system, &c))
+            .await
     }
 
     /// Reconciles every `every`, and at once whenever `now` is notified (a socket reconnect);
@@ -266,7 +333,11 @@ impl Poller {
             match turn {
                 Turn::Reconcile => {
                     match self.reconcile().await {
-                        Ok(r) if r.stored > 0 => tracing::info!(seen = r.seen, stored = r.stored, "reconciled with Canvas"),
+                        Ok(r) if r.stored > 0 => tracing::info!(
+                            seen = r.seen,
+                            stored = r.stored,
+                            "reconciled with Canvas"
+                        ),
                         Ok(_) => tracing::debug!("reconciled with Canvas: nothing new"),
                         Err(e) => tracing::warn!("reconcile failed: {e}"),
                     }

@@ -28,14 +28,19 @@ type HmacSha256 = Hmac<Sha256>;
 pub enum SignatureError {
     #[error("the request has no {0} header")]
     MissingHeader(&'static str),
-    #[error("the webhook-signature header matches no v1 signature made with the configured secret")]
+    #[error(
+        "the webhook-signature header matches no v1 signature made with the configured secret"
+    )]
     BadSignature,
     #[error("the webhook-timestamp header is not a Unix time in seconds")]
     BadTimestamp,
     #[error("the webhook-timestamp is {age_secs} s old, more than the {tolerance_secs} s allowed")]
     Stale { age_secs: i64, tolerance_secs: u64 },
     #[error("the webhook-timestamp is {ahead_secs} s in the future, more than the {tolerance_secs} s allowed")]
-    Future { ahead_secs: i64, tolerance_secs: u64 },
+    Future {
+        ahead_secs: i64,
+        tolerance_secs: u64,
+    },
     #[error("the webhook signing secret is not valid: {0}")]
     MalformedSecret(&'static str),
 }
@@ -43,7 +48,10 @@ pub enum SignatureError {
 impl SignatureError {
     /// Whether the sender failed to prove who it is (as opposed to proving it, late).
     pub fn is_unauthenticated(&self) -> bool {
-        matches!(self, SignatureError::MissingHeader(_) | SignatureError::BadSignature)
+        matches!(
+            self,
+            SignatureError::MissingHeader(_) | SignatureError::BadSignature
+        )
     }
 }
 
@@ -88,7 +96,10 @@ impl SigningKey {
 
     /// The `v1,<base64>` header entry for this delivery.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        let tag = self.mac(id, &timestamp.to_string(), body).finalize().into_bytes();
+        let tag = self
+            .mac(id, &timestamp.to_string(), body)
+            .finalize()
+            .into_bytes();
         format!("v1,{}", STANDARD.encode(tag))
     }
 
@@ -96,12 +107,22 @@ impl SigningKey {
     /// tests, the benchmark).
     pub fn headers(&self, id: &str, body: &[u8]) -> [(&'static str, String); 3] {
         let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-        [(ID_HEADER, id.to_string()), (TIMESTAMP_HEADER, ts.to_string()), (SIGNATURE_HEADER, self.sign(id, ts, body))]
+        [
+            (ID_HEADER, id.to_string()),
+            (TIMESTAMP_HEADER, ts.to_string()),
+            (SIGNATURE_HEADER, self.sign(id, ts, body)),
+        ]
     }
 
     /// Checks the signature first and the timestamp second, so only a sender that holds the
     /// secret learns that its clock (or its retry) is off.
-    pub fn verify(&self, headers: &Signed<'_>, body: &[u8], now: i64, tolerance: Duration) -> Result<(), SignatureError> {
+    pub fn verify(
+        &self,
+        headers: &Signed<'_>,
+        body: &[u8],
+        now: i64,
+        tolerance: Duration,
+    ) -> Result<(), SignatureError> {
         let expected = self.mac(headers.id, headers.timestamp, body);
         let matched = headers
             .signature
@@ -113,7 +134,11 @@ impl SigningKey {
         if !matched {
             return Err(SignatureError::BadSignature);
         }
-        let sent: i64 = headers.timestamp.trim().parse().map_err(|_| SignatureError::BadTimestamp)?;
+        let sent: i64 = headers
+            .timestamp
+            .trim()
+            .parse()
+            .map_err(|_| SignatureError::BadTimestamp)?;
         check_timestamp(sent, now, tolerance)
     }
 }
@@ -135,12 +160,18 @@ impl<'a> Signed<'a> {
                 .filter(|v| !v.trim().is_empty())
                 .ok_or(SignatureError::MissingHeader(name))
         };
-        Ok(Signed { id: get(ID_HEADER)?, timestamp: get(TIMESTAMP_HEADER)?, signature: get(SIGNATURE_HEADER)? })
+        Ok(Signed {
+            id: get(ID_HEADER)?,
+            timestamp: get(TIMESTAMP_HEADER)?,
+            signature: get(SIGNATURE_HEADER)?,
+        })
     }
 
     /// Whether the request carries any of the headers, i.e. tries to authenticate this way.
     pub fn attempted(headers: &HeaderMap) -> bool {
-        [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER].iter().any(|h| headers.contains_key(*h))
+        [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER]
+            .iter()
+            .any(|h| headers.contains_key(*h))
     }
 }
 
@@ -149,10 +180,16 @@ fn check_timestamp(sent: i64, now: i64, tolerance: Duration) -> Result<(), Signa
     let limit = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
     let age = now.saturating_sub(sent);
     if age > limit {
-        return Err(SignatureError::Stale { age_secs: age, tolerance_secs });
+        return Err(SignatureError::Stale {
+            age_secs: age,
+            tolerance_secs,
+        });
     }
     if -age > limit {
-        return Err(SignatureError::Future { ahead_secs: -age, tolerance_secs });
+        return Err(SignatureError::Future {
+            ahead_secs: -age,
+            tolerance_secs,
+        });
     }
     Ok(())
 }
@@ -190,8 +227,20 @@ mod tests {
         let t = DEFAULT_TOLERANCE;
         assert_eq!(check_timestamp(1000, 1300, t), Ok(()));
         assert_eq!(check_timestamp(1300, 1000, t), Ok(()));
-        assert_eq!(check_timestamp(1000, 1301, t), Err(SignatureError::Stale { age_secs: 301, tolerance_secs: 300 }));
-        assert_eq!(check_timestamp(1301, 1000, t), Err(SignatureError::Future { ahead_secs: 301, tolerance_secs: 300 }));
+        assert_eq!(
+            check_timestamp(1000, 1301, t),
+            Err(SignatureError::Stale {
+                age_secs: 301,
+                tolerance_secs: 300
+            })
+        );
+        assert_eq!(
+            check_timestamp(1301, 1000, t),
+            Err(SignatureError::Future {
+                ahead_secs: 301,
+                tolerance_secs: 300
+            })
+        );
         assert!(check_timestamp(i64::MIN, i64::MAX, t).is_err());
     }
 
@@ -205,7 +254,13 @@ mod tests {
     #[test]
     fn malformed_secrets_are_refused() {
         for bad in ["", "whsec_", "whsec_not base64!", "whsec_====", "   "] {
-            assert!(matches!(SigningKey::from_secret(bad), Err(SignatureError::MalformedSecret(_))), "{bad:?}");
+            assert!(
+                matches!(
+                    SigningKey::from_secret(bad),
+                    Err(SignatureError::MalformedSecret(_))
+                ),
+                "{bad:?}"
+            );
         }
     }
 

@@ -55,7 +55,10 @@ impl Sink for Engine {
     fn ingest(&self, event: TaskEvent) -> BoxFuture<'_, Result<Receipt, NotStored>> {
         Box::pin(async move {
             let done = Engine::ingest(self, event).await.map_err(NotStored::new)?;
-            Ok(Receipt { duplicate: done.applied.duplicate, notified: done.notified })
+            Ok(Receipt {
+                duplicate: done.applied.duplicate,
+                notified: done.notified,
+            })
         })
     }
 
@@ -104,7 +107,10 @@ struct Memory {
 
 impl Default for MemorySink {
     fn default() -> Self {
-        MemorySink { memory: Mutex::new(Memory::default()), held: watch::Sender::new(false) }
+        MemorySink {
+            memory: Mutex::new(Memory::default()),
+            held: watch::Sender::new(false),
+        }
     }
 }
 
@@ -158,12 +164,19 @@ impl Sink for MemorySink {
             if memory.failing {
                 return Err(NotStored::new("the memory sink is set to fail"));
             }
-            let key = (event.task.system.clone(), event.task.id.clone(), event.delivery_key.clone());
+            let key = (
+                event.task.system.clone(),
+                event.task.id.clone(),
+                event.delivery_key.clone(),
+            );
             let duplicate = !memory.seen.insert(key);
             if !duplicate {
                 memory.events.push(event);
             }
-            Ok(Receipt { duplicate, notified: false })
+            Ok(Receipt {
+                duplicate,
+                notified: false,
+            })
         })
     }
 

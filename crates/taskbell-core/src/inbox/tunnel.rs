@@ -35,8 +35,18 @@ impl TunnelKind {
     fn args(self, port: u16) -> Vec<String> {
         let local = format!("http://127.0.0.1:{port}");
         match self {
-            TunnelKind::Cloudflared => vec!["tunnel".into(), "--no-autoupdate".into(), "--url".into(), local],
-            TunnelKind::Ngrok => vec!["http".into(), format!("127.0.0.1:{port}"), "--log".into(), "stdout".into()],
+            TunnelKind::Cloudflared => vec![
+                "tunnel".into(),
+                "--no-autoupdate".into(),
+                "--url".into(),
+                local,
+            ],
+            TunnelKind::Ngrok => vec![
+                "http".into(),
+                format!("127.0.0.1:{port}"),
+                "--log".into(),
+                "stdout".into(),
+            ],
         }
     }
 
@@ -46,9 +56,18 @@ impl TunnelKind {
             TunnelKind::Cloudflared => host
                 .strip_suffix(".trycloudflare.com")
                 .is_some_and(|sub| !sub.is_empty() && sub != "api" && !sub.contains('.')),
-            TunnelKind::Ngrok => [".ngrok-free.app", ".ngrok-free.dev", ".ngrok.app", ".ngrok.dev", ".ngrok.io"]
-                .iter()
-                .any(|suffix| host.strip_suffix(suffix).is_some_and(|sub| !sub.is_empty() && sub != "api" && sub != "dashboard")),
+            TunnelKind::Ngrok => [
+                ".ngrok-free.app",
+                ".ngrok-free.dev",
+                ".ngrok.app",
+                ".ngrok.dev",
+                ".ngrok.io",
+            ]
+            .iter()
+            .any(|suffix| {
+                host.strip_suffix(suffix)
+                    .is_some_and(|sub| !sub.is_empty() && sub != "api" && sub != "dashboard")
+            }),
         }
     }
 }
@@ -70,11 +89,24 @@ pub enum TunnelError {
     #[error("{0} is not installed (looked on PATH)")]
     NotInstalled(TunnelKind),
     #[error("{kind} could not be started: {source}")]
-    Spawn { kind: TunnelKind, source: std::io::Error },
-    #[error("{kind} exited before it printed a public URL ({status}); its last words: {last_line}")]
-    ExitedEarly { kind: TunnelKind, status: String, last_line: String },
+    Spawn {
+        kind: TunnelKind,
+        source: std::io::Error,
+    },
+    #[error(
+        "{kind} exited before it printed a public URL ({status}); its last words: {last_line}"
+    )]
+    ExitedEarly {
+        kind: TunnelKind,
+        status: String,
+        last_line: String,
+    },
     #[error("{kind} printed no public URL within {} s; its last words: {last_line}", .waited.as_secs())]
-    Timeout { kind: TunnelKind, waited: Duration, last_line: String },
+    Timeout {
+        kind: TunnelKind,
+        waited: Duration,
+        last_line: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +122,12 @@ pub struct TunnelOptions {
 
 impl TunnelOptions {
     pub fn new(port: u16) -> Self {
-        TunnelOptions { port, kind: None, search_path: None, timeout: DEFAULT_TIMEOUT }
+        TunnelOptions {
+            port,
+            kind: None,
+            search_path: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
     }
 }
 
@@ -103,7 +140,10 @@ pub struct Tunnel {
 
 impl fmt::Debug for Tunnel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tunnel").field("kind", &self.kind).field("url", &self.url).finish()
+        f.debug_struct("Tunnel")
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .finish()
     }
 }
 
@@ -138,7 +178,12 @@ pub fn installed(search_path: Option<&[PathBuf]>) -> Vec<(TunnelKind, PathBuf)> 
     };
     TunnelKind::ALL
         .iter()
-        .filter_map(|&kind| dirs.iter().map(|d| d.join(kind.binary())).find(|p| is_executable(p)).map(|p| (kind, p)))
+        .filter_map(|&kind| {
+            dirs.iter()
+                .map(|d| d.join(kind.binary()))
+                .find(|p| is_executable(p))
+                .map(|p| (kind, p))
+        })
         .collect()
 }
 
@@ -158,7 +203,10 @@ pub async fn start(options: TunnelOptions) -> Result<Tunnel, TunnelError> {
     let found = installed(options.search_path.as_deref());
     let (kind, program) = match options.kind {
         None => found.into_iter().next().ok_or(TunnelError::NoneInstalled)?,
-        Some(wanted) => found.into_iter().find(|(k, _)| *k == wanted).ok_or(TunnelError::NotInstalled(wanted))?,
+        Some(wanted) => found
+            .into_iter()
+            .find(|(k, _)| *k == wanted)
+            .ok_or(TunnelError::NotInstalled(wanted))?,
     };
     let mut child = Command::new(&program)
         .args(kind.args(options.port))
@@ -204,18 +252,30 @@ pub async fn start(options: TunnelOptions) -> Result<Tunnel, TunnelError> {
                     "closed its output".to_string()
                 }
             };
-            Err(TunnelError::ExitedEarly { kind, status, last_line })
+            Err(TunnelError::ExitedEarly {
+                kind,
+                status,
+                last_line,
+            })
         }
         Err(_) => {
             let _ = child.kill().await;
-            Err(TunnelError::Timeout { kind, waited: options.timeout, last_line })
+            Err(TunnelError::Timeout {
+                kind,
+                waited: options.timeout,
+                last_line,
+            })
         }
     }
 }
 
 /// Passes a pipe's lines on while anyone listens, and keeps draining it after, so the tool never
 /// blocks on a full pipe.
-async fn forward_lines(pipe: impl AsyncRead + Unpin, kind: TunnelKind, to: mpsc::UnboundedSender<String>) {
+async fn forward_lines(
+    pipe: impl AsyncRead + Unpin,
+    kind: TunnelKind,
+    to: mpsc::UnboundedSender<String>,
+) {
     let mut lines = BufReader::new(pipe).lines();
     loop {
         match lines.next_line().await {
@@ -241,7 +301,8 @@ pub fn public_url_in(kind: TunnelKind, line: &str) -> Option<String> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
             .unwrap_or(rest.len());
         let host = rest[..host_len].trim_end_matches('.').to_ascii_lowercase();
-        kind.is_public_host(&host).then(|| format!("https://{host}"))
+        kind.is_public_host(&host)
+            .then(|| format!("https://{host}"))
     })
 }
 
@@ -272,9 +333,15 @@ mod tests {
     #[test]
     fn ngrok_log_line_gives_the_url() {
         let line = r#"t=2024-05-01T10:00:00+0000 lvl=info msg="started tunnel" obj=tunnels name=command_line addr=http://127.0.0.1:8787 url=https://3f2a-203-0-113-7.ngrok-free.app"#;
-        assert_eq!(public_url_in(TunnelKind::Ngrok, line).as_deref(), Some("https://3f2a-203-0-113-7.ngrok-free.app"));
+        assert_eq!(
+            public_url_in(TunnelKind::Ngrok, line).as_deref(),
+            Some("https://3f2a-203-0-113-7.ngrok-free.app")
+        );
         let old = "lvl=info msg=\"started tunnel\" url=https://abc123.ngrok.io";
-        assert_eq!(public_url_in(TunnelKind::Ngrok, old).as_deref(), Some("https://abc123.ngrok.io"));
+        assert_eq!(
+            public_url_in(TunnelKind::Ngrok, old).as_deref(),
+            Some("https://abc123.ngrok.io")
+        );
         let noise = "ERROR: visit https://dashboard.ngrok.com/get-started/your-authtoken";
         assert_eq!(public_url_in(TunnelKind::Ngrok, noise), None);
     }
@@ -283,8 +350,16 @@ mod tests {
     fn the_commands_point_at_loopback() {
         assert_eq!(
             TunnelKind::Cloudflared.args(8787),
-            ["tunnel", "--no-autoupdate", "--url", "http://127.0.0.1:8787"]
+            [
+                "tunnel",
+                "--no-autoupdate",
+                "--url",
+                "http://127.0.0.1:8787"
+            ]
         );
-        assert_eq!(TunnelKind::Ngrok.args(8787), ["http", "127.0.0.1:8787", "--log", "stdout"]);
+        assert_eq!(
+            TunnelKind::Ngrok.args(8787),
+            ["http", "127.0.0.1:8787", "--log", "stdout"]
+        );
     }
 }

@@ -55,7 +55,12 @@ impl DesktopNotifier {
     }
 
     fn at(address: Option<String>, on_action: Option<ActionHandler>) -> Self {
-        DesktopNotifier { address, bus: Mutex::new(None), open: Arc::new(Open::new(on_action)), sound: true.into() }
+        DesktopNotifier {
+            address,
+            bus: Mutex::new(None),
+            open: Arc::new(Open::new(on_action)),
+            sound: true.into(),
+        }
     }
 
     pub fn set_sound(&self, on: bool) {
@@ -71,7 +76,14 @@ impl DesktopNotifier {
     /// starting the listener, if need be).
     pub fn check(&self) -> Result<(), NotifyError> {
         let conn = self.connection()?;
-        conn.call_method(Some(SERVICE), PATH, Some(INTERFACE), "GetServerInformation", &()).map_err(call_error)?;
+        conn.call_method(
+            Some(SERVICE),
+            PATH,
+            Some(INTERFACE),
+            "GetServerInformation",
+            &(),
+        )
+        .map_err(call_error)?;
         Ok(())
     }
 
@@ -88,8 +100,9 @@ impl DesktopNotifier {
         let conn = builder
             .and_then(|b| b.method_timeout(CALL_TIMEOUT).build())
             .map_err(|e| NotifyError::Unavailable(format!("no session bus: {e}")))?;
-        signals::listen(&conn, self.open.clone())
-            .map_err(|e| NotifyError::Failed(format!("notification actions cannot be heard: {e}")))?;
+        signals::listen(&conn, self.open.clone()).map_err(|e| {
+            NotifyError::Failed(format!("notification actions cannot be heard: {e}"))
+        })?;
         *slot = Some(conn.clone());
         Ok(conn)
     }
@@ -114,7 +127,8 @@ fn call_error(e: zbus::Error) -> NotifyError {
         zbus::Error::MethodError(name, ..)
             if matches!(
                 name.as_str(),
-                "org.freedesktop.DBus.Error.ServiceUnknown" | "org.freedesktop.DBus.Error.NameHasNoOwner"
+                "org.freedesktop.DBus.Error.ServiceUnknown"
+                    | "org.freedesktop.DBus.Error.NameHasNoOwner"
             ) =>
         {
             NotifyError::Unavailable(e.to_string())
@@ -141,12 +155,22 @@ impl Notifier for DesktopNotifier {
         }
         let replaces = self.open.id_of(&n.task).unwrap_or(0);
         // -1: the daemon's own timeout.
-        let body = ("Taskbell", replaces, "task-due", n.summary.as_str(), n.body.as_str(), actions, hints, -1i32);
-        let reply = conn.call_method(Some(SERVICE), PATH, Some(INTERFACE), "Notify", &body).map_err(call_error)?;
-        let id: u32 = reply
-            .body()
-            .deserialize()
-            .map_err(|e| NotifyError::Failed(format!("the notification service answered oddly: {e}")))?;
+        let body = (
+            "Taskbell",
+            replaces,
+            "task-due",
+            n.summary.as_str(),
+            n.body.as_str(),
+            actions,
+            hints,
+            -1i32,
+        );
+        let reply = conn
+            .call_method(Some(SERVICE), PATH, Some(INTERFACE), "Notify", &body)
+            .map_err(call_error)?;
+        let id: u32 = reply.body().deserialize().map_err(|e| {
+            NotifyError::Failed(format!("the notification service answered oddly: {e}"))
+        })?;
         self.open.shown(id, n.task.clone(), n.permalink.clone());
         Ok(())
     }

@@ -50,7 +50,9 @@ fn notifier_on(bus: &PrivateBus) -> (DesktopNotifier, Receiver<Click>) {
 }
 
 fn next_click(clicks: &Receiver<Click>) -> Click {
-    clicks.recv_timeout(PATIENCE).expect("a click reached the app")
+    clicks
+        .recv_timeout(PATIENCE)
+        .expect("a click reached the app")
 }
 
 fn click(action: &str, i: u32, link: Option<String>) -> Click {
@@ -68,26 +70,60 @@ fn a_notify_carries_the_text_buttons_and_hints() {
     notifier.show(&note(2, None)).expect("shown");
     let calls = daemon.calls();
     let (with_link, without) = (&calls[0], &calls[1]);
-    assert_eq!((with_link.app.as_str(), with_link.icon.as_str()), ("Taskbell", "task-due"));
-    assert_eq!((with_link.summary.as_str(), with_link.body.as_str()), ("Task completed", "Task 1\nCompleted by Morgan"));
-    assert_eq!(with_link.actions, ["open", "Open in Canvas", "show", "Show"]);
-    assert_eq!(without.actions, ["show", "Show"], "no link, no Open in Canvas");
-    assert_eq!((with_link.urgency, with_link.category.as_deref(), with_link.timeout), (Some(1), Some("im.received"), -1));
-    assert_eq!((with_link.sound_name.as_deref(), with_link.suppress_sound), (Some("message-new-instant"), None));
-    assert_eq!((without.sound_name.as_deref(), without.suppress_sound), (None, Some(true)));
+    assert_eq!(
+        (with_link.app.as_str(), with_link.icon.as_str()),
+        ("Taskbell", "task-due")
+    );
+    assert_eq!(
+        (with_link.summary.as_str(), with_link.body.as_str()),
+        ("Task completed", "Task 1\nCompleted by Morgan")
+    );
+    assert_eq!(
+        with_link.actions,
+        ["open", "Open in Canvas", "show", "Show"]
+    );
+    assert_eq!(
+        without.actions,
+        ["show", "Show"],
+        "no link, no Open in Canvas"
+    );
+    assert_eq!(
+        (
+            with_link.urgency,
+            with_link.category.as_deref(),
+            with_link.timeout
+        ),
+        (Some(1), Some("im.received"), -1)
+    );
+    assert_eq!(
+        (with_link.sound_name.as_deref(), with_link.suppress_sound),
+        (Some("message-new-instant"), None)
+    );
+    assert_eq!(
+        (without.sound_name.as_deref(), without.suppress_sound),
+        (None, Some(true))
+    );
 }
 
 #[test]
 fn every_notification_shares_one_connection_and_its_clicks_come_once() {
-    let bus = private_bus_or_skip!("every_notification_shares_one_connection_and_its_clicks_come_once");
+    let bus =
+        private_bus_or_skip!("every_notification_shares_one_connection_and_its_clicks_come_once");
     let daemon = FakeDaemon::start(&bus);
     let (notifier, clicks) = notifier_on(&bus);
     for i in 0..10 {
         notifier.show(&note(i, Some(&link(i)))).expect("shown");
     }
     let calls = daemon.calls();
-    assert!(calls.iter().all(|c| c.sender == calls[0].sender), "every Notify on one connection");
-    assert_eq!(bus.connections().len(), 2, "the daemon and the notifier, and nothing per notification");
+    assert!(
+        calls.iter().all(|c| c.sender == calls[0].sender),
+        "every Notify on one connection"
+    );
+    assert_eq!(
+        bus.connections().len(),
+        2,
+        "the daemon and the notifier, and nothing per notification"
+    );
     assert_eq!(notifier.open_count(), 10);
 
     daemon.invoke(calls[3].id, "open");
@@ -97,7 +133,11 @@ fn every_notification_shares_one_connection_and_its_clicks_come_once() {
     daemon.invoke(calls[5].id, "open");
     assert_eq!(next_click(&clicks), click("open", 3, Some(link(3))));
     assert_eq!(next_click(&clicks), click("show", 7, Some(link(7))));
-    assert_eq!(next_click(&clicks), click("open", 5, Some(link(5))), "each click once, in order");
+    assert_eq!(
+        next_click(&clicks),
+        click("open", 5, Some(link(5))),
+        "each click once, in order"
+    );
 }
 
 #[test]
@@ -105,40 +145,73 @@ fn a_replacement_keeps_one_answer_and_a_closed_notification_none() {
     let bus = private_bus_or_skip!("a_replacement_keeps_one_answer_and_a_closed_notification_none");
     let daemon = FakeDaemon::start(&bus);
     let (notifier, clicks) = notifier_on(&bus);
-    notifier.show(&note(1, Some("https://old.example/t1"))).expect("shown");
+    notifier
+        .show(&note(1, Some("https://old.example/t1")))
+        .expect("shown");
     notifier.show(&note(1, Some(&link(1)))).expect("replaced");
     notifier.show(&note(2, None)).expect("shown");
     let calls = daemon.calls();
     let (first, again, other) = (calls[0].id, calls[1].id, calls[2].id);
-    assert_eq!((calls[1].replaces, again), (first, first), "the task's notification is replaced in place");
+    assert_eq!(
+        (calls[1].replaces, again),
+        (first, first),
+        "the task's notification is replaced in place"
+    );
 
     daemon.invoke(first, "open");
     daemon.invoke(other, "show");
-    assert_eq!(next_click(&clicks), click("open", 1, Some(link(1))), "the replacement's link");
-    assert_eq!(next_click(&clicks), click("show", 2, None), "and no second answer to the first click");
+    assert_eq!(
+        next_click(&clicks),
+        click("open", 1, Some(link(1))),
+        "the replacement's link"
+    );
+    assert_eq!(
+        next_click(&clicks),
+        click("show", 2, None),
+        "and no second answer to the first click"
+    );
 
     daemon.close(first);
     daemon.invoke(other, "show");
     assert_eq!(next_click(&clicks), click("show", 2, None));
-    assert_eq!(notifier.open_count(), 1, "the closed notification is forgotten");
-    notifier.show(&note(1, Some(&link(1)))).expect("shown again");
+    assert_eq!(
+        notifier.open_count(),
+        1,
+        "the closed notification is forgotten"
+    );
+    notifier
+        .show(&note(1, Some(&link(1))))
+        .expect("shown again");
     let last = daemon.calls().pop().expect("a call");
     assert_eq!(last.replaces, 0, "a closed notification is not replaced");
 }
 
 #[test]
 fn without_a_daemon_it_says_unavailable_and_dropping_it_leaves_the_bus() {
-    let bus = private_bus_or_skip!("without_a_daemon_it_says_unavailable_and_dropping_it_leaves_the_bus");
+    let bus =
+        private_bus_or_skip!("without_a_daemon_it_says_unavailable_and_dropping_it_leaves_the_bus");
     let (notifier, _clicks) = notifier_on(&bus);
-    assert!(matches!(notifier.check(), Err(NotifyError::Unavailable(_))), "{:?}", notifier.check());
-    assert!(matches!(notifier.show(&note(1, None)), Err(NotifyError::Unavailable(_))));
+    assert!(
+        matches!(notifier.check(), Err(NotifyError::Unavailable(_))),
+        "{:?}",
+        notifier.check()
+    );
+    assert!(matches!(
+        notifier.show(&note(1, None)),
+        Err(NotifyError::Unavailable(_))
+    ));
     assert_eq!(bus.connections().len(), 1);
     drop(notifier);
     let since = Instant::now();
     while !bus.connections().is_empty() {
-        assert!(since.elapsed() < PATIENCE, "the notifier's connection outlived it");
+        assert!(
+            since.elapsed() < PATIENCE,
+            "the notifier's connection outlived it"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let nowhere = DesktopNotifier::on_bus("unix:path=/nonexistent/taskbell-bus", None);
-    assert!(matches!(nowhere.check(), Err(NotifyError::Unavailable(m)) if m.starts_with("no session bus")));
+    assert!(
+        matches!(nowhere.check(), Err(NotifyError::Unavailable(m)) if m.starts_with("no session bus"))
+    );
 }

@@ -45,9 +45,15 @@ impl PrivateBus {
         let mut address = String::new();
         let stdout = daemon.stdout.take().expect("stdout is piped");
         // The daemon prints its address once it listens.
-        BufReader::new(stdout).read_line(&mut address).expect("the bus address");
+        BufReader::new(stdout)
+            .read_line(&mut address)
+            .expect("the bus address");
         assert!(!address.trim().is_empty(), "dbus-daemon printed no address");
-        Some(PrivateBus { address: address.trim().to_string(), daemon, _dir: dir })
+        Some(PrivateBus {
+            address: address.trim().to_string(),
+            daemon,
+            _dir: dir,
+        })
     }
 
     pub fn address(&self) -> &str {
@@ -64,11 +70,20 @@ impl PrivateBus {
     pub fn connections(&self) -> Vec<String> {
         let me = self.connect();
         let reply = me
-            .call_method(Some("org.freedesktop.DBus"), "/org/freedesktop/DBus", Some("org.freedesktop.DBus"), "ListNames", &())
+            .call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus"),
+                "ListNames",
+                &(),
+            )
             .expect("ListNames");
         let names: Vec<String> = reply.body().deserialize().expect("names");
         let mine = me.unique_name().map(|n| n.to_string());
-        names.into_iter().filter(|n| n.starts_with(':') && Some(n) != mine.as_ref()).collect()
+        names
+            .into_iter()
+            .filter(|n| n.starts_with(':') && Some(n) != mine.as_ref())
+            .collect()
     }
 }
 
@@ -139,7 +154,11 @@ impl FakeDaemon {
             .and_then(|b| b.method_timeout(ANSWER_WITHIN).name(SERVICE))
             .and_then(|b| b.build())
             .expect("the stand-in daemon connects and takes the name");
-        let rule = MatchRule::builder().msg_type(Type::MethodCall).interface(INTERFACE).expect("a rule").build();
+        let rule = MatchRule::builder()
+            .msg_type(Type::MethodCall)
+            .interface(INTERFACE)
+            .expect("a rule")
+            .build();
         let calls = MessageIterator::for_match_rule(rule, &conn, None).expect("subscribed");
         let state = Arc::new(Mutex::new(State::default()));
         let (c, s) = (conn.clone(), state.clone());
@@ -161,15 +180,36 @@ impl FakeDaemon {
 
     /// The user clicks `action` on notification `id`.
     pub fn invoke(&self, id: u32, action: &str) {
-        let to = self.state().open.get(&id).cloned().expect("an open notification");
-        self.conn.emit_signal(Some(to.as_str()), PATH, INTERFACE, "ActionInvoked", &(id, action)).expect("sent");
+        let to = self
+            .state()
+            .open
+            .get(&id)
+            .cloned()
+            .expect("an open notification");
+        self.conn
+            .emit_signal(
+                Some(to.as_str()),
+                PATH,
+                INTERFACE,
+                "ActionInvoked",
+                &(id, action),
+            )
+            .expect("sent");
     }
 
     /// The user dismisses notification `id`.
     pub fn close(&self, id: u32) {
         let to = self.state().open.remove(&id).expect("an open notification");
         // 2: dismissed by the user.
-        self.conn.emit_signal(Some(to.as_str()), PATH, INTERFACE, "NotificationClosed", &(id, 2u32)).expect("sent");
+        self.conn
+            .emit_signal(
+                Some(to.as_str()),
+                PATH,
+                INTERFACE,
+                "NotificationClosed",
+                &(id, 2u32),
+            )
+            .expect("sent");
     }
 }
 
@@ -218,7 +258,8 @@ fn answer(conn: &Connection, state: &Mutex<State>, m: &Message) {
             conn.reply(&header, &(id,)).expect("replied");
         }
         Some("GetServerInformation") => {
-            conn.reply(&header, &("stand-in", "taskbell tests", "1", "1.2")).expect("replied");
+            conn.reply(&header, &("stand-in", "taskbell tests", "1", "1.2"))
+                .expect("replied");
         }
         _ => {}
     }

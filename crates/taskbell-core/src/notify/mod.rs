@@ -84,14 +84,26 @@ pub fn summary(kind: EventKind, status: TaskStatus) -> String {
 
 /// The notification for `row` after `kind`. `by` is the name of who did it, when known; sources
 /// name the actor by id only, so without it the body says whose task it was instead.
-pub fn compose(row: &TaskRow, kind: EventKind, by: Option<&str>, show_patient: bool) -> Notification {
-    let mut body = if row.description.trim().is_empty() { "(no description)".to_string() } else { row.description.clone() };
+pub fn compose(
+    row: &TaskRow,
+    kind: EventKind,
+    by: Option<&str>,
+    show_patient: bool,
+) -> Notification {
+    let mut body = if row.description.trim().is_empty() {
+        "(no description)".to_string()
+    } else {
+        row.description.clone()
+    };
     let verb = match row.status {
         TaskStatus::Completed => "Completed by",
         TaskStatus::Closed => "Closed by",
         TaskStatus::Open => "Changed by",
     };
-    match (by, row.assignee_name.as_deref().or(row.team_name.as_deref())) {
+    match (
+        by,
+        row.assignee_name.as_deref().or(row.team_name.as_deref()),
+    ) {
         (Some(who), _) => body.push_str(&format!("\n{verb} {who}")),
         (None, Some(owner)) => body.push_str(&format!("\nAssigned to {owner}")),
         (None, None) => {}
@@ -124,7 +136,10 @@ mod tests {
         assert_eq!(quiet.body, "Fax the referral\nAssigned to Nurse Joy");
         assert!(!quiet.body.contains("Ada"));
         let named = compose(&row(), EventKind::Completed, Some("Dr. Wu"), true);
-        assert_eq!(named.body, "Fax the referral\nCompleted by Dr. Wu\nPatient: Ada Quill");
+        assert_eq!(
+            named.body,
+            "Fax the referral\nCompleted by Dr. Wu\nPatient: Ada Quill"
+        );
     }
 
     #[test]
@@ -133,6 +148,9 @@ mod tests {
         r.status = TaskStatus::Closed;
         r.assignee_name = None;
         let n = compose(&r, EventKind::Closed, None, false);
-        assert_eq!((n.summary.as_str(), n.body.as_str()), ("Task closed", "Fax the referral"));
+        assert_eq!(
+            (n.summary.as_str(), n.body.as_str()),
+            ("Task closed", "Fax the referral")
+        );
     }
 }

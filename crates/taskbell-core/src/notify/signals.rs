@@ -50,7 +50,10 @@ pub struct Open {
 
 impl Open {
     pub fn new(on_action: Option<ActionHandler>) -> Self {
-        Open { notes: Mutex::new(Notes::default()), on_action }
+        Open {
+            notes: Mutex::new(Notes::default()),
+            on_action,
+        }
     }
 
     fn notes(&self) -> std::sync::MutexGuard<'_, Notes> {
@@ -68,7 +71,9 @@ impl Open {
         notes.by_task.insert(task.clone(), id);
         notes.by_id.insert(id, Note { task, link });
         while notes.by_id.len() > MAX_OPEN {
-            let Some(oldest) = notes.by_id.keys().next().copied() else { break };
+            let Some(oldest) = notes.by_id.keys().next().copied() else {
+                break;
+            };
             notes.remove(oldest);
         }
     }
@@ -80,12 +85,18 @@ impl Open {
     /// Runs the handler for a button of one of ours; other actions and other apps' notifications
     /// (on daemons that broadcast their signals) are ignored.
     pub fn invoked(&self, id: u32, action: &str) {
-        let Some(handler) = &self.on_action else { return };
+        let Some(handler) = &self.on_action else {
+            return;
+        };
         if action != ACTION_OPEN && action != ACTION_SHOW {
             return;
         }
         // Copied out: the handler may take its time, and the notifier must not wait for it.
-        let target = self.notes().by_id.get(&id).map(|n| (n.task.clone(), n.link.clone()));
+        let target = self
+            .notes()
+            .by_id
+            .get(&id)
+            .map(|n| (n.task.clone(), n.link.clone()));
         if let Some((task, link)) = target {
             handler(action, &task, link.as_deref());
         }
@@ -106,7 +117,8 @@ pub fn listen(conn: &Connection, open: Arc<Open>) -> Result<(), String> {
         .and_then(|b| b.path(PATH))
         .map_err(|e| e.to_string())?
         .build();
-    let signals = MessageIterator::for_match_rule(rule, conn, Some(QUEUE)).map_err(|e| e.to_string())?;
+    let signals =
+        MessageIterator::for_match_rule(rule, conn, Some(QUEUE)).map_err(|e| e.to_string())?;
     std::thread::Builder::new()
         .name(THREAD_NAME.into())
         .spawn(move || {

@@ -19,7 +19,10 @@ type Entries = BTreeMap<String, String>;
 
 impl FileSecrets {
     pub fn new(path: PathBuf) -> Self {
-        FileSecrets { path, lock: Mutex::new(()) }
+        FileSecrets {
+            path,
+            lock: Mutex::new(()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -27,7 +30,11 @@ impl FileSecrets {
     }
 
     fn err(&self, action: &'static str, e: impl ToString) -> SecretError {
-        SecretError::File { path: self.path.clone(), action, detail: e.to_string() }
+        SecretError::File {
+            path: self.path.clone(),
+            action,
+            detail: e.to_string(),
+        }
     }
 
     pub fn all(&self) -> Result<Entries, SecretError> {
@@ -71,14 +78,20 @@ impl FileSecrets {
     }
 
     fn write(&self, entries: &Entries) -> Result<(), SecretError> {
-        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if !dir.exists() {
             fs::create_dir_all(dir).map_err(|e| self.err("written", e))?;
             // A directory we made holds nobody else's files: close it to others too.
             let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
         }
         let json = serde_json::to_vec_pretty(entries).map_err(|e| self.err("written", e))?;
-        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("tmp-{}", std::process::id()));
         let _ = fs::remove_file(&tmp);
         let mut f = OpenOptions::new()
             .write(true)
@@ -86,7 +99,9 @@ impl FileSecrets {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| self.err("written", e))?;
-        f.write_all(&json).and_then(|_| f.sync_all()).map_err(|e| self.err("written", e))?;
+        f.write_all(&json)
+            .and_then(|_| f.sync_all())
+            .map_err(|e| self.err("written", e))?;
         fs::rename(&tmp, &self.path).map_err(|e| self.err("written", e))
     }
 }
@@ -100,18 +115,37 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config").join("secrets.json");
         let f = FileSecrets::new(path.clone());
-        assert_eq!(f.get("client_secret").expect("reads"), None, "no file yet is no secret");
+        assert_eq!(
+            f.get("client_secret").expect("reads"),
+            None,
+            "no file yet is no secret"
+        );
         f.set("client_secret", "s3cret").expect("writes");
         f.set("webhook_token", "tok").expect("writes");
-        assert_eq!(f.get("client_secret").expect("reads").as_deref(), Some("s3cret"));
+        assert_eq!(
+            f.get("client_secret").expect("reads").as_deref(),
+            Some("s3cret")
+        );
         let mode = fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "mode {mode:o}");
-        let dir_mode = fs::metadata(path.parent().expect("dir")).expect("exists").permissions().mode() & 0o777;
+        let dir_mode = fs::metadata(path.parent().expect("dir"))
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(dir_mode, 0o700, "dir mode {dir_mode:o}");
         f.delete("client_secret").expect("deletes");
         assert_eq!(f.get("client_secret").expect("reads"), None);
-        assert_eq!(FileSecrets::new(path.clone()).get("webhook_token").expect("reads").as_deref(), Some("tok"));
-        let leftovers: Vec<_> = fs::read_dir(path.parent().expect("dir")).expect("lists").collect();
+        assert_eq!(
+            FileSecrets::new(path.clone())
+                .get("webhook_token")
+                .expect("reads")
+                .as_deref(),
+            Some("tok")
+        );
+        let leftovers: Vec<_> = fs::read_dir(path.parent().expect("dir"))
+            .expect("lists")
+            .collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
     }
 
@@ -121,8 +155,13 @@ mod tests {
         let path = dir.path().join("secrets.json");
         fs::write(&path, "{}").expect("writes");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
-        FileSecrets::new(path.clone()).set("k", "v").expect("writes");
-        assert_eq!(fs::metadata(&path).expect("exists").permissions().mode() & 0o777, 0o600);
+        FileSecrets::new(path.clone())
+            .set("k", "v")
+            .expect("writes");
+        assert_eq!(
+            fs::metadata(&path).expect("exists").permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]

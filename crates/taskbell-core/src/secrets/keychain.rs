@@ -20,7 +20,9 @@ pub struct Keychain {
 fn default_keyring_unlocked() -> Result<(), String> {
     use dbus_secret_service::{EncryptionType, SecretService};
     let ss = SecretService::connect(EncryptionType::Plain).map_err(|e| e.to_string())?;
-    let collection = ss.get_default_collection().map_err(|e| format!("no default keyring: {e}"))?;
+    let collection = ss
+        .get_default_collection()
+        .map_err(|e| format!("no default keyring: {e}"))?;
     match collection.is_locked() {
         Ok(false) => Ok(()),
         Ok(true) => Err("the default keyring is locked".into()),
@@ -48,9 +50,14 @@ impl Keychain {
             let _ = tx.send(answer);
         });
         match rx.recv_timeout(PROBE_TIMEOUT) {
-            Ok(Ok(())) => Ok(Keychain { service: service.to_string() }),
+            Ok(Ok(())) => Ok(Keychain {
+                service: service.to_string(),
+            }),
             Ok(Err(reason)) => Err(reason),
-            Err(_) => Err(format!("the Secret Service did not answer within {} s", PROBE_TIMEOUT.as_secs())),
+            Err(_) => Err(format!(
+                "the Secret Service did not answer within {} s",
+                PROBE_TIMEOUT.as_secs()
+            )),
         }
     }
 
@@ -100,11 +107,21 @@ mod tests {
         };
         assert_eq!(keychain.get("client_secret").expect("reads"), None);
         keychain.set("client_secret", "s3cret").expect("writes");
-        assert_eq!(keychain.get("client_secret").expect("reads").as_deref(), Some("s3cret"));
-        keychain.set("client_secret", "changed").expect("overwrites");
-        assert_eq!(keychain.get("client_secret").expect("reads").as_deref(), Some("changed"));
+        assert_eq!(
+            keychain.get("client_secret").expect("reads").as_deref(),
+            Some("s3cret")
+        );
+        keychain
+            .set("client_secret", "changed")
+            .expect("overwrites");
+        assert_eq!(
+            keychain.get("client_secret").expect("reads").as_deref(),
+            Some("changed")
+        );
         keychain.delete("client_secret").expect("deletes");
         assert_eq!(keychain.get("client_secret").expect("reads"), None);
-        keychain.delete("client_secret").expect("deleting nothing is fine");
+        keychain
+            .delete("client_secret")
+            .expect("deleting nothing is fine");
     }
 }

@@ -19,7 +19,11 @@ pub const FILE_NAME: &str = "secrets.json";
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error("the secrets file {path} could not be {action}: {detail}")]
-    File { path: PathBuf, action: &'static str, detail: String },
+    File {
+        path: PathBuf,
+        action: &'static str,
+        detail: String,
+    },
     #[error("the keychain refused: {0}")]
     Keychain(String),
 }
@@ -46,18 +50,27 @@ impl SecretStore {
         match Keychain::probe(service) {
             Ok(keychain) => {
                 migrate(&file, &keychain);
-                return SecretStore { backend: Backend::Keychain(keychain) };
+                return SecretStore {
+                    backend: Backend::Keychain(keychain),
+                };
             }
-            Err(reason) => tracing::info!("no keychain on this session ({reason}); secrets go to {}", file.path().display()),
+            Err(reason) => tracing::info!(
+                "no keychain on this session ({reason}); secrets go to {}",
+                file.path().display()
+            ),
         }
         #[cfg(not(feature = "desktop"))]
         let _ = service;
-        SecretStore { backend: Backend::File(file) }
+        SecretStore {
+            backend: Backend::File(file),
+        }
     }
 
     /// The file backend only (tests, and machines where the keychain must not be used).
     pub fn file_only(config_dir: &Path) -> SecretStore {
-        SecretStore { backend: Backend::File(FileSecrets::new(config_dir.join(FILE_NAME))) }
+        SecretStore {
+            backend: Backend::File(FileSecrets::new(config_dir.join(FILE_NAME))),
+        }
     }
 
     pub fn backend(&self) -> SecretsBackend {
@@ -115,7 +128,10 @@ fn migrate(file: &FileSecrets, keychain: &Keychain) {
         }
     }
     match file.remove() {
-        Ok(()) => tracing::info!("moved {} secrets from the file into the keychain", entries.len()),
+        Ok(()) => tracing::info!(
+            "moved {} secrets from the file into the keychain",
+            entries.len()
+        ),
         Err(e) => tracing::warn!("{e}"),
     }
 }
@@ -125,7 +141,10 @@ fn migrate(file: &FileSecrets, keychain: &Keychain) {
 pub fn new_webhook_secret() -> String {
     use base64::Engine as _;
     let bytes: [u8; 24] = rand::random();
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 #[cfg(test)]
@@ -154,11 +173,19 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        SecretStore::file_only(dir.path()).set("webhook_token", "tok").expect("writes");
+        SecretStore::file_only(dir.path())
+            .set("webhook_token", "tok")
+            .expect("writes");
         let store = SecretStore::open(dir.path(), &service);
         assert_eq!(store.backend(), SecretsBackend::Keychain);
-        assert_eq!(store.get("webhook_token").expect("reads").as_deref(), Some("tok"));
-        assert!(!dir.path().join(FILE_NAME).exists(), "the file is gone once migrated");
+        assert_eq!(
+            store.get("webhook_token").expect("reads").as_deref(),
+            Some("tok")
+        );
+        assert!(
+            !dir.path().join(FILE_NAME).exists(),
+            "the file is gone once migrated"
+        );
         store.delete("webhook_token").expect("cleans up");
     }
 }

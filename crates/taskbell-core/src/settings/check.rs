@@ -13,7 +13,10 @@ pub struct ConnectionCheck {
 }
 
 fn failed(message: impl Into<String>) -> ConnectionCheck {
-    ConnectionCheck { ok: false, message: message.into() }
+    ConnectionCheck {
+        ok: false,
+        message: message.into(),
+    }
 }
 
 /// Tests `settings` as the window has them, secrets typed there first, else `stored`.
@@ -24,13 +27,18 @@ pub async fn check_connection(
     sandbox: Option<&SandboxEndpoints>,
 ) -> ConnectionCheck {
     if settings.is_sandbox() && sandbox.is_none() {
-        return ConnectionCheck { ok: true, message: "The sandbox starts when these settings are saved.".into() };
+        return ConnectionCheck {
+            ok: true,
+            message: "The sandbox starts when these settings are saved.".into(),
+        };
     }
     let plan = match settings.plan(|n| settings.typed_secret(n).or_else(|| stored(n)), sandbox) {
         Ok(plan) => plan,
         Err(e) => return failed(e.message),
     };
-    let Some(config) = plan.config.canvas else { return failed("No Canvas connection is configured.") };
+    let Some(config) = plan.config.canvas else {
+        return failed("No Canvas connection is configured.");
+    };
     let token_url = config.token_url.to_string();
     let client = match CanvasClient::new(config) {
         Ok(c) => c,
@@ -44,7 +52,13 @@ pub async fn check_connection(
     if let Err(e) = client.search_tasks(&TaskSearch::new().ids(&[&probe])).await {
         return failed(format!("The token works, but searching tasks failed: {e}"));
     }
-    ConnectionCheck { ok: true, message: format!("Connected to {}: the token and a task search both work.", plan.name) }
+    ConnectionCheck {
+        ok: true,
+        message: format!(
+            "Connected to {}: the token and a task search both work.",
+            plan.name
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +68,9 @@ mod tests {
     use canvas_sandbox::{Sandbox, SandboxConfig};
 
     async fn sandbox_as_canvas(secret: &str) -> (Sandbox, AppSettings) {
-        let sb = Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts");
+        let sb = Sandbox::start(SandboxConfig::default())
+            .await
+            .expect("sandbox starts");
         let settings = AppSettings {
             connection: Connection::Canvas(CanvasConnection {
                 fhir_base: sb.fhir_base(),
@@ -76,7 +92,11 @@ mod tests {
         let (sb, settings) = sandbox_as_canvas("sandbox-secret").await;
         let check = check_connection(&settings, |_| None, None).await;
         assert!(check.ok, "{}", check.message);
-        assert!(check.message.starts_with("Connected to 127.0.0.1"), "{}", check.message);
+        assert!(
+            check.message.starts_with("Connected to 127.0.0.1"),
+            "{}",
+            check.message
+        );
         sb.shutdown().await;
     }
 
@@ -85,7 +105,13 @@ mod tests {
         let (sb, settings) = sandbox_as_canvas("wrong").await;
         let check = check_connection(&settings, |_| None, None).await;
         assert!(!check.ok);
-        assert!(check.message.starts_with("Getting a token from http://127.0.0.1:"), "{}", check.message);
+        assert!(
+            check
+                .message
+                .starts_with("Getting a token from http://127.0.0.1:"),
+            "{}",
+            check.message
+        );
         sb.shutdown().await;
     }
 
@@ -96,7 +122,10 @@ mod tests {
         let check = check_connection(&settings, |_| None, None).await;
         assert_eq!(check, failed("Enter the client secret: none is stored yet"));
         let stored = |n| (n == SecretName::ClientSecret).then(|| "sandbox-secret".to_string());
-        assert!(check_connection(&settings, stored, None).await.ok, "a stored secret is used");
+        assert!(
+            check_connection(&settings, stored, None).await.ok,
+            "a stored secret is used"
+        );
         sb.shutdown().await;
     }
 }

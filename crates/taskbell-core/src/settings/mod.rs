@@ -117,8 +117,12 @@ pub enum SecretName {
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 4] =
-        [SecretName::ClientSecret, SecretName::SocketApiKey, SecretName::WebhookSecret, SecretName::WebhookToken];
+    pub const ALL: [SecretName; 4] = [
+        SecretName::ClientSecret,
+        SecretName::SocketApiKey,
+        SecretName::WebhookSecret,
+        SecretName::WebhookToken,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -155,7 +159,9 @@ impl Serialize for WriteOnly {
 
 impl<'de> Deserialize<'de> for WriteOnly {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(WriteOnly(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty())))
+        Ok(WriteOnly(
+            Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()),
+        ))
     }
 }
 
@@ -238,7 +244,11 @@ impl AppSettings {
     }
 
     pub fn notify_prefs(&self) -> NotifyPrefs {
-        NotifyPrefs { scope: self.notify.scope, kinds: self.notify.kinds.clone(), show_patient: self.notify.show_patient }
+        NotifyPrefs {
+            scope: self.notify.scope,
+            kinds: self.notify.kinds.clone(),
+            show_patient: self.notify.show_patient,
+        }
     }
 
     /// Whether going from `self` to `next` changes where or how changes are heard, so the
@@ -277,16 +287,24 @@ impl AppSettings {
     pub fn required_secrets(&self) -> Vec<SecretName> {
         match (&self.connection, self.receive.mode) {
             (Connection::Sandbox, _) => Vec::new(),
-            (Connection::Canvas(_), ReceiveMode::Live) => vec![SecretName::ClientSecret, SecretName::SocketApiKey],
+            (Connection::Canvas(_), ReceiveMode::Live) => {
+                vec![SecretName::ClientSecret, SecretName::SocketApiKey]
+            }
             (Connection::Canvas(_), _) => vec![SecretName::ClientSecret],
         }
     }
 
     /// Refuses a setup that needs a secret nobody typed or stored.
-    pub fn check_secrets(&self, available: impl Fn(SecretName) -> bool) -> Result<(), SettingsError> {
+    pub fn check_secrets(
+        &self,
+        available: impl Fn(SecretName) -> bool,
+    ) -> Result<(), SettingsError> {
         match self.required_secrets().into_iter().find(|n| !available(*n)) {
             None => Ok(()),
-            Some(SecretName::ClientSecret) => Err(SettingsError::new("client_secret", "Enter the client secret: none is stored yet")),
+            Some(SecretName::ClientSecret) => Err(SettingsError::new(
+                "client_secret",
+                "Enter the client secret: none is stored yet",
+            )),
             Some(_) => Err(SettingsError::new(
                 "socket_api_key",
                 "Enter the plugin's api key (SOCKET_API_KEY): none is stored yet",
@@ -297,7 +315,10 @@ impl AppSettings {
     /// Readies a document the window sent for saving: checks it, and splits off the secrets it
     /// carries (for the secret store) from what may be written as plain JSON. `stored` says
     /// whether a secret is already kept.
-    pub fn prepare_save(mut self, stored: impl Fn(SecretName) -> bool) -> Result<(AppSettings, Vec<(SecretName, String)>), SettingsError> {
+    pub fn prepare_save(
+        mut self,
+        stored: impl Fn(SecretName) -> bool,
+    ) -> Result<(AppSettings, Vec<(SecretName, String)>), SettingsError> {
         self.validate()?;
         self.check_secrets(|n| self.typed_secret(n).is_some() || stored(n))?;
         let secrets = self.take_secrets();
@@ -340,12 +361,24 @@ mod tests {
         });
         let mut s: AppSettings = serde_json::from_value(sent).expect("parses");
         let text = serde_json::to_string(&s).expect("serializes");
-        assert!(!text.contains("s3cret") && !text.contains("tok\""), "{text}");
+        assert!(
+            !text.contains("s3cret") && !text.contains("tok\""),
+            "{text}"
+        );
         assert!(!format!("{s:?}").contains("s3cret"));
         let mut taken = s.take_secrets();
         taken.sort_by_key(|(n, _)| n.key());
-        assert_eq!(taken, vec![(SecretName::ClientSecret, "s3cret".into()), (SecretName::WebhookToken, "tok".into())]);
-        assert!(s.take_secrets().is_empty(), "an empty field is not a secret");
+        assert_eq!(
+            taken,
+            vec![
+                (SecretName::ClientSecret, "s3cret".into()),
+                (SecretName::WebhookToken, "tok".into())
+            ]
+        );
+        assert!(
+            s.take_secrets().is_empty(),
+            "an empty field is not a secret"
+        );
         s.mark_stored(|n| n == SecretName::ClientSecret, SecretsBackend::Keychain);
         let v = serde_json::to_value(&s).expect("serializes");
         assert_eq!(v["connection"]["client_secret_set"], json!(true));
@@ -361,8 +394,13 @@ mod tests {
             "receive": {"mode": "live", "socket_api_key": null}
         }))
         .expect("parses");
-        assert_eq!(sent.clone().prepare_save(|_| false).err().map(|e| e.field), Some("socket_api_key"));
-        let (kept, secrets) = sent.prepare_save(|n| n == SecretName::SocketApiKey).expect("saves");
+        assert_eq!(
+            sent.clone().prepare_save(|_| false).err().map(|e| e.field),
+            Some("socket_api_key")
+        );
+        let (kept, secrets) = sent
+            .prepare_save(|n| n == SecretName::SocketApiKey)
+            .expect("saves");
         assert_eq!(secrets, vec![(SecretName::ClientSecret, "cs".to_string())]);
         assert_eq!(kept.typed_secret(SecretName::ClientSecret), None);
         assert_eq!(kept.display_name(), "demo");
@@ -378,7 +416,10 @@ mod tests {
         assert!(!base.connection_changed(&quieter));
         let mut flagged = base.clone();
         flagged.receive.webhook_secret_set = true;
-        assert!(!base.connection_changed(&flagged), "stored-secret flags are not settings");
+        assert!(
+            !base.connection_changed(&flagged),
+            "stored-secret flags are not settings"
+        );
         let mut polling = base.clone();
         polling.receive.mode = ReceiveMode::Poll;
         assert!(base.connection_changed(&polling));
@@ -386,7 +427,8 @@ mod tests {
 
     #[test]
     fn missing_fields_take_their_defaults() {
-        let s: AppSettings = serde_json::from_value(json!({"receive": {"mode": "poll"}})).expect("parses");
+        let s: AppSettings =
+            serde_json::from_value(json!({"receive": {"mode": "poll"}})).expect("parses");
         assert_eq!(s.receive.poll_interval_secs, 30);
         assert_eq!(s.connection, Connection::Sandbox);
         assert_eq!(s.notify, NotifySettings::default());

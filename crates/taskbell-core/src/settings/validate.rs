@@ -15,7 +15,10 @@ pub struct SettingsError {
 
 impl SettingsError {
     pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
-        SettingsError { field, message: message.into() }
+        SettingsError {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -24,21 +27,36 @@ pub(crate) fn is_instance_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && !s.starts_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Canvas's rule for channel names, `[\w-]+`.
 pub(crate) fn is_channel_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-fn url_with_scheme(field: &'static str, what: &str, value: &str, schemes: &[&str]) -> Result<(), SettingsError> {
+fn url_with_scheme(
+    field: &'static str,
+    what: &str,
+    value: &str,
+    schemes: &[&str],
+) -> Result<(), SettingsError> {
     let example = format!("{}://…", schemes[schemes.len() - 1]);
-    let url = Url::parse(value.trim())
-        .map_err(|_| SettingsError::new(field, format!("The {what} must be a full URL starting with {example}")))?;
+    let url = Url::parse(value.trim()).map_err(|_| {
+        SettingsError::new(
+            field,
+            format!("The {what} must be a full URL starting with {example}"),
+        )
+    })?;
     let has_host = matches!(url.host_str(), Some(h) if !h.is_empty());
     if !schemes.contains(&url.scheme()) || !has_host {
-        return Err(SettingsError::new(field, format!("The {what} must be a full URL starting with {example}")));
+        return Err(SettingsError::new(
+            field,
+            format!("The {what} must be a full URL starting with {example}"),
+        ));
     }
     Ok(())
 }
@@ -46,7 +64,12 @@ fn url_with_scheme(field: &'static str, what: &str, value: &str, schemes: &[&str
 fn check_canvas(c: &CanvasConnection) -> Result<(), SettingsError> {
     let instance = c.instance.trim();
     if instance.is_empty() {
-        url_with_scheme("fhir_base", "FHIR base URL", &c.fhir_base, &["http", "https"])?;
+        url_with_scheme(
+            "fhir_base",
+            "FHIR base URL",
+            &c.fhir_base,
+            &["http", "https"],
+        )?;
         url_with_scheme("token_url", "token URL", &c.token_url, &["http", "https"])?;
     } else if !is_instance_name(instance) {
         return Err(SettingsError::new(
@@ -55,10 +78,16 @@ fn check_canvas(c: &CanvasConnection) -> Result<(), SettingsError> {
         ));
     }
     if c.client_id.trim().is_empty() {
-        return Err(SettingsError::new("client_id", "Enter the client id from Canvas's API credentials"));
+        return Err(SettingsError::new(
+            "client_id",
+            "Enter the client id from Canvas's API credentials",
+        ));
     }
     if c.requester.trim().is_empty() {
-        return Err(SettingsError::new("requester", "Enter your practitioner id: tasks are requested in your name"));
+        return Err(SettingsError::new(
+            "requester",
+            "Enter your practitioner id: tasks are requested in your name",
+        ));
     }
     Ok(())
 }
@@ -84,7 +113,12 @@ impl AppSettings {
                     ));
                 }
                 if !r.socket_url.trim().is_empty() {
-                    url_with_scheme("socket_url", "plugin WebSocket URL", &r.socket_url, &["ws", "wss"])?;
+                    url_with_scheme(
+                        "socket_url",
+                        "plugin WebSocket URL",
+                        &r.socket_url,
+                        &["ws", "wss"],
+                    )?;
                 } else if canvas.is_some_and(|c| c.instance.trim().is_empty()) {
                     return Err(SettingsError::new(
                         "socket_url",
@@ -94,10 +128,18 @@ impl AppSettings {
             }
             ReceiveMode::Webhook => {
                 if !(1024..=65535).contains(&r.webhook_port) {
-                    return Err(SettingsError::new("webhook_port", "The webhook port must be between 1024 and 65535"));
+                    return Err(SettingsError::new(
+                        "webhook_port",
+                        "The webhook port must be between 1024 and 65535",
+                    ));
                 }
                 if !r.public_url.trim().is_empty() {
-                    url_with_scheme("public_url", "public URL", &r.public_url, &["http", "https"])?;
+                    url_with_scheme(
+                        "public_url",
+                        "public URL",
+                        &r.public_url,
+                        &["http", "https"],
+                    )?;
                 }
             }
             ReceiveMode::Poll => {
@@ -142,22 +184,36 @@ mod tests {
     #[test]
     fn instance_names_and_urls_are_checked() {
         let mut s = canvas();
-        let Connection::Canvas(c) = &mut s.connection else { unreachable!() };
+        let Connection::Canvas(c) = &mut s.connection else {
+            unreachable!()
+        };
         c.instance = "Demo Clinic".into();
         assert_eq!(field(&s), "instance");
-        let Connection::Canvas(c) = &mut s.connection else { unreachable!() };
+        let Connection::Canvas(c) = &mut s.connection else {
+            unreachable!()
+        };
         c.instance = String::new();
         c.fhir_base = "fumage-demo.canvasmedical.com".into();
         c.token_url = "https://demo.canvasmedical.com/auth/token/".into();
-        s.receive.socket_url = "wss://demo.canvasmedical.com/plugin-io/ws/taskbell_relay/taskbell/".into();
+        s.receive.socket_url =
+            "wss://demo.canvasmedical.com/plugin-io/ws/taskbell_relay/taskbell/".into();
         let e = s.validate().expect_err("no scheme");
         assert_eq!(e.field, "fhir_base");
-        assert_eq!(e.to_string(), "The FHIR base URL must be a full URL starting with https://…");
-        let Connection::Canvas(c) = &mut s.connection else { unreachable!() };
+        assert_eq!(
+            e.to_string(),
+            "The FHIR base URL must be a full URL starting with https://…"
+        );
+        let Connection::Canvas(c) = &mut s.connection else {
+            unreachable!()
+        };
         c.fhir_base = "https://fumage-demo.canvasmedical.com".into();
         assert_eq!(s.validate(), Ok(()));
         s.receive.socket_url = String::new();
-        assert_eq!(field(&s), "socket_url", "full URLs give no socket address to derive");
+        assert_eq!(
+            field(&s),
+            "socket_url",
+            "full URLs give no socket address to derive"
+        );
         s.receive.socket_url = "https://x".into();
         assert_eq!(field(&s), "socket_url");
     }
@@ -177,7 +233,10 @@ mod tests {
         assert_eq!(field(&s), "public_url");
         s.receive.mode = ReceiveMode::Poll;
         s.receive.poll_interval_secs = 9;
-        assert_eq!(s.validate().expect_err("too often").to_string(), "Poll every 10 seconds or more");
+        assert_eq!(
+            s.validate().expect_err("too often").to_string(),
+            "Poll every 10 seconds or more"
+        );
         s.receive.poll_interval_secs = 10;
         assert_eq!(s.validate(), Ok(()));
     }
@@ -185,10 +244,14 @@ mod tests {
     #[test]
     fn canvas_needs_a_client_and_a_requester() {
         let mut s = canvas();
-        let Connection::Canvas(c) = &mut s.connection else { unreachable!() };
+        let Connection::Canvas(c) = &mut s.connection else {
+            unreachable!()
+        };
         c.requester = " ".into();
         assert_eq!(field(&s), "requester");
-        let Connection::Canvas(c) = &mut s.connection else { unreachable!() };
+        let Connection::Canvas(c) = &mut s.connection else {
+            unreachable!()
+        };
         c.client_id = String::new();
         assert_eq!(field(&s), "client_id");
     }

@@ -18,18 +18,28 @@ pub struct Unannounced {
 
 impl Store {
     pub fn mark_to_announce(&self, event: i64) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE task_events SET announce = 1 WHERE rowid = ?1", params![event])?;
+        self.conn.execute(
+            "UPDATE task_events SET announce = 1 WHERE rowid = ?1",
+            params![event],
+        )?;
         Ok(())
     }
 
     pub fn announced(&self, event: i64) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE task_events SET announce = 0 WHERE rowid = ?1", params![event])?;
+        self.conn.execute(
+            "UPDATE task_events SET announce = 0 WHERE rowid = ?1",
+            params![event],
+        )?;
         Ok(())
     }
 
     /// The newest event's row: what an announcement in flight cannot be older than.
     pub fn last_event(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT coalesce(max(rowid), 0) FROM task_events", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(rowid), 0) FROM task_events", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Every transition up to the event `up_to` still to be announced, oldest first.
@@ -38,7 +48,9 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT rowid, system, task_id, actor FROM task_events WHERE announce = 1 AND rowid <= ?1 ORDER BY rowid",
             )?;
-            let rows = stmt.query_map(params![up_to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            let rows = stmt.query_map(params![up_to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         let mut out = Vec::with_capacity(marked.len());

@@ -66,9 +66,24 @@ fn merge(mut row: TaskRow, e: &TaskEvent, status: TaskStatus, at: i64) -> TaskRo
     if let Some(d) = &s.description {
         row.description = d.clone();
     }
-    set_party(&mut row.patient_id, &mut row.patient_name, s.patient.as_ref(), s.full);
-    set_party(&mut row.assignee_id, &mut row.assignee_name, s.owner.as_ref(), s.full);
-    set_party(&mut row.team_id, &mut row.team_name, s.team.as_ref(), s.full);
+    set_party(
+        &mut row.patient_id,
+        &mut row.patient_name,
+        s.patient.as_ref(),
+        s.full,
+    );
+    set_party(
+        &mut row.assignee_id,
+        &mut row.assignee_name,
+        s.owner.as_ref(),
+        s.full,
+    );
+    set_party(
+        &mut row.team_id,
+        &mut row.team_name,
+        s.team.as_ref(),
+        s.full,
+    );
     if let Some(r) = &s.requester {
         row.requester_id = Some(r.id.clone());
     }
@@ -103,10 +118,20 @@ fn fill_gaps(mut row: TaskRow, e: &TaskEvent) -> TaskRow {
     if row.description.is_empty() {
         row.description = s.description.clone().unwrap_or_default();
     }
-    fill_party(&mut row.patient_id, &mut row.patient_name, s.patient.as_ref());
-    fill_party(&mut row.assignee_id, &mut row.assignee_name, s.owner.as_ref());
+    fill_party(
+        &mut row.patient_id,
+        &mut row.patient_name,
+        s.patient.as_ref(),
+    );
+    fill_party(
+        &mut row.assignee_id,
+        &mut row.assignee_name,
+        s.owner.as_ref(),
+    );
     fill_party(&mut row.team_id, &mut row.team_name, s.team.as_ref());
-    row.requester_id = row.requester_id.or_else(|| s.requester.as_ref().map(|r| r.id.clone()));
+    row.requester_id = row
+        .requester_id
+        .or_else(|| s.requester.as_ref().map(|r| r.id.clone()));
     if row.labels.is_empty() {
         row.labels = s.labels.clone().unwrap_or_default();
     }
@@ -179,7 +204,11 @@ enum Order {
 /// `known`: the system time (µs) of the state the store holds, if any.
 fn order(e: &TaskEvent, existing: Option<&TaskRow>, known: Option<i64>, ctx: &ApplyCtx) -> Order {
     if e.is_hint() {
-        return if ctx.readable == Some(e.task.system.as_str()) { Order::Queued } else { Order::Unconfirmed };
+        return if ctx.readable == Some(e.task.system.as_str()) {
+            Order::Queued
+        } else {
+            Order::Unconfirmed
+        };
     }
     match (e.at, existing) {
         (_, None) => Order::Newer,
@@ -199,7 +228,9 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
     };
     let order = order(e, existing.as_ref(), known, ctx);
     let said = e.status.or(match e.kind {
-        EventKind::Completed | EventKind::Closed | EventKind::Reopened => Some(implied_status(e.kind)),
+        EventKind::Completed | EventKind::Closed | EventKind::Reopened => {
+            Some(implied_status(e.kind))
+        }
         _ => None,
     });
     let current = match (order, said, previous) {
@@ -232,19 +263,41 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
     if inserted == 0 {
         let mine = existing.as_ref().is_some_and(|r| r.mine);
         let current = previous.unwrap_or(current);
-        return Ok(Applied { duplicate: true, previous, current, stale, hint: false, event: None, mine, row: existing });
+        return Ok(Applied {
+            duplicate: true,
+            previous,
+            current,
+            stale,
+            hint: false,
+            event: None,
+            mine,
+            row: existing,
+        });
     }
     let event = Some(tx.last_insert_rowid());
     if order == Order::Queued {
         queue_read(tx, &e.task)?;
         let mine = existing.as_ref().is_some_and(|r| r.mine);
-        return Ok(Applied { duplicate: false, previous, current, stale, hint: true, event, mine, row: existing });
+        return Ok(Applied {
+            duplicate: false,
+            previous,
+            current,
+            stale,
+            hint: true,
+            event,
+            mine,
+            row: existing,
+        });
     }
     let row = match existing {
         Some(old) => {
             // An older event changes nothing the newer ones said, but may know what they did
             // not (the app's own create knows the patient a push leaves out).
-            let mut new = if stale { fill_gaps(old, e) } else { merge(old, e, current, at) };
+            let mut new = if stale {
+                fill_gaps(old, e)
+            } else {
+                merge(old, e, current, at)
+            };
             new.mine |= ctx.mine;
             new.observed_at = ctx.received_at;
             update(tx, &new)?;
@@ -262,7 +315,16 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
         tx.prepare_cached("UPDATE tasks SET modified_us = max(coalesce(modified_us, ?3), ?3) WHERE system = ?1 AND task_id = ?2")?
             .execute(params![e.task.system, e.task.id, micros(at)])?;
     }
-    Ok(Applied { duplicate: false, previous, current, stale, hint: false, event, mine: row.mine, row: Some(row) })
+    Ok(Applied {
+        duplicate: false,
+        previous,
+        current,
+        stale,
+        hint: false,
+        event,
+        mine: row.mine,
+        row: Some(row),
+    })
 }
 
 fn micros(t: time::OffsetDateTime) -> i64 {
@@ -317,7 +379,10 @@ fn detail(e: &TaskEvent, order: Order, said: Option<TaskStatus>) -> String {
         description: s.description.as_deref(),
         due: s.due.map(to_millis),
         external_id: e.external_id.as_deref(),
-        owner: s.owner.as_ref().map(|o| o.display.as_deref().unwrap_or(&o.id)),
+        owner: s
+            .owner
+            .as_ref()
+            .map(|o| o.display.as_deref().unwrap_or(&o.id)),
         stale: order == Order::Older,
         hint,
         unconfirmed: order == Order::Unconfirmed,

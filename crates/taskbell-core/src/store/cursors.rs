@@ -19,7 +19,12 @@ impl Store {
             .query_row(
                 "SELECT cursor_at, modified_supported FROM poll_cursors WHERE system = ?1",
                 params![system],
-                |r| Ok(PollCursor { cursor_at: r.get(0)?, modified_supported: r.get(1)? }),
+                |r| {
+                    Ok(PollCursor {
+                        cursor_at: r.get(0)?,
+                        modified_supported: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
     }
@@ -39,7 +44,9 @@ impl Store {
     /// Ids of the open tasks of `system`: what a reconcile must check when it cannot ask Canvas
     /// for changes.
     pub fn open_task_ids(&self, system: &str) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT task_id FROM tasks WHERE system = ?1 AND status = 'open'")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT task_id FROM tasks WHERE system = ?1 AND status = 'open'")?;
         let ids = stmt.query_map(params![system], |r| r.get(0))?;
         Ok(ids.collect::<Result<_, _>>()?)
     }
@@ -70,10 +77,14 @@ impl Store {
         system: &str,
         ids: &[String],
     ) -> Result<std::collections::HashMap<String, crate::TaskStatus>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT status FROM tasks WHERE system = ?1 AND task_id = ?2")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status FROM tasks WHERE system = ?1 AND task_id = ?2")?;
         let mut out = std::collections::HashMap::new();
         for id in ids {
-            let status: Option<String> = stmt.query_row(params![system, id], |r| r.get(0)).optional()?;
+            let status: Option<String> = stmt
+                .query_row(params![system, id], |r| r.get(0))
+                .optional()?;
             if let Some(s) = status.and_then(|s| s.parse().ok()) {
                 out.insert(id.clone(), s);
             }
@@ -85,14 +96,21 @@ impl Store {
 impl Store {
     /// Tasks of `system` a hint asked to be read, each with how many hints asked so far.
     pub fn pending_reads(&self, system: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT task_id, hints FROM pending_reads WHERE system = ?1")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT task_id, hints FROM pending_reads WHERE system = ?1")?;
         let rows = stmt.query_map(params![system], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Clears a request once a read answered it, unless more hints than the `hints` seen when
     /// the read began have come since: those ask for another read.
-    pub fn clear_pending_read(&self, system: &str, task_id: &str, hints: i64) -> Result<(), StoreError> {
+    pub fn clear_pending_read(
+        &self,
+        system: &str,
+        task_id: &str,
+        hints: i64,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "DELETE FROM pending_reads WHERE system = ?1 AND task_id = ?2 AND hints = ?3",
             params![system, task_id, hints],

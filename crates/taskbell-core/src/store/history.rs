@@ -107,9 +107,19 @@ macro_rules! task_columns {
 const COLUMNS: &str = task_columns!();
 
 /// One task by its system and id, on any connection (the writer's, inside its transaction).
-pub(super) fn select_task(conn: &rusqlite::Connection, t: &TaskRef) -> Result<Option<TaskRow>, StoreError> {
-    const SQL: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE system = ?1 AND task_id = ?2");
-    Ok(conn.prepare_cached(SQL)?.query_row(params![t.system, t.id], task_row).optional()?)
+pub(super) fn select_task(
+    conn: &rusqlite::Connection,
+    t: &TaskRef,
+) -> Result<Option<TaskRow>, StoreError> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE system = ?1 AND task_id = ?2"
+    );
+    Ok(conn
+        .prepare_cached(SQL)?
+        .query_row(params![t.system, t.id], task_row)
+        .optional()?)
 }
 
 pub(super) fn task_row(r: &Row) -> rusqlite::Result<TaskRow> {
@@ -179,7 +189,10 @@ impl Store {
             push(" AND assignee_id = ?", Sql::Text(a.clone()));
         }
         if let Some(m) = q.text.as_deref().and_then(fts_query) {
-            push(" AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)", Sql::Text(m));
+            push(
+                " AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)",
+                Sql::Text(m),
+            );
         }
         if q.mine_only {
             sql.push_str(" AND mine = 1");
@@ -191,12 +204,20 @@ impl Store {
         }
         let limit = q.limit.clamp(1, MAX_PAGE);
         // One extra row says whether there is a next page without a COUNT.
-        sql.push_str(&format!(" ORDER BY created_at DESC, rowid DESC LIMIT {}", limit + 1));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, rowid DESC LIMIT {}",
+            limit + 1
+        ));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query_map(params_from_iter(args), task_row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut rows = stmt
+            .query_map(params_from_iter(args), task_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor { created_at: r.created_at, rowid: r.rowid })
+            rows.last().map(|r| Cursor {
+                created_at: r.created_at,
+                rowid: r.rowid,
+            })
         } else {
             None
         };
@@ -237,7 +258,12 @@ impl Store {
              WHERE status = 'completed' AND done_at >= ?1 AND done_at < ?2 GROUP BY day ORDER BY day",
         )?;
         let per_day = stmt
-            .query_map(params![from, to, utc_offset_ms], |r| Ok(DayCount { day: r.get(0)?, completed: r.get(1)? }))?
+            .query_map(params![from, to, utc_offset_ms], |r| {
+                Ok(DayCount {
+                    day: r.get(0)?,
+                    completed: r.get(1)?,
+                })
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         let total: i64 = per_day.iter().map(|d| d.completed as i64).sum();
         let median_ms_to_complete = if total == 0 {
@@ -253,7 +279,10 @@ impl Store {
                 )
                 .ok()
         };
-        Ok(Stats { per_day, median_ms_to_complete })
+        Ok(Stats {
+            per_day,
+            median_ms_to_complete,
+        })
     }
 }
 
@@ -291,7 +320,10 @@ mod tests {
 
     #[test]
     fn user_text_becomes_a_safe_prefix_query() {
-        assert_eq!(fts_query("insur  call"), Some("\"insur\"* \"call\"*".into()));
+        assert_eq!(
+            fts_query("insur  call"),
+            Some("\"insur\"* \"call\"*".into())
+        );
         assert_eq!(fts_query("\"AND OR (* -"), Some("\"AND\"* \"OR\"*".into()));
         assert_eq!(fts_query("  -- "), None);
     }

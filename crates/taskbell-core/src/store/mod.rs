@@ -8,16 +8,17 @@ mod apply;
 mod cursors;
 mod history;
 mod outbox;
+mod private;
 mod schema;
 
 pub use announce::Unannounced;
 use apply::apply_event;
-pub use apply::{ApplyCtx, Applied};
-pub use outbox::Claimed;
+pub use apply::{Applied, ApplyCtx};
 pub use cursors::PollCursor;
 #[cfg(test)]
 pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
+pub use outbox::Claimed;
 pub use outbox::{OutboxEntry, OutboxState};
 
 use rusqlite::{Connection, OpenFlags};
@@ -30,7 +31,10 @@ pub enum StoreError {
     #[error("the task database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the task database at {path} could not be opened: {source}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the task database could not be upgraded: {0}")]
     Migration(String),
     #[error("{0}")]
@@ -51,7 +55,10 @@ impl Store {
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Open { path: path.into(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Open {
+                path: path.into(),
+                source,
+            })?;
         }
         // Create the file ourselves so it is never, even briefly, readable by others; SQLite
         // gives its -wal and -shm files the database file's mode.
@@ -60,7 +67,10 @@ impl Store {
             .append(true)
             .mode(0o600)
             .open(path)
-            .map_err(|source| StoreError::Open { path: path.into(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: path.into(),
+                source,
+            })?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // An acknowledged event survives a power cut, not only a crash: the writer commits what
@@ -76,7 +86,10 @@ impl Store {
     /// A connection that reads only: SQLite refuses any write on it. The database must exist
     /// (the writer's [`Store::open`] creates and migrates it).
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Store { conn })
     }
@@ -100,18 +113,29 @@ impl Store {
     }
 
     /// Runs `f` so that, if it fails, only its own writes are undone.
-    pub fn in_savepoint<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub fn in_savepoint<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.conn.execute_batch("SAVEPOINT job")?;
         let outcome = f(self);
-        let end = if outcome.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let end = if outcome.is_ok() {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         self.conn.execute_batch(end)?;
         outcome
     }
 
     /// The journal mode and the `synchronous` level this connection runs with.
     pub fn durability(&self) -> Result<(String, i64), StoreError> {
-        let mode = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let sync = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
         Ok((mode, sync))
     }
 }
@@ -119,25 +143,42 @@ impl Store {
 impl Store {
     /// Applies one event in its own transaction.
     pub fn apply(&mut self, event: &crate::TaskEvent, mine: bool) -> Result<Applied, StoreError> {
-        Ok(self.apply_batch(std::slice::from_ref(event), mine)?.remove(0))
+        Ok(self
+            .apply_batch(std::slice::from_ref(event), mine)?
+            .remove(0))
     }
 
     /// Applies many events in one transaction: one commit (one fsync) for the whole group.
     /// Hints are applied as they come: there is no Canvas to ask here.
-    pub fn apply_batch(&mut self, events: &[crate::TaskEvent], mine: bool) -> Result<Vec<Applied>, StoreError> {
-        let ctx = ApplyCtx { mine, received_at: crate::time_util::now_millis(), readable: None };
+    pub fn apply_batch(
+        &mut self,
+        events: &[crate::TaskEvent],
+        mine: bool,
+    ) -> Result<Vec<Applied>, StoreError> {
+        let ctx = ApplyCtx {
+            mine,
+            received_at: crate::time_util::now_millis(),
+            readable: None,
+        };
         let tx = self.conn.transaction()?;
-        let applied = events.iter().map(|e| apply_event(&tx, e, &ctx)).collect::<Result<Vec<_>, _>>()?;
+        let applied = events
+            .iter()
+            .map(|e| apply_event(&tx, e, &ctx))
+            .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(applied)
     }
 
     pub fn event_count(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM task_events", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM task_events", [], |r| r.get(0))?)
     }
 
     pub fn task_count(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?)
     }
 }
 
@@ -151,9 +192,16 @@ mod tests {
         let path = dir.path().join("t.db");
         let store = Store::open(&path).expect("open");
         let (mode, sync) = store.durability().expect("pragmas");
-        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous=FULL");
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 2),
+            "WAL with synchronous=FULL"
+        );
         let reader = Store::open_read_only(&path).expect("reader");
-        assert!(reader.conn.execute("DELETE FROM tasks", []).is_err(), "a reader refuses writes");
+        assert!(
+            reader.conn.execute("DELETE FROM tasks", []).is_err(),
+            "a reader refuses writes"
+        );
         assert_eq!(reader.task_count().expect("reads"), 0);
     }
 }

@@ -57,7 +57,8 @@ pub struct OutboxEntry {
     pub next_attempt_at: i64,
 }
 
-const COLUMNS: &str = "local_id, system, draft, state, attempts, last_error, task_id, created_at, next_attempt_at";
+const COLUMNS: &str =
+    "local_id, system, draft, state, attempts, last_error, task_id, created_at, next_attempt_at";
 
 fn entry(r: &Row) -> rusqlite::Result<OutboxEntry> {
     let draft: String = r.get(2)?;
@@ -65,8 +66,9 @@ fn entry(r: &Row) -> rusqlite::Result<OutboxEntry> {
     Ok(OutboxEntry {
         local_id: r.get(0)?,
         system: r.get(1)?,
-        draft: serde_json::from_str(&draft)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
+        draft: serde_json::from_str(&draft).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         state: OutboxState::parse(&state),
         attempts: r.get(4)?,
         last_error: r.get(5)?,
@@ -115,7 +117,12 @@ impl Store {
     /// Claims every entry of `system` that is due at `now`, until `lease_until`. Run it in a
     /// write transaction: each claim is an UPDATE that re-checks the entry is still due, so of
     /// two claimants exactly one wins.
-    pub fn outbox_claim_due(&self, system: &str, now: i64, lease_until: i64) -> Result<Vec<Claimed>, StoreError> {
+    pub fn outbox_claim_due(
+        &self,
+        system: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
         let due: Vec<OutboxEntry> = {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM outbox WHERE system = ?1 AND {} ORDER BY created_at",
@@ -127,15 +134,22 @@ impl Store {
         let mut claimed = Vec::new();
         for entry in due {
             let claim = uuid::Uuid::new_v4().to_string();
-            let won = self.conn.prepare_cached(&format!(
-                "UPDATE outbox SET state = 'sending', lease_until = ?3, claim = ?4
+            let won = self
+                .conn
+                .prepare_cached(&format!(
+                    "UPDATE outbox SET state = 'sending', lease_until = ?3, claim = ?4
                  WHERE local_id = ?1 AND system = ?5 AND {}",
-                due_at("?2")
-            ))?
-            .execute(params![entry.local_id, now, lease_until, claim, system])?;
+                    due_at("?2")
+                ))?
+                .execute(params![entry.local_id, now, lease_until, claim, system])?;
             if won == 1 {
-                let uncertain = matches!(entry.state, OutboxState::Uncertain | OutboxState::Sending);
-                claimed.push(Claimed { entry, claim, uncertain });
+                let uncertain =
+                    matches!(entry.state, OutboxState::Uncertain | OutboxState::Sending);
+                claimed.push(Claimed {
+                    entry,
+                    claim,
+                    uncertain,
+                });
             }
         }
         Ok(claimed)
@@ -192,6 +206,9 @@ impl Store {
 
     pub fn outbox_entry(&self, local_id: &str) -> Result<Option<OutboxEntry>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE local_id = ?1");
-        Ok(self.conn.query_row(&sql, params![local_id], entry).optional()?)
+        Ok(self
+            .conn
+            .query_row(&sql, params![local_id], entry)
+            .optional()?)
     }
 }

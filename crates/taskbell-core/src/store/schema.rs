@@ -8,7 +8,9 @@ use rusqlite_migration::{Migrations, M};
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_initial.sql")),
-        M::up(include_str!("../../migrations/0002_events_keyed_per_task.sql")),
+        M::up(include_str!(
+            "../../migrations/0002_events_keyed_per_task.sql"
+        )),
         M::up(include_str!("../../migrations/0003_no_open_index.sql")),
         M::up(include_str!("../../migrations/0004_claims_and_reads.sql")),
         M::up(include_str!("../../migrations/0005_announcements.sql")),
@@ -17,7 +19,9 @@ fn migrations() -> Migrations<'static> {
 }
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    migrations().to_latest(conn).map_err(|e| StoreError::Migration(e.to_string()))
+    migrations()
+        .to_latest(conn)
+        .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 #[cfg(test)]
@@ -36,21 +40,35 @@ mod tests {
     #[test]
     fn keying_events_per_task_keeps_every_event_and_still_refuses_a_repeat() {
         let mut conn = Connection::open_in_memory().expect("database");
-        super::migrations().to_version(&mut conn, 1).expect("the first schema");
+        super::migrations()
+            .to_version(&mut conn, 1)
+            .expect("the first schema");
         for (key, task) in [("k1", "t1"), ("k2", "t1"), ("k3", "t2")] {
-            conn.execute(INSERT_EVENT, [key, task]).expect("an event under the first schema");
+            conn.execute(INSERT_EVENT, [key, task])
+                .expect("an event under the first schema");
         }
         super::migrate(&mut conn).expect("upgrade");
 
         let kept: Vec<(i64, String, String)> = conn
             .prepare("SELECT rowid, delivery_key, task_id FROM task_events ORDER BY rowid")
-            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
             .expect("events");
-        let expected = [(1, "k1", "t1"), (2, "k2", "t1"), (3, "k3", "t2")].map(|(n, k, t)| (n, k.to_string(), t.to_string()));
+        let expected = [(1, "k1", "t1"), (2, "k2", "t1"), (3, "k3", "t2")]
+            .map(|(n, k, t)| (n, k.to_string(), t.to_string()));
         assert_eq!(kept, expected);
 
-        assert_eq!(conn.execute(INSERT_EVENT, ["k1", "t1"]).expect("a repeat"), 0, "a repeated delivery is refused");
-        assert_eq!(conn.execute(INSERT_EVENT, ["k4", "t1"]).expect("a new one"), 1);
+        assert_eq!(
+            conn.execute(INSERT_EVENT, ["k1", "t1"]).expect("a repeat"),
+            0,
+            "a repeated delivery is refused"
+        );
+        assert_eq!(
+            conn.execute(INSERT_EVENT, ["k4", "t1"]).expect("a new one"),
+            1
+        );
         let plan: String = conn
             .query_row(
                 "EXPLAIN QUERY PLAN SELECT * FROM task_events WHERE system = 'demo' AND task_id = 't1' ORDER BY occurred_at, rowid",
@@ -58,6 +76,9 @@ mod tests {
                 |r| r.get(3),
             )
             .expect("plan");
-        assert!(plan.contains("task_events_by_task"), "a task's timeline reads its index: {plan}");
+        assert!(
+            plan.contains("task_events_by_task"),
+            "a task's timeline reads its index: {plan}"
+        );
     }
 }

@@ -10,7 +10,9 @@ use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::Engine;
 
 pub async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts")
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts")
 }
 
 pub fn client_for(sb: &Sandbox) -> CanvasClient {
@@ -37,7 +39,10 @@ pub fn engine() -> TestEngine {
     let dir = tempfile::tempdir().expect("tempdir");
     let notes = Arc::new(MemoryNotifier::default());
     let engine = Engine::open(&dir.path().join("taskbell.db"), notes.clone()).expect("engine");
-    engine.set_prefs(NotifyPrefs { scope: NotifyScope::Everyone, ..Default::default() });
+    engine.set_prefs(NotifyPrefs {
+        scope: NotifyScope::Everyone,
+        ..Default::default()
+    });
     TestEngine { engine, notes, dir }
 }
 
@@ -45,7 +50,10 @@ pub fn engine() -> TestEngine {
 pub async fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(secs);
     while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }

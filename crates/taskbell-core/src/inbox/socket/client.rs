@@ -56,8 +56,16 @@ impl SocketHandle {
 impl SocketClient {
     /// Frames go to `sink` (the engine, in the app). `reconcile` is the poller's wake-up (the
     /// `now` of [`Poller::run`](crate::inbox::poll::Poller::run)).
-    pub fn new(cfg: SocketConfig, sink: impl Sink + 'static, reconcile: Arc<Notify>) -> SocketClient {
-        SocketClient { cfg, sink: Arc::new(sink), reconcile }
+    pub fn new(
+        cfg: SocketConfig,
+        sink: impl Sink + 'static,
+        reconcile: Arc<Notify>,
+    ) -> SocketClient {
+        SocketClient {
+            cfg,
+            sink: Arc::new(sink),
+            reconcile,
+        }
     }
 
     pub fn spawn(self) -> SocketHandle {
@@ -108,15 +116,22 @@ impl SocketClient {
     }
 
     fn connection(&self) -> Connection<'_> {
-        Connection { cfg: &self.cfg, sink: self.sink.as_ref(), reconcile: &self.reconcile }
+        Connection {
+            cfg: &self.cfg,
+            sink: self.sink.as_ref(),
+            reconcile: &self.reconcile,
+        }
     }
 
     async fn connect(&self) -> Result<Ws, SocketError> {
         let request = self.cfg.request()?;
         let config = WebSocketConfig::default().max_message_size(Some(MAX_MESSAGE_BYTES));
         let limit = self.cfg.connect_timeout;
-        match tokio::time::timeout(limit, tokio_tungstenite::connect_async_with_config(request, Some(config), true))
-            .await
+        match tokio::time::timeout(
+            limit,
+            tokio_tungstenite::connect_async_with_config(request, Some(config), true),
+        )
+        .await
         {
             Err(_) => Err(SocketError::Timeout(whole_secs(limit))),
             Ok(Err(e)) => Err(upgrade_error(e)),
@@ -125,14 +140,21 @@ impl SocketClient {
     }
 
     fn on_connected(&self, state: &watch::Sender<SocketState>) {
-        state.send_replace(SocketState::Connected { since: OffsetDateTime::now_utc() });
+        state.send_replace(SocketState::Connected {
+            since: OffsetDateTime::now_utc(),
+        });
         tracing::info!(channel = %self.cfg.channel_url(), "plugin channel connected");
         // Whatever was broadcast while we were away is gone: let the poller catch up.
         self.reconcile.notify_one();
     }
 
     /// Publishes why the last attempt failed and returns how long to wait before the next.
-    fn on_failure(&self, state: &watch::Sender<SocketState>, failures: u32, error: SocketError) -> Duration {
+    fn on_failure(
+        &self,
+        state: &watch::Sender<SocketState>,
+        failures: u32,
+        error: SocketError,
+    ) -> Duration {
         if let SocketError::Refused(status) = error {
             let wait = self.cfg.backoff.cap;
             let detail = format!("HTTP {status}; trying again every {} s", whole_secs(wait));
@@ -144,7 +166,11 @@ impl SocketClient {
         let wait = self.cfg.backoff.delay(failures.saturating_sub(1));
         let in_secs = whole_secs(wait);
         tracing::warn!(channel = %self.cfg.channel_url(), attempt = failures, "plugin channel: {error}; reconnecting in {in_secs} s");
-        state.send_replace(SocketState::Reconnecting { in_secs, attempt: failures, last_error: error.to_string() });
+        state.send_replace(SocketState::Reconnecting {
+            in_secs,
+            attempt: failures,
+            last_error: error.to_string(),
+        });
         wait
     }
 }

@@ -20,7 +20,8 @@ pub const DEFAULT_PLUGIN: &str = "taskbell_relay";
 pub const DEFAULT_CHANNEL: &str = "taskbell";
 
 /// Reconnect waits: from 1 s, doubling per failure in a row, up to a minute.
-pub const RECONNECT_BACKOFF: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+pub const RECONNECT_BACKOFF: Backoff =
+    Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
 
 /// Where the channel is, the key it wants, and how patient to be with it.
 #[derive(Clone)]
@@ -64,9 +65,15 @@ impl fmt::Debug for SocketConfig {
 impl SocketConfig {
     /// A channel by its full URL (`ws://` for the sandbox, `wss://` for Canvas; `http(s)://`
     /// is taken as the same host). Any `api_key` already in the URL is replaced by `api_key`.
-    pub fn new(system: &str, channel_url: &str, api_key: &str) -> Result<SocketConfig, SocketError> {
+    pub fn new(
+        system: &str,
+        channel_url: &str,
+        api_key: &str,
+    ) -> Result<SocketConfig, SocketError> {
         if api_key.is_empty() {
-            return Err(SocketError::Config("the plugin channel needs its api key".into()));
+            return Err(SocketError::Config(
+                "the plugin channel needs its api key".into(),
+            ));
         }
         let cfg = SocketConfig {
             system: system.to_string(),
@@ -90,17 +97,25 @@ impl SocketConfig {
         channel: &str,
         api_key: &str,
     ) -> Result<SocketConfig, SocketError> {
-        let host_label =
-            !instance.is_empty() && instance.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let host_label = !instance.is_empty()
+            && instance
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !host_label {
             return Err(SocketError::Config(format!(
                 "{instance:?} is not a Canvas instance name: use the part before .canvasmedical.com"
             )));
         }
         // Canvas's own rule for channel names, `[\w-]+`; plugin names are no looser.
-        let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let word = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
         if !word(plugin) || !word(channel) {
-            return Err(SocketError::Config("plugin and channel names may hold only letters, digits, _ and -".into()));
+            return Err(SocketError::Config(
+                "plugin and channel names may hold only letters, digits, _ and -".into(),
+            ));
         }
         let url = format!("wss://{instance}.canvasmedical.com/plugin-io/ws/{plugin}/{channel}/");
         SocketConfig::new(instance, &url, api_key)
@@ -123,10 +138,13 @@ impl SocketConfig {
             .url_with_key()
             .as_str()
             .into_client_request()
-            .map_err(|_| SocketError::Config("the plugin channel URL cannot be used for a WebSocket".into()))?;
+            .map_err(|_| {
+                SocketError::Config("the plugin channel URL cannot be used for a WebSocket".into())
+            })?;
         if self.send_authorization {
-            let mut value = HeaderValue::from_str(&self.api_key)
-                .map_err(|_| SocketError::Config("the api key holds characters a header cannot carry".into()))?;
+            let mut value = HeaderValue::from_str(&self.api_key).map_err(|_| {
+                SocketError::Config("the api key holds characters a header cannot carry".into())
+            })?;
             value.set_sensitive(true);
             request.headers_mut().insert(AUTHORIZATION, value);
         }
@@ -135,22 +153,30 @@ impl SocketConfig {
 }
 
 fn parse_channel_url(s: &str) -> Result<Url, SocketError> {
-    let mut url =
-        Url::parse(s.trim()).map_err(|e| SocketError::Config(format!("the plugin channel URL is not a URL: {e}")))?;
+    let mut url = Url::parse(s.trim())
+        .map_err(|e| SocketError::Config(format!("the plugin channel URL is not a URL: {e}")))?;
     let scheme = match url.scheme() {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            return Err(SocketError::Config(format!("the plugin channel URL must be wss:// or ws://, not {other}://")))
+            return Err(SocketError::Config(format!(
+                "the plugin channel URL must be wss:// or ws://, not {other}://"
+            )))
         }
     };
-    url.set_scheme(scheme)
-        .map_err(|_| SocketError::Config("the plugin channel URL cannot take a WebSocket scheme".into()))?;
+    url.set_scheme(scheme).map_err(|_| {
+        SocketError::Config("the plugin channel URL cannot take a WebSocket scheme".into())
+    })?;
     if url.host_str().unwrap_or_default().is_empty() {
-        return Err(SocketError::Config("the plugin channel URL has no host".into()));
+        return Err(SocketError::Config(
+            "the plugin channel URL has no host".into(),
+        ));
     }
-    let kept: Vec<(String, String)> =
-        url.query_pairs().filter(|(k, _)| k != "api_key").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "api_key")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     url.set_query(None);
     if !kept.is_empty() {
         url.query_pairs_mut().extend_pairs(kept);
@@ -164,7 +190,12 @@ mod tests {
     use super::*;
 
     fn config(key: &str) -> SocketConfig {
-        SocketConfig::new("sandbox", "ws://127.0.0.1:9/plugin-io/ws/taskbell_relay/taskbell/", key).expect("valid")
+        SocketConfig::new(
+            "sandbox",
+            "ws://127.0.0.1:9/plugin-io/ws/taskbell_relay/taskbell/",
+            key,
+        )
+        .expect("valid")
     }
 
     #[test]
@@ -175,10 +206,21 @@ mod tests {
             request.uri().to_string(),
             "ws://127.0.0.1:9/plugin-io/ws/taskbell_relay/taskbell/?api_key=k3y+with%2Fodd%26chars%3D"
         );
-        assert_eq!(request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()), Some("k3y with/odd&chars="));
+        assert_eq!(
+            request
+                .headers()
+                .get(AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+            Some("k3y with/odd&chars=")
+        );
         let mut quiet = cfg.clone();
         quiet.send_authorization = false;
-        assert!(quiet.request().expect("request").headers().get(AUTHORIZATION).is_none());
+        assert!(quiet
+            .request()
+            .expect("request")
+            .headers()
+            .get(AUTHORIZATION)
+            .is_none());
     }
 
     #[test]
@@ -191,16 +233,37 @@ mod tests {
 
     #[test]
     fn urls_are_normalised_and_checked() {
-        let cfg = SocketConfig::new("s", "https://x.example/plugin-io/ws/p/c/?api_key=old&v=2#top", "new").expect("ok");
-        assert_eq!(cfg.channel_url().as_str(), "wss://x.example/plugin-io/ws/p/c/?v=2");
-        assert_eq!(cfg.url_with_key().as_str(), "wss://x.example/plugin-io/ws/p/c/?v=2&api_key=new");
-        let hosted = SocketConfig::for_instance("demo", DEFAULT_PLUGIN, DEFAULT_CHANNEL, "k").expect("ok");
-        assert_eq!(hosted.channel_url().as_str(), "wss://demo.canvasmedical.com/plugin-io/ws/taskbell_relay/taskbell/");
+        let cfg = SocketConfig::new(
+            "s",
+            "https://x.example/plugin-io/ws/p/c/?api_key=old&v=2#top",
+            "new",
+        )
+        .expect("ok");
+        assert_eq!(
+            cfg.channel_url().as_str(),
+            "wss://x.example/plugin-io/ws/p/c/?v=2"
+        );
+        assert_eq!(
+            cfg.url_with_key().as_str(),
+            "wss://x.example/plugin-io/ws/p/c/?v=2&api_key=new"
+        );
+        let hosted =
+            SocketConfig::for_instance("demo", DEFAULT_PLUGIN, DEFAULT_CHANNEL, "k").expect("ok");
+        assert_eq!(
+            hosted.channel_url().as_str(),
+            "wss://demo.canvasmedical.com/plugin-io/ws/taskbell_relay/taskbell/"
+        );
         assert_eq!(hosted.system, "demo");
         assert!(SocketConfig::new("s", "ftp://x.example/", "k").is_err());
         assert!(SocketConfig::new("s", "not a url", "k").is_err());
         assert!(SocketConfig::new("s", "wss://x.example/", "").is_err());
         assert!(SocketConfig::new("s", "wss://x.example/", "line\nbreak").is_err());
-        assert!(SocketConfig::for_instance("demo.evil.com/x", DEFAULT_PLUGIN, DEFAULT_CHANNEL, "k").is_err());
+        assert!(SocketConfig::for_instance(
+            "demo.evil.com/x",
+            DEFAULT_PLUGIN,
+            DEFAULT_CHANNEL,
+            "k"
+        )
+        .is_err());
     }
 }

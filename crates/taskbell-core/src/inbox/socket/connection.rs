@@ -44,7 +44,8 @@ impl Connection<'_> {
     /// Reads frames until the connection ends or `stop` says so, pinging along the way.
     pub(super) async fn listen(&self, ws: Ws, stop: &mut watch::Receiver<bool>) -> Ended {
         let (mut outgoing, mut frames) = ws.split();
-        let mut ping = tokio::time::interval_at(Instant::now() + self.cfg.ping_every, self.cfg.ping_every);
+        let mut ping =
+            tokio::time::interval_at(Instant::now() + self.cfg.ping_every, self.cfg.ping_every);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut heard = Instant::now();
         loop {
@@ -75,7 +76,12 @@ impl Connection<'_> {
 
     async fn send_ping(&self, outgoing: &mut SplitSink<Ws, Message>) -> Result<(), SocketError> {
         // A peer that stopped reading fills our send buffer; the silence limit bounds the wait.
-        match tokio::time::timeout(self.cfg.silence_limit, outgoing.send(Message::Ping(Default::default()))).await {
+        match tokio::time::timeout(
+            self.cfg.silence_limit,
+            outgoing.send(Message::Ping(Default::default())),
+        )
+        .await
+        {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(SocketError::Closed(describe(&e))),
             Err(_) => Err(SocketError::Silent(whole_secs(self.cfg.silence_limit))),
@@ -90,7 +96,10 @@ impl Connection<'_> {
                 None
             }
             Some(Ok(Message::Binary(bytes))) => {
-                tracing::debug!(bytes = bytes.len(), "ignored a binary frame on the plugin channel");
+                tracing::debug!(
+                    bytes = bytes.len(),
+                    "ignored a binary frame on the plugin channel"
+                );
                 None
             }
             // Pings are answered by the protocol layer; pongs only prove the peer is alive.
@@ -111,7 +120,10 @@ impl Connection<'_> {
     /// reconcile after the next connect would find the change anyway, and one odd frame must
     /// not cost the connection.
     async fn deliver(&self, body: &[u8]) {
-        let delivery = Delivery { source: Source::Socket, transport_id: None };
+        let delivery = Delivery {
+            source: Source::Socket,
+            transport_id: None,
+        };
         let event = match payload::parse_canvas(&self.cfg.system, body, delivery) {
             Ok(event) => event,
             Err(e) => {
@@ -123,7 +135,9 @@ impl Connection<'_> {
         };
         let task = event.task.id.clone();
         match self.sink.ingest(event).await {
-            Ok(r) => tracing::debug!(%task, duplicate = r.duplicate, notified = r.notified, "plugin event stored"),
+            Ok(r) => {
+                tracing::debug!(%task, duplicate = r.duplicate, notified = r.notified, "plugin event stored")
+            }
             Err(e) => {
                 tracing::warn!(%task, "a plugin event could not be stored ({e}); asking for a reconcile");
                 self.reconcile.notify_one();
@@ -133,6 +147,9 @@ impl Connection<'_> {
 }
 
 async fn say_goodbye(outgoing: &mut SplitSink<Ws, Message>) {
-    let bye = Message::Close(Some(CloseFrame { code: CloseCode::Away, reason: "taskbell is stopping".into() }));
+    let bye = Message::Close(Some(CloseFrame {
+        code: CloseCode::Away,
+        reason: "taskbell is stopping".into(),
+    }));
     let _ = tokio::time::timeout(CLOSE_GRACE, outgoing.send(bye)).await;
 }

@@ -82,7 +82,9 @@ impl fmt::Display for SocketState {
             SocketState::Connecting => f.write_str("connecting"),
             SocketState::Connected { .. } => f.write_str("live"),
             SocketState::Reconnecting { in_secs, .. } => write!(f, "reconnecting in {in_secs} s"),
-            SocketState::Unauthorised { detail } => write!(f, "the plugin refused the api key ({detail})"),
+            SocketState::Unauthorised { detail } => {
+                write!(f, "the plugin refused the api key ({detail})")
+            }
             SocketState::Stopped => f.write_str("off"),
         }
     }
@@ -116,11 +118,26 @@ mod tests {
 
     #[test]
     fn states_read_as_short_words() {
-        assert_eq!(SocketState::Connected { since: OffsetDateTime::UNIX_EPOCH }.to_string(), "live");
-        let waiting = SocketState::Reconnecting { in_secs: 20, attempt: 3, last_error: "x".into() };
+        assert_eq!(
+            SocketState::Connected {
+                since: OffsetDateTime::UNIX_EPOCH
+            }
+            .to_string(),
+            "live"
+        );
+        let waiting = SocketState::Reconnecting {
+            in_secs: 20,
+            attempt: 3,
+            last_error: "x".into(),
+        };
         assert_eq!(waiting.to_string(), "reconnecting in 20 s");
-        let refused = SocketState::Unauthorised { detail: "HTTP 403; trying again every 60 s".into() };
-        assert_eq!(refused.to_string(), "the plugin refused the api key (HTTP 403; trying again every 60 s)");
+        let refused = SocketState::Unauthorised {
+            detail: "HTTP 403; trying again every 60 s".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "the plugin refused the api key (HTTP 403; trying again every 60 s)"
+        );
         assert_eq!(SocketState::Stopped.to_string(), "off");
         let json = serde_json::to_value(&waiting).expect("serialises");
         assert_eq!(json["state"], "reconnecting");

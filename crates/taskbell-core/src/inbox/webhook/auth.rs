@@ -17,7 +17,9 @@ use std::time::Duration;
 /// its latest answer gave it, when there is one; a desktop clock minutes off must not turn every
 /// delivery away. Else the desktop's.
 pub(super) fn signing_clock(sink: &dyn Sink) -> i64 {
-    sink.canvas_now().unwrap_or_else(|| sink.desktop_now()).unix_timestamp()
+    sink.canvas_now()
+        .unwrap_or_else(|| sink.desktop_now())
+        .unix_timestamp()
 }
 
 /// Which credentials the endpoint takes: exactly the ones configured. Every credential a request
@@ -31,7 +33,11 @@ pub(super) struct Auth {
 impl Auth {
     pub(super) fn from_config(config: &WebhookConfig) -> Result<Auth, WebhookError> {
         Ok(Auth {
-            key: config.secret.as_deref().map(SigningKey::from_secret).transpose()?,
+            key: config
+                .secret
+                .as_deref()
+                .map(SigningKey::from_secret)
+                .transpose()?,
             bearer: config.bearer.as_deref().map(BearerToken::new).transpose()?,
             tolerance: config.tolerance,
         })
@@ -54,7 +60,8 @@ impl Auth {
         if let Some(key) = &self.key {
             if Signed::attempted(headers) || self.bearer.is_none() {
                 let signed = Signed::from_headers(headers).map_err(signature_reply)?;
-                key.verify(&signed, body, now, self.tolerance).map_err(signature_reply)?;
+                key.verify(&signed, body, now, self.tolerance)
+                    .map_err(signature_reply)?;
                 passed = true;
             }
         }
@@ -73,7 +80,11 @@ fn unauthorized(reason: &str) -> Reply {
 }
 
 fn signature_reply(e: SignatureError) -> Reply {
-    let status = if e.is_unauthenticated() { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
+    let status = if e.is_unauthenticated() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     Reply::new(status, e.to_string())
 }
 
@@ -103,7 +114,10 @@ impl BearerToken {
             return Err(WebhookError::EmptyBearer);
         }
         let key: [u8; 32] = rand::random();
-        let tag = Self::mac(&key, token.as_bytes()).finalize().into_bytes().to_vec();
+        let tag = Self::mac(&key, token.as_bytes())
+            .finalize()
+            .into_bytes()
+            .to_vec();
         Ok(BearerToken { key, tag })
     }
 
@@ -114,7 +128,10 @@ impl BearerToken {
     }
 
     fn matches(&self, presented: &[u8]) -> bool {
-        !presented.is_empty() && Self::mac(&self.key, presented).verify_slice(&self.tag).is_ok()
+        !presented.is_empty()
+            && Self::mac(&self.key, presented)
+                .verify_slice(&self.tag)
+                .is_ok()
     }
 }
 
@@ -138,14 +155,26 @@ mod tests {
         assert!(!t.matches(b"s3cre"));
         assert!(!t.matches(b"s3crett"));
         assert!(!t.matches(b""));
-        assert!(matches!(BearerToken::new("  "), Err(WebhookError::EmptyBearer)));
+        assert!(matches!(
+            BearerToken::new("  "),
+            Err(WebhookError::EmptyBearer)
+        ));
     }
 
     #[test]
     fn bearer_header_forms() {
-        assert_eq!(bearer_of(&headers(&[("authorization", "Bearer abc")])), Some(&b"abc"[..]));
-        assert_eq!(bearer_of(&headers(&[("authorization", "bearer  abc ")])), Some(&b"abc"[..]));
-        assert_eq!(bearer_of(&headers(&[("authorization", "Basic abc")])), Some(&b""[..]));
+        assert_eq!(
+            bearer_of(&headers(&[("authorization", "Bearer abc")])),
+            Some(&b"abc"[..])
+        );
+        assert_eq!(
+            bearer_of(&headers(&[("authorization", "bearer  abc ")])),
+            Some(&b"abc"[..])
+        );
+        assert_eq!(
+            bearer_of(&headers(&[("authorization", "Basic abc")])),
+            Some(&b""[..])
+        );
         assert_eq!(bearer_of(&HeaderMap::new()), None);
     }
 }

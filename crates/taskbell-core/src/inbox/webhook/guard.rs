@@ -34,7 +34,10 @@ pub(super) struct Limits {
 pub(super) fn guard<S: Clone + Send + Sync + 'static>(app: Router<S>, limits: Limits) -> Router<S> {
     let permits = Arc::new(Semaphore::new(limits.max_in_flight));
     app.layer(middleware::from_fn(contain_panics))
-        .layer(middleware::from_fn_with_state(limits.request_timeout, deadline))
+        .layer(middleware::from_fn_with_state(
+            limits.request_timeout,
+            deadline,
+        ))
         .layer(middleware::from_fn_with_state(permits, bounded))
 }
 
@@ -52,10 +55,15 @@ async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Re
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(limit = ?limit, "a webhook request was not complete in time: answered 408");
-            let reason = format!("the request was not received and handled within {} s", limit.as_secs().max(1));
+            let reason = format!(
+                "the request was not received and handled within {} s",
+                limit.as_secs().max(1)
+            );
             let mut response = Reply::new(StatusCode::REQUEST_TIMEOUT, reason).into_response();
             // The rest of a trickled body is not worth waiting for: hang up after answering.
-            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
             response
         }
     }
@@ -68,7 +76,10 @@ async fn contain_panics(req: Request, next: Next) -> Response {
         Err(payload) => {
             tracing::error!("the webhook handler panicked");
             // The message may quote the delivery: not above debug.
-            let text = payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+            let text = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
             tracing::debug!("the panic: {}", text.unwrap_or("(no message)"));
             Reply::new(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_ERROR).into_response()
         }
@@ -83,7 +94,9 @@ mod tests {
     use axum::routing::post;
 
     async fn serve(app: Router) -> (String, tokio::task::JoinHandle<()>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -93,7 +106,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_is_answered_500_without_its_text() {
-        let limits = Limits { request_timeout: Duration::from_secs(10), max_in_flight: 4 };
+        let limits = Limits {
+            request_timeout: Duration::from_secs(10),
+            max_in_flight: 4,
+        };
         let app = guard(
             Router::new().route(
                 "/boom",
@@ -107,10 +123,18 @@ mod tests {
             limits,
         );
         let (url, server) = serve(app).await;
-        let answer = reqwest::Client::new().post(format!("{url}/boom")).body("{}").send().await.expect("answer");
+        let answer = reqwest::Client::new()
+            .post(format!("{url}/boom"))
+            .body("{}")
+            .send()
+            .await
+            .expect("answer");
         assert_eq!(answer.status().as_u16(), 500);
         let text = answer.text().await.expect("body");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).expect("json")["error"], INTERNAL_ERROR);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).expect("json")["error"],
+            INTERNAL_ERROR
+        );
         for leaked in ["secret-detail", "Jane", "task_events", "panic"] {
             assert!(!text.contains(leaked), "{leaked} in {text}");
         }

@@ -95,7 +95,10 @@ impl fmt::Debug for WebhookConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     #[error("the webhook endpoint could not listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Secret(#[from] SignatureError),
     #[error("the webhook endpoint needs the name of the Canvas system its events belong to")]
@@ -135,8 +138,13 @@ impl WebhookServer {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err() {
-                tracing::warn!("the webhook endpoint did not stop in time; closing its connections");
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "the webhook endpoint did not stop in time; closing its connections"
+                );
                 task.abort();
             }
         }
@@ -153,11 +161,18 @@ impl Drop for WebhookServer {
 }
 
 /// Binds and serves the endpoint in the background.
-pub async fn start(config: WebhookConfig, sink: impl Sink + 'static) -> Result<WebhookServer, WebhookError> {
+pub async fn start(
+    config: WebhookConfig,
+    sink: impl Sink + 'static,
+) -> Result<WebhookServer, WebhookError> {
     let addr = SocketAddr::new(config.bind, config.port);
     let app = router(&config, sink)?;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| WebhookError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| WebhookError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| WebhookError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| WebhookError::Bind { addr, source })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -168,7 +183,11 @@ pub async fn start(config: WebhookConfig, sink: impl Sink + 'static) -> Result<W
         }
     });
     tracing::info!(%addr, system = %config.system, "webhook endpoint listening");
-    Ok(WebhookServer { addr, stop: Some(stop), task: Some(task) })
+    Ok(WebhookServer {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// The endpoint's routes, for callers that serve them themselves.
@@ -177,8 +196,15 @@ pub fn router(config: &WebhookConfig, sink: impl Sink + 'static) -> Result<Route
         return Err(WebhookError::NoSystem);
     }
     let auth = Auth::from_config(config)?;
-    let app = Arc::new(App { sink: Arc::new(sink), system: config.system.clone(), auth });
-    let limits = Limits { request_timeout: config.request_timeout, max_in_flight: config.max_in_flight };
+    let app = Arc::new(App {
+        sink: Arc::new(sink),
+        system: config.system.clone(),
+        auth,
+    });
+    let limits = Limits {
+        request_timeout: config.request_timeout,
+        max_in_flight: config.max_in_flight,
+    };
     Ok(guard::guard(receive::routes(), limits).with_state(app))
 }
 
@@ -192,6 +218,9 @@ mod tests {
         c.secret = Some("whsec_c2VjcmV0".into());
         c.bearer = Some("tok-123".into());
         let shown = format!("{c:?}");
-        assert!(!shown.contains("c2VjcmV0") && !shown.contains("tok-123"), "{shown}");
+        assert!(
+            !shown.contains("c2VjcmV0") && !shown.contains("tok-123"),
+            "{shown}"
+        );
     }
 }

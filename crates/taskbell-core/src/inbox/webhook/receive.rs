@@ -56,12 +56,26 @@ impl Route {
     }
 }
 
-async fn canvas(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    answer(receive(&app, Route::Canvas, &headers, body).await, Route::Canvas)
+async fn canvas(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    answer(
+        receive(&app, Route::Canvas, &headers, body).await,
+        Route::Canvas,
+    )
 }
 
-async fn fragment(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    answer(receive(&app, Route::Fragment, &headers, body).await, Route::Fragment)
+async fn fragment(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    answer(
+        receive(&app, Route::Fragment, &headers, body).await,
+        Route::Fragment,
+    )
 }
 
 async fn healthz() -> Response {
@@ -69,7 +83,11 @@ async fn healthz() -> Response {
 }
 
 async fn not_found() -> Response {
-    Reply::new(StatusCode::NOT_FOUND, "no such endpoint: POST to /hooks/canvas or /hooks/fragment").into_response()
+    Reply::new(
+        StatusCode::NOT_FOUND,
+        "no such endpoint: POST to /hooks/canvas or /hooks/fragment",
+    )
+    .into_response()
 }
 
 async fn method_not_allowed() -> Response {
@@ -83,15 +101,23 @@ async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Receipt, Reply> {
     let body = body.map_err(body_rejection)?;
-    app.auth.check(headers, &body, signing_clock(app.sink.as_ref()))?;
+    app.auth
+        .check(headers, &body, signing_clock(app.sink.as_ref()))?;
     if !is_json(headers) {
-        return Err(Reply::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be sent as Content-Type: application/json"));
+        return Err(Reply::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be sent as Content-Type: application/json",
+        ));
     }
-    let event = parse(app, route, headers, &body).map_err(|e| Reply::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let event = parse(app, route, headers, &body)
+        .map_err(|e| Reply::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     tracing::debug!(route = route.name(), key = %event.delivery_key, "webhook delivery parsed");
     let (system, task, kind) = (event.task.system.clone(), event.task.id.clone(), event.kind);
     let receipt = app.sink.ingest(event).await.map_err(|e| {
-        tracing::error!(route = route.name(), "a webhook event could not be stored: {e}");
+        tracing::error!(
+            route = route.name(),
+            "a webhook event could not be stored: {e}"
+        );
         Reply::new(StatusCode::SERVICE_UNAVAILABLE, STORE_FAILED)
     })?;
     let duplicate = receipt.duplicate;
@@ -99,25 +125,64 @@ async fn receive(
     Ok(receipt)
 }
 
-fn parse(app: &App, route: Route, headers: &HeaderMap, body: &[u8]) -> Result<TaskEvent, PayloadError> {
-    let transport_id = headers.get(signature::ID_HEADER).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty());
+fn parse(
+    app: &App,
+    route: Route,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TaskEvent, PayloadError> {
+    let transport_id = headers
+        .get(signature::ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty());
     match route {
-        Route::Canvas => payload::parse_canvas(&app.system, body, Delivery { source: Source::Webhook, transport_id }),
-        Route::Fragment => payload::parse_fragment(body, Delivery { source: Source::Fragment, transport_id }),
+        Route::Canvas => payload::parse_canvas(
+            &app.system,
+            body,
+            Delivery {
+                source: Source::Webhook,
+                transport_id,
+            },
+        ),
+        Route::Fragment => payload::parse_fragment(
+            body,
+            Delivery {
+                source: Source::Fragment,
+                transport_id,
+            },
+        ),
     }
 }
 
 fn answer(result: Result<Receipt, Reply>, route: Route) -> Response {
     match result {
         Ok(Receipt { duplicate, .. }) => {
-            let body = if duplicate { r#"{"stored":true,"duplicate":true}"# } else { r#"{"stored":true,"duplicate":false}"# };
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+            let body = if duplicate {
+                r#"{"stored":true,"duplicate":true}"#
+            } else {
+                r#"{"stored":true,"duplicate":false}"#
+            };
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
         }
         Err(reply) => {
             if reply.status.is_server_error() {
-                tracing::warn!(route = route.name(), status = reply.status.as_u16(), "webhook delivery not stored");
+                tracing::warn!(
+                    route = route.name(),
+                    status = reply.status.as_u16(),
+                    "webhook delivery not stored"
+                );
             } else {
-                tracing::warn!(route = route.name(), status = reply.status.as_u16(), "webhook delivery refused: {}", reply.reason);
+                tracing::warn!(
+                    route = route.name(),
+                    status = reply.status.as_u16(),
+                    "webhook delivery refused: {}",
+                    reply.reason
+                );
             }
             reply.into_response()
         }
@@ -126,7 +191,10 @@ fn answer(result: Result<Receipt, Reply>, route: Route) -> Response {
 
 fn body_rejection(e: BytesRejection) -> Reply {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Reply::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than {} KiB", MAX_BODY / 1024))
+        Reply::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} KiB", MAX_BODY / 1024),
+        )
     } else {
         tracing::debug!("a webhook body could not be read: {}", e.body_text());
         Reply::new(StatusCode::BAD_REQUEST, "the body could not be read")
@@ -135,10 +203,18 @@ fn body_rejection(e: BytesRejection) -> Reply {
 
 /// `application/json`, with parameters or not, and `application/<x>+json`.
 fn is_json(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let mime = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mime = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -158,10 +234,19 @@ mod tests {
     #[test]
     fn json_content_types() {
         assert!(is_json(&headers(&[("content-type", "application/json")])));
-        assert!(is_json(&headers(&[("content-type", "Application/JSON; charset=utf-8")])));
-        assert!(is_json(&headers(&[("content-type", "application/cloudevents+json")])));
+        assert!(is_json(&headers(&[(
+            "content-type",
+            "Application/JSON; charset=utf-8"
+        )])));
+        assert!(is_json(&headers(&[(
+            "content-type",
+            "application/cloudevents+json"
+        )])));
         assert!(!is_json(&headers(&[("content-type", "text/plain")])));
-        assert!(!is_json(&headers(&[("content-type", "application/x-www-form-urlencoded")])));
+        assert!(!is_json(&headers(&[(
+            "content-type",
+            "application/x-www-form-urlencoded"
+        )])));
         assert!(!is_json(&HeaderMap::new()));
     }
 }

@@ -27,7 +27,9 @@ impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(json!({"error": self.reason}))).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }
