@@ -31,6 +31,7 @@ package: deps ui package-tools
 	cargo build --release -p taskbell
 	mkdir -p dist
 	cargo deb -p taskbell --no-build --output $(DEB)
+	strip --strip-unneeded -o $(TARGET_DIR)/release/taskbell-stripped $(TARGET_DIR)/release/taskbell
 	cargo generate-rpm -p src-tauri --output $(RPM)
 	@ls -l $(DEB) $(RPM)
 
