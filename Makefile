@@ -49,8 +49,13 @@ ui/node_modules/.installed: ui/package-lock.json ui/package.json
 	cd ui && npm ci --no-audit --no-fund
 	touch $@
 
-ui: ui/node_modules/.installed
+# Rebuilt only when a source changed: the app embeds ui/dist, and a new ui/dist makes cargo
+# compile the app again (minutes for a release build).
+UI_SOURCES := $(shell find ui/src -type f) ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && npm run --silent build
+
+ui: ui/dist/index.html
 
 build: deps ui
 	cargo build -p taskbell

@@ -63,7 +63,7 @@ in_root() {
     r=$1; shift
     mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" && mount -t sysfs sys "$r/sys" &&
     mount -t tmpfs tmpfs "$r/tmp" && mount --bind "$CACHE/archives" "$r/var/cache/apt/archives" &&
-    exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    exec chroot "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
       DEBIAN_FRONTEND=noninteractive "$@"' sh "$root" "$@"
 }
 export CACHE="$cache"
@@ -116,7 +116,9 @@ if [ -n "$e2e_archive" ]; then
   in_root apt-get install -y -qq --no-install-recommends \
     xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick libglib2.0-bin >"$work/tools.log" 2>&1 \
     || { cat "$work/tools.log"; fail "installing the end-to-end tools"; }
+  # nextest runs the archived tests from the workspace's root, which it wants to find.
   mkdir -p "$root/e2e/src"
+  cp -r "$here/Cargo.toml" "$here/Cargo.lock" "$here/tests" "$root/e2e/src/"
   cp "$e2e_archive" "$root/e2e/archive.tar.zst"
   cp "$tauri_driver" "$nextest" "$root/usr/local/bin/"
   say "end-to-end tools installed; running the notification smoke test"
