@@ -19,6 +19,7 @@ APT_TEST  := xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick xdotoo
 help:
 	@echo "make run    build and start Taskbell (sandbox mode when no Canvas is configured)"
 	@echo "make test   everything CI checks"
+	@echo "make package  dist/taskbell_<version>_amd64.deb and dist/taskbell-<version>.x86_64.rpm"
 	@echo "make bench  the benchmarks recorded in BENCHMARKS.md (make bench-desktop: the app's alone)"
 
 # Installs only what dpkg says is missing, so a second run costs a second, not a minute.
@@ -34,22 +35,27 @@ deps:
 	$(call apt_ensure,$(APT_BUILD))
 	@command -v cargo >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again."; exit 1; }
 	@command -v node >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
-	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' \
-	  || { echo "Node.js 20.19 or newer is needed for the window's front-end (found $$(node --version))."; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' \
+	  || { echo "Node.js 18 or newer is needed for the window's front-end (found $$(node --version))."; exit 1; }
 
 deps-test: deps
 	$(call apt_ensure,$(APT_TEST))
 	@cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 
-# Install only when the lock file changed since the last install. `npm install` rather than
-# `npm ci`: npm 11 leaves other platforms' optional packages (rollup's) out of the lock file and
-# `npm ci` then refuses it as out of sync; `npm install` still installs exactly the locked tree.
+# Installed exactly as locked, and only when the lock file changed since. The lock file holds
+# every platform's optional packages (rollup's and esbuild's native builds), so `npm ci` accepts
+# it on any machine and leaves it as it is.
 ui/node_modules/.installed: ui/package-lock.json ui/package.json
-	cd ui && npm install --no-audit --no-fund
+	cd ui && npm ci --no-audit --no-fund
 	touch $@
 
-ui: ui/node_modules/.installed
+# Rebuilt only when a source changed: the app embeds ui/dist, and a new ui/dist makes cargo
+# compile the app again (minutes for a release build).
+UI_SOURCES := $(shell find ui/src -type f) ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && npm run --silent build
+
+ui: ui/dist/index.html
 
 build: deps ui
 	cargo build -p taskbell
@@ -57,7 +63,7 @@ build: deps ui
 run: build
 	$(APP)
 
-test: deps-test ui test-rust test-ui test-plugin test-e2e
+test: deps-test ui test-rust test-ui test-plugin test-e2e test-package
 
 test-rust:
 	cargo nextest run --workspace --no-fail-fast
@@ -81,7 +87,8 @@ bench-desktop: deps ui
 	xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- cargo run --release -p taskbell-desktop-bench
 
 include tests/e2e.mk
+include packaging/package.mk
 
 clean:
 	cargo clean
-	rm -rf ui/dist ui/node_modules canvas-plugin/.venv
+	rm -rf ui/dist ui/node_modules canvas-plugin/.venv dist

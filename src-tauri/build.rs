@@ -18,6 +18,9 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "test_connection",
     "start_tunnel",
+    "about",
+    "diagnostics",
+    "open_log_folder",
 ];
 
 fn main() {

@@ -42,6 +42,9 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
             (d.clone(), Some(d))
         }
     };
+    if settings.autostart && options.tray {
+        commands::apply_autostart(&handle, true);
+    }
     let engine = Engine::open(&paths.database(), notifier)?;
     tracing::info!(db = %paths.database().display(), "starting");
     app.manage(Shell::new(

@@ -2,10 +2,12 @@
 //! tray, one window, desktop notifications and Tauri commands.
 
 mod app;
+pub mod cli;
 mod commands;
 mod connection;
 mod events;
 mod links;
+pub mod logging;
 mod notifier;
 mod options;
 mod secrets;
@@ -38,7 +40,7 @@ pub fn install_runtime() -> std::io::Result<()> {
 }
 
 /// Starts the app as a user launches it, and returns when the user chooses Quit.
-pub fn run() -> tauri::Result<()> {
+pub fn run(options: Options) -> tauri::Result<()> {
     install_runtime()?;
     // Registered first, as the plugin asks: a second launch hands over to this one and exits.
     let builder =
@@ -51,8 +53,7 @@ pub fn run() -> tauri::Result<()> {
     // as long as the app runs.
     let handle = tauri::async_runtime::handle();
     let in_runtime = handle.inner().enter();
-    let app = build(builder, Options::from_env())
-        .build(tauri::generate_context!("../tauri.conf.json"))?;
+    let app = build(builder, options).build(tauri::generate_context!("../tauri.conf.json"))?;
     drop(in_runtime);
     app.run(app::on_run_event);
     Ok(())

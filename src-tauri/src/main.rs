@@ -3,19 +3,24 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::io::IsTerminal;
+use taskbell_app::cli::{self, Cli};
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        // Colour only for a person at a terminal: a log file or a pipe (the benchmark, the
-        // end-to-end tests) is read as plain lines.
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
-    if let Err(e) = taskbell_app::run() {
+    match cli::parse(std::env::args().skip(1)) {
+        Cli::Run => {}
+        Cli::Version => return println!("{}", cli::version()),
+        Cli::Help => return print!("{}", cli::HELP),
+        Cli::Unknown(arg) => {
+            eprintln!(
+                "taskbell: unknown argument {arg:?}; `taskbell --help` lists the ones there are"
+            );
+            std::process::exit(2);
+        }
+    }
+    let log_file = taskbell_app::logging::init();
+    let mut options = taskbell_app::Options::from_env();
+    options.log_file = log_file;
+    if let Err(e) = taskbell_app::run(options) {
         tracing::error!("Taskbell could not start: {e}");
         std::process::exit(1);
     }

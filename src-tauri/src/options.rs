@@ -24,6 +24,8 @@ pub struct Options {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Use the OS keychain when one answers; tests keep to the file.
     pub keychain: bool,
+    /// The rotating log file, when logging writes one (the app started by `main` does).
+    pub log_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -41,6 +43,7 @@ impl Options {
             tray: true,
             notifier: None,
             keychain: true,
+            log_file: None,
         }
     }
 
@@ -53,6 +56,7 @@ impl Options {
             tray: false,
             notifier: Some(notifier),
             keychain: false,
+            log_file: None,
         }
     }
 }

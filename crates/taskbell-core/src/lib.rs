@@ -5,9 +5,11 @@
 
 pub mod backoff;
 pub mod canvas;
+pub mod diagnostics;
 pub mod engine;
 pub mod export;
 pub mod inbox;
+pub mod logfile;
 pub mod notify;
 pub mod runtime;
 pub mod secrets;

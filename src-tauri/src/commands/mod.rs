@@ -1,9 +1,12 @@
 //! The commands the window calls, exactly as ui/src/lib/api.ts names them. Each is a few lines
 //! over taskbell-core; errors reach the window as one sentence.
 
+mod about;
 mod app;
 mod history;
 mod settings;
+
+pub(crate) use settings::apply_autostart;
 mod tasks;
 
 use std::fmt::Display;
@@ -35,5 +38,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::save_settings,
         settings::test_connection,
         settings::start_tunnel,
+        about::about,
+        about::diagnostics,
+        about::open_log_folder,
     ]
 }

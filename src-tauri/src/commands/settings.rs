@@ -44,12 +44,15 @@ pub async fn save_settings<R: Runtime>(
     Ok(shell.settings_for_window().await)
 }
 
-fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
+/// Turning it on always writes the login entry, so that it names the binary running now: an
+/// entry left by another copy (a build tree, before the package was installed) would start that
+/// one at login.
+pub(crate) fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
     let launcher = app.autolaunch();
-    let result = match launcher.is_enabled() {
-        Ok(now) if now == on => Ok(()),
-        _ if on => launcher.enable(),
-        _ => launcher.disable(),
+    let result = match (on, launcher.is_enabled()) {
+        (true, _) => launcher.enable(),
+        (false, Ok(false)) => Ok(()),
+        (false, _) => launcher.disable(),
     };
     if let Err(e) = result {
         tracing::warn!(

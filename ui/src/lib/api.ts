@@ -158,6 +158,22 @@ export interface Settings {
 
 export interface ConnectionCheck { ok: boolean; message: string }
 
+/** What Settings' About section shows (taskbell-core `diagnostics::About`). */
+export interface About {
+  version: string;
+  os: string;
+  /** "Sandbox", or the Canvas instance. */
+  instance: string;
+  mode: "sandbox" | "canvas";
+  receive: "live" | "webhook" | "poll";
+  /** The status line, as the tray shows it. */
+  connection: string;
+  secrets: "keychain" | "file";
+  data_dir: string;
+  /** null when the app writes no log file. */
+  log_file: string | null;
+}
+
 /** Errors from the shell arrive as one sentence that says what to do. */
 export function errorText(e: unknown): string {
   if (typeof e === "string") return e;
@@ -184,6 +200,10 @@ export const api = {
   startTunnel: () => invoke<string>("start_tunnel"),
   hideWindow: () => invoke<void>("hide_window"),
   markSeen: () => invoke<void>("mark_seen"),
+  about: () => invoke<About>("about"),
+  /** Version, system, connection and the log's last lines, without secrets or patient data. */
+  diagnostics: () => invoke<string>("diagnostics"),
+  openLogFolder: () => invoke<void>("open_log_folder"),
 };
 
 export const events = {

@@ -62,14 +62,16 @@ export function formatBirthDate(value: string | null | undefined, locale?: strin
   return d.toLocaleDateString(locale, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
 }
 
-/** A chart day number (days since the epoch in local time) as "Mon 3 Mar". */
+/**
+ * A chart day number (days since the epoch in local time) as "Mon 3 Mar". Built from the parts
+ * rather than the locale's punctuation, which differs between ICU versions (WebKit's, Node's).
+ */
 export function formatDay(day: number, locale?: string): string {
-  return new Date(day * DAY_MS).toLocaleDateString(locale, {
-    timeZone: "UTC",
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-  });
+  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" })
+    .formatToParts(new Date(day * DAY_MS))
+    .filter((p) => p.type !== "literal")
+    .map((p) => p.value)
+    .join(" ");
 }
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {

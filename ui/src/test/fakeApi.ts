@@ -4,7 +4,7 @@
 
 import { vi } from "vitest";
 import type * as Real from "../lib/api";
-import type { AppStatus, EventKind, Settings, TaskRow, TaskStatus, View } from "../lib/api";
+import type { About, AppStatus, EventKind, Settings, TaskRow, TaskStatus, View } from "../lib/api";
 
 type Api = typeof Real.api;
 type Fn<K extends keyof Api> = ReturnType<typeof vi.fn<Api[K]>>;
@@ -47,6 +47,9 @@ export const api = {
   startTunnel: vi.fn(),
   hideWindow: vi.fn(),
   markSeen: vi.fn(),
+  about: vi.fn(),
+  diagnostics: vi.fn(),
+  openLogFolder: vi.fn(),
 } as { [K in keyof Api]: Fn<K> };
 
 export const events = {
@@ -160,4 +163,22 @@ export function resetFake() {
   api.hideWindow.mockResolvedValue(undefined);
   api.markSeen.mockResolvedValue(undefined);
   api.openUrl.mockResolvedValue(undefined);
+  api.about.mockResolvedValue(sampleAbout());
+  api.diagnostics.mockResolvedValue("Taskbell: 0.1.0\n");
+  api.openLogFolder.mockResolvedValue(undefined);
+}
+
+export function sampleAbout(over: Partial<About> = {}): About {
+  return {
+    version: "0.1.0",
+    os: "Debian GNU/Linux 12 (bookworm), x86_64",
+    instance: "demo-clinic",
+    mode: "canvas",
+    receive: "live",
+    connection: "demo-clinic · live",
+    secrets: "keychain",
+    data_dir: "/home/sam/.local/share/app.taskbell.desktop",
+    log_file: "/home/sam/.local/share/app.taskbell.desktop/logs/taskbell.log",
+    ...over,
+  };
 }

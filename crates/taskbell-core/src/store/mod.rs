@@ -9,6 +9,7 @@ mod cursors;
 mod for_me;
 mod history;
 mod outbox;
+mod private;
 mod reminders;
 mod schema;
 
