@@ -64,8 +64,8 @@ fn diagnostics_leave_out_what_the_history_and_the_secret_store_hold() {
 
     let patients = call(&w, "search_patients", json!({"query": "Thornquist"}));
     let (patient_id, patient) = (
-        patients[0]["id"].as_str().expect("a patient id"),
-        patients[0]["name"].as_str().expect("a name"),
+        patients["items"][0]["id"].as_str().expect("a patient id"),
+        patients["items"][0]["name"].as_str().expect("a name"),
     );
     let description = "Recheck potassium before the dose change";
     let draft = json!({"draft": {"description": description, "patient": patient_id, "owner": null, "team": null,
