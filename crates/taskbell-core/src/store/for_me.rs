@@ -45,31 +45,46 @@ pub struct ForMeRow {
     pub due_today: bool,
 }
 
+/// `(assignee is me OR team is one of mine)` and its arguments, the system's first; `None` when
+/// there is nobody to look for, which must find nothing rather than everything.
+pub(super) fn whose(
+    system: &str,
+    me: Option<&str>,
+    teams: &[String],
+) -> Option<(String, Vec<Sql>)> {
+    let mut whom = Vec::new();
+    let mut args = vec![Sql::Text(system.to_string())];
+    if let Some(me) = me {
+        whom.push("assignee_id = ?".to_string());
+        args.push(Sql::Text(me.to_string()));
+    }
+    if !teams.is_empty() {
+        whom.push(format!("team_id IN ({})", vec!["?"; teams.len()].join(",")));
+        args.extend(teams.iter().cloned().map(Sql::Text));
+    }
+    (!whom.is_empty()).then(|| (whom.join(" OR "), args))
+}
+
 /// At most this many rows: a list longer than this is not read, it is filtered.
 const MAX_ROWS: usize = 1000;
 
 impl Store {
     pub fn for_me(&self, q: &ForMeQuery) -> Result<Vec<ForMeRow>, StoreError> {
-        let mut whom: Vec<String> = Vec::new();
-        let mut args: Vec<Sql> = vec![Sql::Text(q.system.clone())];
-        if let (Some(me), ForWhom::Me | ForWhom::Both) = (&q.me, q.whom) {
-            whom.push("assignee_id = ?".into());
-            args.push(Sql::Text(me.clone()));
-        }
-        if matches!(q.whom, ForWhom::Teams | ForWhom::Both) && !q.teams.is_empty() {
-            whom.push(format!(
-                "team_id IN ({})",
-                vec!["?"; q.teams.len()].join(",")
-            ));
-            args.extend(q.teams.iter().cloned().map(Sql::Text));
-        }
-        if whom.is_empty() {
+        let me =
+            q.me.as_deref()
+                .filter(|_| matches!(q.whom, ForWhom::Me | ForWhom::Both));
+        let teams: &[String] = if matches!(q.whom, ForWhom::Teams | ForWhom::Both) {
+            &q.teams
+        } else {
+            &[]
+        };
+        let Some((whom, mut args)) = whose(&q.system, me, teams) else {
             return Ok(Vec::new());
-        }
+        };
         let mut sql = format!(
             "SELECT {} FROM tasks WHERE system = ? AND status = 'open' AND ({})",
             super::history::COLUMNS,
-            whom.join(" OR ")
+            whom
         );
         if q.overdue_only {
             sql.push_str(" AND due_at < ?");

@@ -4,7 +4,6 @@
 use super::history::{task_row, TaskRow, COLUMNS};
 use super::{Store, StoreError};
 use rusqlite::params;
-use rusqlite::types::Value as Sql;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,26 +42,13 @@ pub struct Reminder {
 impl Store {
     /// The open tasks these rules cover that have a due date, soonest due first.
     fn dated_tasks(&self, r: &ReminderRules) -> Result<Vec<TaskRow>, StoreError> {
-        let mut whom = Vec::new();
-        let mut args = vec![Sql::Text(r.system.clone())];
-        if let Some(me) = &r.me {
-            whom.push("assignee_id = ?".to_string());
-            args.push(Sql::Text(me.clone()));
-        }
-        if !r.teams.is_empty() {
-            whom.push(format!(
-                "team_id IN ({})",
-                vec!["?"; r.teams.len()].join(",")
-            ));
-            args.extend(r.teams.iter().cloned().map(Sql::Text));
-        }
-        if whom.is_empty() || (r.lead_ms.is_none() && !r.overdue) {
+        let whose = super::for_me::whose(&r.system, r.me.as_deref(), &r.teams);
+        let Some((whom, args)) = whose.filter(|_| r.lead_ms.is_some() || r.overdue) else {
             return Ok(Vec::new());
-        }
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM tasks WHERE system = ? AND status = 'open' AND due_at IS NOT NULL AND ({})
-             ORDER BY due_at",
-            whom.join(" OR ")
+            "SELECT {COLUMNS} FROM tasks WHERE system = ? AND status = 'open' AND due_at IS NOT NULL AND ({whom})
+             ORDER BY due_at"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), task_row)?;
