@@ -6,6 +6,8 @@
 use taskbell_app::cli::{self, Cli};
 
 fn main() {
+    // Read while this is the only thread: the time crate reads the local offset only then.
+    taskbell_core::time_util::remember_local_offset();
     match cli::parse(std::env::args().skip(1)) {
         Cli::Run => {}
         Cli::Version => return println!("{}", cli::version()),

@@ -42,7 +42,7 @@ enum Command {
 
 fn main() {
     // Read while this is the only thread: the time crate reads the local offset only then.
-    mine::remember_local_offset();
+    taskbell_core::time_util::remember_local_offset();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -29,15 +29,6 @@ pub struct MineArgs {
     pub json: bool,
 }
 
-/// This computer's offset from UTC, so "due today" is the user's today.
-static LOCAL_OFFSET_MS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
-
-pub fn remember_local_offset() {
-    if let Ok(o) = time::UtcOffset::current_local_offset() {
-        let _ = LOCAL_OFFSET_MS.set(i64::from(o.whole_seconds()) * 1000);
-    }
-}
-
 pub async fn run(args: MineArgs) -> anyhow::Result<()> {
     let (cfg, _sb, me) = args.canvas.connect().await?;
     if me.is_none() {
@@ -60,7 +51,7 @@ pub async fn run(args: MineArgs) -> anyhow::Result<()> {
             path.display()
         );
     }
-    let offset = LOCAL_OFFSET_MS.get().copied().unwrap_or(0);
+    let offset = taskbell_core::time_util::local_offset_ms();
     let rows = engine
         .for_me(args.team, ForWhom::Both, args.overdue, offset)
         .await?;

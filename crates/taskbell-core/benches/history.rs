@@ -282,6 +282,7 @@ fn life(rng: &mut StdRng, people: &People, n: usize) -> Vec<TaskEvent> {
         ),
         permalink: None,
         full: false,
+        notes: None,
     };
     let id = format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",

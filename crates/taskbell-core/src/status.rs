@@ -4,7 +4,6 @@
 //! " · notifications paused" when they are, and a few words when a background task had to be
 //! restarted ("Sandbox · live · the poller stopped unexpectedly and was restarted").
 
-use crate::engine::UiEvent;
 use crate::inbox::socket::SocketState;
 use crate::settings::ReceiveMode;
 use crate::supervisor::Incident;
@@ -147,7 +146,10 @@ pub struct AppStatus {
     pub tray_available: bool,
     pub notifications_available: bool,
     pub paused_until: Option<i64>,
-    pub unseen_completions: u32,
+    /// Unread notices: what the tray counts.
+    pub unread: u32,
+    /// Open tasks of this user and their teams.
+    pub for_me: u32,
     pub local_webhook_url: Option<String>,
     pub public_webhook_url: Option<String>,
 }
@@ -162,7 +164,8 @@ pub struct StatusFacts {
     pub tray_available: bool,
     pub notifications_available: bool,
     pub pause: Pause,
-    pub unseen_completions: u32,
+    pub unread: u32,
+    pub for_me: u32,
     pub local_webhook_url: Option<String>,
     pub public_webhook_url: Option<String>,
     /// The runtime's restarted tasks ([`Runtime::incidents`](crate::runtime::Runtime::incidents)).
@@ -185,29 +188,17 @@ impl StatusFacts {
             tray_available: self.tray_available,
             notifications_available: self.notifications_available,
             paused_until: self.pause.as_millis(now_ms),
-            unseen_completions: self.unseen_completions,
+            unread: self.unread,
+            for_me: self.for_me,
             local_webhook_url: self.local_webhook_url.clone(),
             public_webhook_url: self.public_webhook_url.clone(),
         }
     }
 }
 
-/// Whether `e` is a known task just reaching completed or closed: what the unseen counter counts.
-/// A task first seen already done (an initial reconcile) is history, not news, as for the
-/// notifier.
-pub fn is_new_completion(e: &UiEvent) -> bool {
-    match e {
-        UiEvent::TaskChanged {
-            status, previous, ..
-        } => status.is_done() && previous.is_some_and(|p| p != *status),
-        UiEvent::OutboxChanged { .. } => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::{EventKind, TaskRef, TaskStatus};
 
     #[test]
     fn lines_read_as_the_tray_shows_them() {
@@ -298,7 +289,8 @@ mod tests {
             tray_available: false,
             notifications_available: true,
             pause: Pause::UntilResumed,
-            unseen_completions: 2,
+            unread: 2,
+            for_me: 3,
             local_webhook_url: None,
             public_webhook_url: None,
             incidents: Vec::new(),
@@ -309,7 +301,7 @@ mod tests {
             serde_json::json!({
                 "line": "Sandbox · live · notifications paused", "mode": "sandbox", "receive": "live",
                 "receiver_state": "live", "tray_available": false, "notifications_available": true,
-                "paused_until": -1, "unseen_completions": 2, "local_webhook_url": null, "public_webhook_url": null
+                "paused_until": -1, "unread": 2, "for_me": 3, "local_webhook_url": null, "public_webhook_url": null
             })
         );
     }
@@ -346,7 +338,8 @@ mod tests {
             tray_available: true,
             notifications_available: true,
             pause: Pause::UntilResumed,
-            unseen_completions: 0,
+            unread: 0,
+            for_me: 0,
             local_webhook_url: None,
             public_webhook_url: None,
             incidents: vec![poller],
@@ -361,38 +354,5 @@ mod tests {
             facts.compose(0).line,
             "Sandbox · live · the outbox failed and was restarted (2 times)"
         );
-    }
-
-    #[test]
-    fn only_moves_into_done_count_as_completions() {
-        let changed = |status, previous| UiEvent::TaskChanged {
-            task: TaskRef::new("s", "t"),
-            kind: EventKind::Updated,
-            status,
-            previous,
-        };
-        assert!(is_new_completion(&changed(
-            TaskStatus::Completed,
-            Some(TaskStatus::Open)
-        )));
-        assert!(is_new_completion(&changed(
-            TaskStatus::Closed,
-            Some(TaskStatus::Open)
-        )));
-        assert!(
-            !is_new_completion(&changed(TaskStatus::Closed, None)),
-            "first seen already closed"
-        );
-        assert!(!is_new_completion(&changed(
-            TaskStatus::Completed,
-            Some(TaskStatus::Completed)
-        )));
-        assert!(!is_new_completion(&changed(
-            TaskStatus::Open,
-            Some(TaskStatus::Completed)
-        )));
-        assert!(!is_new_completion(&UiEvent::OutboxChanged {
-            local_id: "x".into()
-        }));
     }
 }

@@ -322,6 +322,17 @@ pub struct TaskSnapshot {
     /// "not known", so it clears what was stored.
     #[serde(default)]
     pub full: bool,
+    /// How many notes the task had, when the source read them all.
+    #[serde(default)]
+    pub notes: Option<NotesSeen>,
+}
+
+/// A task's notes as far as telling a new comment from a known one needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NotesSeen {
+    pub count: u32,
+    /// The last note's author (a Practitioner id).
+    pub last_by: Option<String>,
 }
 
 impl From<&Task> for TaskSnapshot {
@@ -337,6 +348,10 @@ impl From<&Task> for TaskSnapshot {
             labels: Some(t.labels.clone()),
             permalink: t.permalink.clone(),
             full: true,
+            notes: Some(NotesSeen {
+                count: u32::try_from(t.notes.len()).unwrap_or(u32::MAX),
+                last_by: t.notes.last().and_then(|n| n.author.clone()),
+            }),
         }
     }
 }

@@ -64,6 +64,22 @@ impl Clock {
     }
 }
 
+/// This computer's offset from UTC, as read at start (see [`remember_local_offset`]).
+static LOCAL_OFFSET_MS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+/// Reads this computer's offset from UTC. Call it first thing in `main`: the `time` crate
+/// refuses to read it once other threads run (the environment could change under it).
+pub fn remember_local_offset() {
+    if let Ok(o) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET_MS.set(i64::from(o.whole_seconds()) * 1000);
+    }
+}
+
+/// The offset [`remember_local_offset`] read, or 0 (UTC) when it was not read.
+pub fn local_offset_ms() -> i64 {
+    LOCAL_OFFSET_MS.get().copied().unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,6 +390,7 @@ fn created_event(system: &str, local_id: &str, task_id: &str, d: &TaskDraft) -> 
             labels: Some(d.labels.clone()),
             permalink: None,
             full: false,
+            notes: None,
         },
         external_id: None,
     }

@@ -8,23 +8,26 @@
 //! ```
 
 mod act;
+mod audience;
 mod create;
 mod for_me;
 mod hints;
+mod notices;
 mod prefs;
 mod reminders;
 mod writer;
 
 pub use act::ActOutcome;
 pub use create::{CreateOutcome, OutboxReport};
-pub use prefs::{NotifyPrefs, NotifyScope};
+pub use prefs::{minute_of_day, NotifyPrefs, NotifyScope, QuietHours};
 pub use writer::WriteError;
 
 use crate::canvas::CanvasClient;
-use crate::notify::{compose, Notification, Notifier};
-use crate::store::{Applied, ApplyCtx, Store, StoreError, TaskRow, Unannounced};
+use crate::notify::Notifier;
+use crate::store::{Applied, ApplyCtx, Store, StoreError};
 use crate::task::{EventKind, TaskEvent, TaskRef, TaskStatus};
 use crate::time_util::Clock;
+use audience::Written;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,6 +65,8 @@ pub enum UiEvent {
     OutboxChanged {
         local_id: String,
     },
+    /// A notice was written or read: the unread count may have changed.
+    NoticesChanged,
 }
 
 /// Whether a change may be announced: not when the user made it from here.
@@ -98,8 +103,8 @@ struct Shared {
     /// Raised when a hint queued a task to be read from Canvas.
     hints: tokio::sync::Notify,
     clock: Clock,
-    /// The newest event when this engine opened the database; 0 once pending ones were announced.
-    events_at_open: std::sync::atomic::AtomicI64,
+    /// The newest notice when this engine opened the database; 0 once pending ones were shown.
+    notices_at_open: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Clone)]
@@ -121,7 +126,7 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         let (writer, _thread) = Writer::start(Store::open(path)?);
         let reader = Store::open_read_only(path)?;
-        let events_at_open = std::sync::atomic::AtomicI64::new(reader.last_event()?);
+        let notices_at_open = std::sync::atomic::AtomicI64::new(reader.last_notice()?);
         let (ui, _) = broadcast::channel(1024);
         Ok(Engine {
             shared: Arc::new(Shared {
@@ -136,7 +141,7 @@ impl Engine {
                 outbox_kick: tokio::sync::Notify::new(),
                 hints: tokio::sync::Notify::new(),
                 clock,
-                events_at_open,
+                notices_at_open,
             }),
         })
     }
@@ -277,19 +282,14 @@ impl Engine {
                 let mut out = Vec::with_capacity(job_events.len());
                 for e in job_events.iter() {
                     let applied = store.apply_event(e, &ctx)?;
-                    // Marked in the same transaction: stored and to be announced, or neither.
-                    let announce = match (&applied.row, applied.event) {
-                        (Some(row), Some(event))
-                            if told == Told::Announce
-                                && applied.transitioned()
-                                && audience.wants(row) =>
-                        {
-                            store.mark_to_announce(event)?;
-                            true
+                    // Written in the same transaction: stored and to be announced, or neither.
+                    let notice = match (told, applied.event) {
+                        (Told::Announce, Some(event)) => {
+                            audience.notice(store, e, &applied, event, received_at)?
                         }
-                        _ => false,
+                        _ => None,
                     };
-                    out.push((applied, announce));
+                    out.push((applied, notice));
                 }
                 Ok(out)
             })
@@ -297,14 +297,17 @@ impl Engine {
         if results.iter().any(|(a, _)| a.hint) {
             self.shared.hints.notify_one();
         }
+        if results.iter().any(|(_, n)| n.is_some()) {
+            let _ = self.shared.ui.send(UiEvent::NoticesChanged);
+        }
         Ok(events
             .iter()
             .zip(results)
-            .map(|(e, (applied, announce))| self.after_commit(e, applied, announce))
+            .map(|(e, (applied, notice))| self.after_commit(e, applied, notice))
             .collect())
     }
 
-    fn after_commit(&self, e: &TaskEvent, applied: Applied, announce: bool) -> Ingested {
+    fn after_commit(&self, e: &TaskEvent, applied: Applied, notice: Option<Written>) -> Ingested {
         if applied.duplicate || applied.stale || applied.hint {
             return Ingested {
                 applied,
@@ -317,98 +320,15 @@ impl Engine {
             status: applied.current,
             previous: applied.previous,
         });
-        if let (true, Some(row), Some(event)) = (announce, &applied.row, applied.event) {
-            self.announce(Unannounced {
-                event,
-                actor: e.actor.clone(),
-                row: row.clone(),
-            });
-        }
-        Ingested {
-            applied,
-            notified: announce,
-        }
-    }
-
-    /// Who is to hear of a transition now: the preferences, this user, and whether notifications
-    /// are paused, taken once for a whole group.
-    fn audience(&self) -> Audience {
-        Audience {
-            prefs: self.prefs(),
-            me: read_lock(&self.shared.me).clone(),
-            paused: self.notifications_paused(),
-        }
-    }
-
-    /// Shows the notification, off the async threads (D-Bus calls block), then clears the mark.
-    fn announce(&self, u: Unannounced) {
-        let prefs = self.prefs();
-        // What the user hears about is the move itself, whatever the event was called: a comment
-        // that arrives after a lost completion push still brings the completion.
-        let kind = EventKind::for_status(u.row.status);
-        let n: Notification = compose(
-            &u.row,
-            kind,
-            actor_name(u.actor.as_deref(), &u.row),
-            prefs.show_patient,
-        );
-        let (notifier, engine) = (self.shared.notifier.clone(), self.clone());
-        tokio::spawn(async move {
-            let shown = tokio::task::spawn_blocking(move || notifier.show(&n)).await;
-            match shown {
-                Ok(Err(err)) => tracing::warn!("{err}"),
-                Err(err) => tracing::warn!("the notification could not be shown: {err}"),
-                Ok(Ok(())) => {}
+        let notified = match notice {
+            Some(Written::Popup(id, n)) => {
+                self.show(id, n);
+                true
             }
-            if let Err(err) = engine.write(move |s| s.announced(u.event)).await {
-                tracing::warn!("a shown notification could not be recorded as shown: {err}");
-            }
-        });
+            _ => false,
+        };
+        Ingested { applied, notified }
     }
-
-    /// Announces what was stored but not yet announced when Taskbell last stopped (it was killed
-    /// between the commit and the notification). Only events older than this engine count: a
-    /// newer one's announcement may be under way. Does its work once; later calls find nothing.
-    pub async fn announce_pending(&self) -> Result<usize, EngineError> {
-        let up_to = self
-            .shared
-            .events_at_open
-            .swap(0, std::sync::atomic::Ordering::SeqCst);
-        if up_to == 0 {
-            return Ok(0);
-        }
-        let pending = self.read(move |s| s.unannounced(up_to)).await?;
-        let n = pending.len();
-        for u in pending {
-            self.announce(u);
-        }
-        Ok(n)
-    }
-}
-
-/// Who is to hear of a transition.
-struct Audience {
-    prefs: NotifyPrefs,
-    me: Option<String>,
-    paused: bool,
-}
-
-impl Audience {
-    fn wants(&self, row: &TaskRow) -> bool {
-        !self.paused
-            && self
-                .prefs
-                .wants(EventKind::for_status(row.status), row, self.me.as_deref())
-    }
-}
-
-/// The actor's name when the store knows it: sources name actors by id, and the one id with a
-/// name at hand is the assignee's (who usually is the one completing the task).
-fn actor_name<'a>(actor: Option<&str>, row: &'a TaskRow) -> Option<&'a str> {
-    let actor = actor?;
-    (row.assignee_id.as_deref() == Some(actor))
-        .then_some(row.assignee_name.as_deref())
-        .flatten()
 }
 
 fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

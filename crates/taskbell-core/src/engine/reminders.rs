@@ -4,10 +4,10 @@
 //! once even by two Taskbells on one database, and one owed while Taskbell was off is shown at
 //! the next start.
 
+use super::audience::new_notice;
 use super::{Engine, EngineError};
-use crate::notify::Notification;
-use crate::store::{Reminder, ReminderKind, ReminderRules};
-use crate::task::TaskRef;
+use crate::notify::{compose_reminder, Notification};
+use crate::store::ReminderRules;
 use std::time::Duration;
 
 impl Engine {
@@ -31,36 +31,39 @@ impl Engine {
             .map_or_else(|| self.clock().now_millis(), crate::time_util::to_millis)
     }
 
-    /// Shows every reminder owed now and not yet shown; returns how many.
+    /// Shows every reminder owed now and not yet shown (held in quiet hours); returns how many.
     pub async fn fire_reminders(&self) -> Result<usize, EngineError> {
         let Some(rules) = self.reminder_rules() else {
             return Ok(0);
         };
         let now = self.wall_now_millis();
-        let owed: Vec<Reminder> = self
+        let received = self.clock().now_millis();
+        let audience = self.audience();
+        let (held, show_patient) = (audience.held, audience.prefs.show_patient);
+        let written: Vec<(i64, Notification)> = self
             .write(move |s| {
                 let mut won = Vec::new();
                 for r in s.reminders_due(&rules, now)? {
                     if s.mark_reminded(&r.task, r.kind, now)? {
-                        won.push(r);
+                        let n = compose_reminder(&r, show_patient);
+                        if let Some(id) = s.add_notice(&new_notice(&n, received, held, None))? {
+                            won.push((id, n));
+                        }
                     }
                 }
                 Ok(won)
             })
             .await?;
-        let (show_patient, paused) = (self.prefs().show_patient, self.notifications_paused());
-        for r in &owed {
-            if paused {
-                continue;
-            }
-            let n = compose_reminder(r, show_patient);
-            let notifier = self.shared.notifier.clone();
-            let shown = tokio::task::spawn_blocking(move || notifier.show(&n)).await;
-            if let Ok(Err(e)) = shown {
-                tracing::warn!("{e}");
+        if !written.is_empty() {
+            let _ = self.shared.ui.send(super::UiEvent::NoticesChanged);
+        }
+        let count = written.len();
+        if !held {
+            for (id, n) in written {
+                self.show_now(id, n).await;
             }
         }
-        Ok(owed.len())
+        Ok(count)
     }
 
     /// When the next reminder falls due, by the same clock as [`Engine::fire_reminders`].
@@ -99,36 +102,5 @@ impl Engine {
                 _ = stop.changed() => return,
             }
         }
-    }
-}
-
-/// No patient name unless asked for, as every notification.
-pub fn compose_reminder(r: &Reminder, show_patient: bool) -> Notification {
-    let t = &r.task;
-    let summary = match r.kind {
-        ReminderKind::DueSoon => "Task due soon",
-        ReminderKind::Overdue => "Task overdue",
-    };
-    let mut body = if t.description.trim().is_empty() {
-        "(no description)".to_string()
-    } else {
-        t.description.clone()
-    };
-    if let Some(due) = t.due_at {
-        body.push_str(&format!(
-            "\nDue {}",
-            crate::time_util::format_rfc3339(crate::time_util::from_millis(due))
-        ));
-    }
-    if show_patient {
-        if let Some(p) = &t.patient_name {
-            body.push_str(&format!("\nPatient: {p}"));
-        }
-    }
-    Notification {
-        task: TaskRef::new(t.system.clone(), t.task_id.clone()),
-        summary: summary.into(),
-        body,
-        permalink: t.permalink.clone(),
     }
 }

@@ -8,16 +8,147 @@ mod fake_daemon;
 #[cfg(feature = "desktop")]
 mod signals;
 
-use crate::store::TaskRow;
-use crate::task::{EventKind, TaskRef, TaskStatus};
+mod compose;
+
+pub use compose::{compose, compose_personal, compose_reminder};
+
+use crate::task::TaskRef;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 use std::sync::Mutex;
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Completed,
+    Closed,
+    Reopened,
+    /// Assigned to this user, by someone else.
+    Assigned,
+    /// Assigned to one of this user's teams.
+    Team,
+    /// A comment by someone else on a task this user requested or owns.
+    Comment,
+    DueSoon,
+    Overdue,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Completed => "completed",
+            NoticeKind::Closed => "closed",
+            NoticeKind::Reopened => "reopened",
+            NoticeKind::Assigned => "assigned",
+            NoticeKind::Team => "team",
+            NoticeKind::Comment => "comment",
+            NoticeKind::DueSoon => "due_soon",
+            NoticeKind::Overdue => "overdue",
+        }
+    }
+
+    /// The buttons a notification of this kind offers (besides "Open in Canvas", which needs
+    /// a link): work that lands on the user can be finished or put off from the notification.
+    pub fn actions(self, has_link: bool) -> Vec<NoticeAction> {
+        let mut a = match self {
+            NoticeKind::DueSoon | NoticeKind::Overdue => {
+                vec![NoticeAction::Done, NoticeAction::Snooze]
+            }
+            NoticeKind::Assigned | NoticeKind::Team => vec![NoticeAction::Done],
+            _ => Vec::new(),
+        };
+        if has_link {
+            a.push(NoticeAction::Open);
+        }
+        a.push(NoticeAction::Show);
+        a
+    }
+}
+
+impl FromStr for NoticeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "completed" => NoticeKind::Completed,
+            "closed" => NoticeKind::Closed,
+            "reopened" => NoticeKind::Reopened,
+            "assigned" => NoticeKind::Assigned,
+            "team" => NoticeKind::Team,
+            "comment" => NoticeKind::Comment,
+            "due_soon" => NoticeKind::DueSoon,
+            "overdue" => NoticeKind::Overdue,
+            other => return Err(format!("unknown notice kind {other:?}")),
+        })
+    }
+}
+
+/// A notification's buttons, as the D-Bus action keys name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeAction {
+    /// Complete the task in Canvas.
+    Done,
+    /// Remind again in an hour.
+    Snooze,
+    /// Open the task in Canvas, in the browser.
+    Open,
+    /// Show the task in the window.
+    Show,
+}
+
+impl NoticeAction {
+    pub fn key(self) -> &'static str {
+        match self {
+            NoticeAction::Done => "done",
+            NoticeAction::Snooze => "snooze",
+            NoticeAction::Open => "open",
+            NoticeAction::Show => "show",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoticeAction::Done => "Mark done",
+            NoticeAction::Snooze => "Snooze 1 h",
+            NoticeAction::Open => "Open in Canvas",
+            NoticeAction::Show => "Show",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [
+            NoticeAction::Done,
+            NoticeAction::Snooze,
+            NoticeAction::Open,
+            NoticeAction::Show,
+        ]
+        .into_iter()
+        .find(|a| a.key() == key)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     pub task: TaskRef,
+    pub kind: NoticeKind,
     pub summary: String,
     pub body: String,
     pub permalink: Option<String>,
+    pub actions: Vec<NoticeAction>,
+}
+
+impl From<&crate::store::Notice> for Notification {
+    fn from(n: &crate::store::Notice) -> Self {
+        Notification {
+            task: n.task.clone(),
+            kind: n.kind,
+            summary: n.summary.clone(),
+            body: n.body.clone(),
+            permalink: n.permalink.clone(),
+            actions: n.actions.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,90 +198,5 @@ impl Notifier for MemoryNotifier {
     fn show(&self, n: &Notification) -> Result<(), NotifyError> {
         self.lock().push((std::time::Instant::now(), n.clone()));
         Ok(())
-    }
-}
-
-pub fn summary(kind: EventKind, status: TaskStatus) -> String {
-    match (kind, status) {
-        (_, TaskStatus::Completed) => "Task completed".into(),
-        (_, TaskStatus::Closed) => "Task closed".into(),
-        (EventKind::Created, _) => "Task created".into(),
-        (EventKind::Reopened, _) => "Task reopened".into(),
-        (EventKind::Commented, _) => "New comment on a task".into(),
-        (EventKind::Assigned, _) => "Task assigned".into(),
-        _ => "Task updated".into(),
-    }
-}
-
-/// The notification for `row` after `kind`. `by` is the name of who did it, when known; sources
-/// name the actor by id only, so without it the body says whose task it was instead.
-pub fn compose(
-    row: &TaskRow,
-    kind: EventKind,
-    by: Option<&str>,
-    show_patient: bool,
-) -> Notification {
-    let mut body = if row.description.trim().is_empty() {
-        "(no description)".to_string()
-    } else {
-        row.description.clone()
-    };
-    let verb = match row.status {
-        TaskStatus::Completed => "Completed by",
-        TaskStatus::Closed => "Closed by",
-        TaskStatus::Open => "Changed by",
-    };
-    match (
-        by,
-        row.assignee_name.as_deref().or(row.team_name.as_deref()),
-    ) {
-        (Some(who), _) => body.push_str(&format!("\n{verb} {who}")),
-        (None, Some(owner)) => body.push_str(&format!("\nAssigned to {owner}")),
-        (None, None) => {}
-    }
-    if show_patient {
-        if let Some(p) = &row.patient_name {
-            body.push_str(&format!("\nPatient: {p}"));
-        }
-    }
-    Notification {
-        task: TaskRef::new(row.system.clone(), row.task_id.clone()),
-        summary: summary(kind, row.status),
-        body,
-        permalink: row.permalink.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row() -> TaskRow {
-        crate::store::example_row()
-    }
-
-    #[test]
-    fn patient_names_appear_only_when_asked_for() {
-        let quiet = compose(&row(), EventKind::Completed, None, false);
-        assert_eq!(quiet.summary, "Task completed");
-        assert_eq!(quiet.body, "Fax the referral\nAssigned to Nurse Joy");
-        assert!(!quiet.body.contains("Ada"));
-        let named = compose(&row(), EventKind::Completed, Some("Dr. Wu"), true);
-        assert_eq!(
-            named.body,
-            "Fax the referral\nCompleted by Dr. Wu\nPatient: Ada Quill"
-        );
-    }
-
-    #[test]
-    fn closed_tasks_say_closed() {
-        let mut r = row();
-        r.status = TaskStatus::Closed;
-        r.assignee_name = None;
-        let n = compose(&r, EventKind::Closed, None, false);
-        assert_eq!(
-            (n.summary.as_str(), n.body.as_str()),
-            ("Task closed", "Fax the referral")
-        );
     }
 }

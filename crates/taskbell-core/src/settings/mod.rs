@@ -11,7 +11,7 @@ pub use check::{check_connection, ConnectionCheck};
 pub use plan::{RuntimePlan, SandboxEndpoints, SANDBOX_SYSTEM};
 pub use validate::SettingsError;
 
-use crate::engine::{NotifyPrefs, NotifyScope};
+use crate::engine::{NotifyPrefs, NotifyScope, QuietHours};
 use crate::inbox::socket::DEFAULT_CHANNEL;
 use crate::inbox::webhook::DEFAULT_PORT;
 use crate::task::EventKind;
@@ -88,6 +88,15 @@ pub struct NotifySettings {
     pub kinds: Vec<EventKind>,
     pub show_patient: bool,
     pub sound: bool,
+    /// Remind this many minutes before a task of mine is due; `None`: never.
+    pub due_soon_minutes: Option<u32>,
+    pub overdue: bool,
+    /// Group ids whose tasks count as mine.
+    pub teams: Vec<String>,
+    pub assigned_to_me: bool,
+    pub assigned_to_team: bool,
+    pub comments: bool,
+    pub quiet_hours: Option<QuietHours>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -198,11 +207,19 @@ impl Default for ReceiveSettings {
 
 impl Default for NotifySettings {
     fn default() -> Self {
+        let prefs = NotifyPrefs::default();
         NotifySettings {
             scope: NotifyScope::Mine,
             kinds: vec![EventKind::Completed, EventKind::Closed],
             show_patient: false,
             sound: true,
+            due_soon_minutes: prefs.due_soon_minutes,
+            overdue: prefs.overdue,
+            teams: prefs.teams,
+            assigned_to_me: prefs.assigned_to_me,
+            assigned_to_team: prefs.assigned_to_team,
+            comments: prefs.comments,
+            quiet_hours: prefs.quiet_hours,
         }
     }
 }
@@ -244,11 +261,18 @@ impl AppSettings {
     }
 
     pub fn notify_prefs(&self) -> NotifyPrefs {
+        let n = &self.notify;
         NotifyPrefs {
-            scope: self.notify.scope,
-            kinds: self.notify.kinds.clone(),
-            show_patient: self.notify.show_patient,
-            ..NotifyPrefs::default()
+            scope: n.scope,
+            kinds: n.kinds.clone(),
+            show_patient: n.show_patient,
+            due_soon_minutes: n.due_soon_minutes,
+            overdue: n.overdue,
+            teams: n.teams.clone(),
+            assigned_to_me: n.assigned_to_me,
+            assigned_to_team: n.assigned_to_team,
+            comments: n.comments,
+            quiet_hours: n.quiet_hours.clone(),
         }
     }
 
@@ -346,7 +370,11 @@ mod tests {
                     "webhook_token": null, "webhook_token_set": false,
                     "public_url": "", "poll_interval_secs": 30
                 },
-                "notify": {"scope": "mine", "kinds": ["completed", "closed"], "show_patient": false, "sound": true},
+                "notify": {
+                    "scope": "mine", "kinds": ["completed", "closed"], "show_patient": false, "sound": true,
+                    "due_soon_minutes": 60, "overdue": true, "teams": [],
+                    "assigned_to_me": true, "assigned_to_team": true, "comments": true, "quiet_hours": null
+                },
                 "autostart": false,
                 "secrets_backend": "file"
             })

@@ -294,6 +294,7 @@ mod tests {
             kinds: vec![EventKind::Completed],
             show_patient: true,
             sound: false,
+            ..NotifySettings::default()
         };
         let cs = |n| (n == SecretName::ClientSecret).then(|| "cs".to_string());
         let plan = s.plan(cs, None).expect("plans");

@@ -3,6 +3,10 @@
 //! counts, since settings.json can also be edited by hand.
 
 use super::{AppSettings, CanvasConnection, Connection, ReceiveMode, MIN_POLL_SECS};
+use crate::engine::minute_of_day;
+
+/// A week: a reminder earlier than that is not a reminder.
+const MAX_LEAD_MINUTES: u32 = 7 * 24 * 60;
 use url::Url;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -151,6 +155,29 @@ impl AppSettings {
                 }
             }
         }
+        self.check_notify()
+    }
+
+    fn check_notify(&self) -> Result<(), SettingsError> {
+        let n = &self.notify;
+        if n.due_soon_minutes
+            .is_some_and(|m| !(1..=MAX_LEAD_MINUTES).contains(&m))
+        {
+            return Err(SettingsError::new(
+                "due_soon_minutes",
+                "Remind between 1 minute and 7 days (10080 minutes) before the due time, or turn the reminder off",
+            ));
+        }
+        if let Some(q) = &n.quiet_hours {
+            for (field, value) in [("quiet_hours.start", &q.start), ("quiet_hours.end", &q.end)] {
+                if minute_of_day(value).is_none() {
+                    return Err(SettingsError::new(
+                        field,
+                        format!("Quiet hours take a time as HH:MM, 24-hour (for example 18:00), not {value:?}"),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -254,5 +281,23 @@ mod tests {
         };
         c.client_id = String::new();
         assert_eq!(field(&s), "client_id");
+    }
+
+    #[test]
+    fn reminders_and_quiet_hours_are_checked() {
+        let mut s = canvas();
+        s.notify.due_soon_minutes = Some(0);
+        assert_eq!(field(&s), "due_soon_minutes");
+        s.notify.due_soon_minutes = None;
+        s.notify.quiet_hours = Some(crate::engine::QuietHours {
+            start: "18:00".into(),
+            end: "8am".into(),
+        });
+        assert_eq!(field(&s), "quiet_hours.end");
+        s.notify.quiet_hours = Some(crate::engine::QuietHours {
+            start: "18:00".into(),
+            end: "08:00".into(),
+        });
+        assert_eq!(s.validate(), Ok(()));
     }
 }

@@ -31,6 +31,22 @@ pub struct Applied {
     pub mine: bool,
     /// The task as stored once the event is applied (as it was, for a duplicate).
     pub row: Option<TaskRow>,
+    /// Who the task was with before this event; `None` when it was new to the store.
+    pub before: Option<Holder>,
+    /// The event brought a note the store had not counted yet; `by` is its author.
+    pub new_note: Option<NewNote>,
+}
+
+/// Whose a task was.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Holder {
+    pub owner: Option<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNote {
+    pub by: Option<String>,
 }
 
 impl Applied {
@@ -271,7 +287,9 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
             hint: false,
             event: None,
             mine,
+            before: holder(existing.as_ref()),
             row: existing,
+            new_note: None,
         });
     }
     let event = Some(tx.last_insert_rowid());
@@ -286,9 +304,12 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
             hint: true,
             event,
             mine,
+            before: holder(existing.as_ref()),
             row: existing,
+            new_note: None,
         });
     }
+    let before = holder(existing.as_ref());
     let row = match existing {
         Some(old) => {
             // An older event changes nothing the newer ones said, but may know what they did
@@ -315,6 +336,11 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
         tx.prepare_cached("UPDATE tasks SET modified_us = max(coalesce(modified_us, ?3), ?3) WHERE system = ?1 AND task_id = ?2")?
             .execute(params![e.task.system, e.task.id, micros(at)])?;
     }
+    let new_note = if stale {
+        None
+    } else {
+        count_notes(tx, e, before.is_some(), known)?
+    };
     Ok(Applied {
         duplicate: false,
         previous,
@@ -324,7 +350,55 @@ pub fn apply_event(tx: &Connection, e: &TaskEvent, ctx: &ApplyCtx) -> Result<App
         event,
         mine: row.mine,
         row: Some(row),
+        before,
+        new_note,
     })
+}
+
+fn holder(row: Option<&TaskRow>) -> Option<Holder> {
+    row.map(|r| Holder {
+        owner: r.assignee_id.clone(),
+        team: r.team_id.clone(),
+    })
+}
+
+/// Keeps the task's note count, and says whether `e` brought a note not counted before. A read
+/// gives the count; a comment push adds one, unless a read at the same Canvas time or later
+/// already counted it. A task seen for the first time has no new notes: there is nothing to
+/// compare with.
+fn count_notes(
+    tx: &Connection,
+    e: &TaskEvent,
+    known_task: bool,
+    known_us: Option<i64>,
+) -> Result<Option<NewNote>, StoreError> {
+    let pushed_comment = e.kind == EventKind::Commented
+        && e.snapshot.notes.is_none()
+        && e.at
+            .is_some_and(|at| known_us.is_none_or(|k| micros(at) > k));
+    if e.snapshot.notes.is_none() && !pushed_comment {
+        return Ok(None);
+    }
+    let (count, _): (Option<i64>, Option<String>) = tx
+        .prepare_cached(
+            "SELECT note_count, last_note_by FROM tasks WHERE system = ?1 AND task_id = ?2",
+        )?
+        .query_row(params![e.task.system, e.task.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let (next, by, new) = match &e.snapshot.notes {
+        Some(seen) => (
+            Some(i64::from(seen.count)),
+            seen.last_by.clone(),
+            count.is_some_and(|c| i64::from(seen.count) > c),
+        ),
+        None => (count.map(|c| c + 1), e.actor.clone(), true),
+    };
+    tx.prepare_cached(
+        "UPDATE tasks SET note_count = ?3, last_note_by = ?4 WHERE system = ?1 AND task_id = ?2",
+    )?
+    .execute(params![e.task.system, e.task.id, next, by])?;
+    Ok((new && known_task).then_some(NewNote { by }))
 }
 
 fn micros(t: time::OffsetDateTime) -> i64 {

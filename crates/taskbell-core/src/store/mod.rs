@@ -3,24 +3,24 @@
 //! is durable once it returns (`synchronous=FULL`), SQLite checkpoints the WAL itself, and the
 //! WAL shrinks back after a burst.
 
-mod announce;
 mod apply;
 mod cursors;
 mod for_me;
 mod history;
+mod notices;
 mod outbox;
 mod private;
 mod reminders;
 mod schema;
 
-pub use announce::Unannounced;
 use apply::apply_event;
-pub use apply::{Applied, ApplyCtx};
+pub use apply::{Applied, ApplyCtx, Holder, NewNote};
 pub use cursors::PollCursor;
 pub use for_me::{ForMeQuery, ForMeRow, ForWhom};
 #[cfg(test)]
 pub(crate) use history::example_row;
 pub use history::{Cursor, DayCount, EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
+pub use notices::{NewNotice, Notice};
 pub use outbox::Claimed;
 pub use outbox::{OutboxEntry, OutboxState, Work};
 pub use reminders::{Reminder, ReminderKind, ReminderRules};

@@ -55,6 +55,29 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// When a snoozed reminder for `t` comes back, if one is put off.
+    fn snoozed_until(&self, t: &TaskRow) -> Result<Option<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT until FROM snoozes WHERE system = ?1 AND task_id = ?2")?;
+        let mut rows = stmt.query(params![t.system, t.task_id])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
+    }
+
+    /// Puts off `t`'s reminders until `until`: then it is reminded once more, as due soon or
+    /// overdue as it is by then, and nothing in between.
+    pub fn snooze(&self, t: &crate::task::TaskRef, until: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO snoozes (system, task_id, until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (system, task_id) DO UPDATE SET until = excluded.until",
+            params![t.system, t.id, until],
+        )?;
+        Ok(())
+    }
+
     fn fired(&self, t: &TaskRow, kind: ReminderKind, due_at: i64) -> Result<bool, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT 1 FROM reminders_fired WHERE system = ?1 AND task_id = ?2 AND kind = ?3 AND due_at = ?4",
@@ -71,6 +94,17 @@ impl Store {
         now: i64,
     ) -> Result<Option<ReminderKind>, StoreError> {
         let Some(due) = t.due_at else { return Ok(None) };
+        if let Some(until) = self.snoozed_until(t)? {
+            if until > now {
+                return Ok(None);
+            }
+            // Back from a snooze: reminded once more whatever was fired before.
+            return Ok(Some(if due <= now {
+                ReminderKind::Overdue
+            } else {
+                ReminderKind::DueSoon
+            }));
+        }
         let kind = if due <= now {
             r.overdue.then_some(ReminderKind::Overdue)
         } else {
@@ -100,6 +134,12 @@ impl Store {
         let mut next: Option<i64> = None;
         for t in self.dated_tasks(r)? {
             let Some(due) = t.due_at else { continue };
+            if let Some(until) = self.snoozed_until(&t)? {
+                if until > now {
+                    next = Some(next.map_or(until, |n| n.min(until)));
+                }
+                continue;
+            }
             let times = [
                 r.lead_ms.map(|lead| (ReminderKind::DueSoon, due - lead)),
                 r.overdue.then_some((ReminderKind::Overdue, due)),
@@ -114,7 +154,8 @@ impl Store {
         Ok(next)
     }
 
-    /// Records a reminder as fired. False when it already was (another process fired it).
+    /// Records a reminder as fired (ending a snooze it came back from). False when it already
+    /// was (another process fired it).
     pub fn mark_reminded(
         &self,
         t: &TaskRow,
@@ -124,11 +165,15 @@ impl Store {
         let Some(due) = t.due_at else {
             return Ok(false);
         };
+        let woke = self.conn.execute(
+            "DELETE FROM snoozes WHERE system = ?1 AND task_id = ?2 AND until <= ?3",
+            params![t.system, t.task_id, now],
+        )?;
         let n = self.conn.execute(
             "INSERT INTO reminders_fired (system, task_id, kind, due_at, fired_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO NOTHING",
             params![t.system, t.task_id, kind.as_str(), due, now],
         )?;
-        Ok(n == 1)
+        Ok(n == 1 || woke == 1)
     }
 }

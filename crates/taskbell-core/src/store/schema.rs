@@ -17,6 +17,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0006_modified_micros.sql")),
         M::up(include_str!("../../migrations/0007_outbox_actions.sql")),
         M::up(include_str!("../../migrations/0008_reminders.sql")),
+        M::up(include_str!("../../migrations/0009_notices.sql")),
     ])
 }
 

@@ -1,0 +1,152 @@
+//! Who is to hear of a change, decided inside the transaction that stores it: a status move
+//! the user follows, work assigned to them or their team, a comment by someone else on their
+//! task. The notice is written in that same transaction, so a change is announced once.
+
+use super::NotifyPrefs;
+use crate::notify::{compose, compose_personal, NoticeKind, Notification};
+use crate::store::{Applied, NewNotice, Store, StoreError, TaskRow};
+use crate::task::{EventKind, TaskEvent, TaskStatus};
+use crate::time_util::to_millis;
+
+/// The preferences, this user, and whether notifications are held, taken once for a group.
+pub(super) struct Audience {
+    pub prefs: NotifyPrefs,
+    pub me: Option<String>,
+    /// Paused, or inside quiet hours: notices are written unread but not shown.
+    pub held: bool,
+}
+
+/// What was written for an event.
+pub(super) enum Written {
+    /// A notice to show now: its id and what it says.
+    Popup(i64, Notification),
+    /// A notice kept unread, not shown.
+    Held,
+}
+
+impl Audience {
+    /// Writes the notice `e` is owed, if any.
+    pub fn notice(
+        &self,
+        store: &Store,
+        e: &TaskEvent,
+        a: &Applied,
+        event: i64,
+        now: i64,
+    ) -> Result<Option<Written>, StoreError> {
+        let Some(row) = a
+            .row
+            .as_ref()
+            .filter(|_| !(a.duplicate || a.stale || a.hint))
+        else {
+            return Ok(None);
+        };
+        let Some(kind) = self.kind(store, e, a, row)? else {
+            return Ok(None);
+        };
+        let n = match kind {
+            NoticeKind::Completed | NoticeKind::Closed | NoticeKind::Reopened => compose(
+                row,
+                actor_name(e.actor.as_deref(), row),
+                self.prefs.show_patient,
+            ),
+            _ => compose_personal(
+                row,
+                kind,
+                actor_name(e.actor.as_deref(), row),
+                self.prefs.show_patient,
+            ),
+        };
+        let id = store.add_notice(&new_notice(&n, now, self.held, Some(event)))?;
+        Ok(id.map(|id| {
+            if self.held {
+                Written::Held
+            } else {
+                Written::Popup(id, n)
+            }
+        }))
+    }
+
+    fn is_me(&self, id: Option<&str>) -> bool {
+        self.me.is_some() && id == self.me.as_deref()
+    }
+
+    fn kind(
+        &self,
+        store: &Store,
+        e: &TaskEvent,
+        a: &Applied,
+        row: &TaskRow,
+    ) -> Result<Option<NoticeKind>, StoreError> {
+        let p = &self.prefs;
+        if a.transitioned() && p.wants(EventKind::for_status(row.status), row, self.me.as_deref()) {
+            return Ok(Some(match row.status {
+                TaskStatus::Completed => NoticeKind::Completed,
+                TaskStatus::Closed => NoticeKind::Closed,
+                TaskStatus::Open => NoticeKind::Reopened,
+            }));
+        }
+        let by_me = self.is_me(e.actor.as_deref());
+        if row.status == TaskStatus::Open && !by_me && !row.mine {
+            let to_me = p.assigned_to_me && self.is_me(row.assignee_id.as_deref());
+            let to_team = p.assigned_to_team
+                && !self.is_me(row.assignee_id.as_deref())
+                && row.team_id.as_ref().is_some_and(|t| p.teams.contains(t));
+            if to_me || to_team {
+                let moved = match &a.before {
+                    Some(b) if to_me => b.owner != row.assignee_id,
+                    Some(b) => b.team != row.team_id,
+                    None => !self.is_me(row.requester_id.as_deref()) && is_new(store, e)?,
+                };
+                if moved {
+                    return Ok(Some(if to_me {
+                        NoticeKind::Assigned
+                    } else {
+                        NoticeKind::Team
+                    }));
+                }
+            }
+        }
+        let comment = a
+            .new_note
+            .as_ref()
+            .is_some_and(|n| !self.is_me(n.by.as_deref()));
+        let theirs = row.mine
+            || self.is_me(row.requester_id.as_deref())
+            || self.is_me(row.assignee_id.as_deref());
+        Ok((p.comments && comment && theirs && !by_me).then_some(NoticeKind::Comment))
+    }
+}
+
+/// Whether a task seen for the first time changed after Taskbell started following its
+/// system (by Canvas's clock): the first reconcile's backlog is not news, a task created or
+/// reassigned since is.
+fn is_new(store: &Store, e: &TaskEvent) -> Result<bool, StoreError> {
+    let Some(at) = e.at else { return Ok(false) };
+    Ok(store
+        .poll_cursor(&e.task.system)?
+        .is_some_and(|c| to_millis(at) >= c.cursor_at))
+}
+
+pub(super) fn new_notice(n: &Notification, now: i64, held: bool, event: Option<i64>) -> NewNotice {
+    NewNotice {
+        task: n.task.clone(),
+        kind: n.kind,
+        summary: n.summary.clone(),
+        body: n.body.clone(),
+        actions: n.actions.clone(),
+        permalink: n.permalink.clone(),
+        at: now,
+        held,
+        event,
+    }
+}
+
+/// The actor's name when the store knows it: sources name actors by id, and the one id with a
+/// name at hand is the assignee's (who usually is the one completing the task).
+fn actor_name<'a>(actor: Option<&str>, row: &'a TaskRow) -> Option<&'a str> {
+    let actor = actor?;
+    (row.assignee_id.as_deref() == Some(actor))
+        .then_some(row.assignee_name.as_deref())
+        .flatten()
+}
