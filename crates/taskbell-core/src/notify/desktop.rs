@@ -18,10 +18,8 @@ use std::time::Duration;
 use zbus::blocking::{connection, Connection};
 use zbus::zvariant::Value;
 
-pub const ACTION_OPEN: &str = "open";
-pub const ACTION_SHOW: &str = "show";
-
-/// Called on a notification's button: (`ACTION_OPEN` or `ACTION_SHOW`, the task, its permalink).
+/// Called on a notification's button: (its [`NoticeAction`](super::NoticeAction) key, the
+/// task, its permalink).
 pub type ActionHandler = Arc<dyn Fn(&str, &TaskRef, Option<&str>) + Send + Sync>;
 
 pub(super) const SERVICE: &str = "org.freedesktop.Notifications";
@@ -140,11 +138,11 @@ fn call_error(e: zbus::Error) -> NotifyError {
 impl Notifier for DesktopNotifier {
     fn show(&self, n: &Notification) -> Result<(), NotifyError> {
         let conn = self.connection()?;
-        let mut actions = Vec::with_capacity(4);
-        if n.permalink.is_some() {
-            actions.extend([ACTION_OPEN, "Open in Canvas"]);
-        }
-        actions.extend([ACTION_SHOW, "Show"]);
+        let actions: Vec<&str> = n
+            .actions
+            .iter()
+            .flat_map(|a| [a.key(), a.label()])
+            .collect();
         let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
         hints.insert("urgency", Value::U8(1));
         hints.insert("category", Value::from("im.received"));

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::notify::fake_daemon::{FakeDaemon, PrivateBus};
+use crate::notify::NoticeKind;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Instant;
 
@@ -30,9 +31,11 @@ fn task(i: u32) -> TaskRef {
 fn note(i: u32, link: Option<&str>) -> Notification {
     Notification {
         task: task(i),
+        kind: NoticeKind::Completed,
         summary: "Task completed".into(),
         body: format!("Task {i}\nCompleted by Morgan"),
         permalink: link.map(str::to_string),
+        actions: NoticeKind::Completed.actions(link.is_some()),
     }
 }
 
@@ -86,6 +89,24 @@ fn a_notify_carries_the_text_buttons_and_hints() {
         without.actions,
         ["show", "Show"],
         "no link, no Open in Canvas"
+    );
+    let mut overdue = note(3, Some(&link(3)));
+    overdue.kind = NoticeKind::Overdue;
+    overdue.actions = NoticeKind::Overdue.actions(true);
+    notifier.show(&overdue).expect("shown");
+    assert_eq!(
+        daemon.calls()[2].actions,
+        [
+            "done",
+            "Mark done",
+            "snooze",
+            "Snooze 1 h",
+            "open",
+            "Open in Canvas",
+            "show",
+            "Show"
+        ],
+        "a reminder can be finished or put off from the notification"
     );
     assert_eq!(
         (

@@ -3,7 +3,8 @@
 //! What is known of each open notification (its task and link) is dropped when the daemon says
 //! it closed, so nothing is kept, and nobody waits, for a notification that is gone.
 
-use super::desktop::{ActionHandler, ACTION_OPEN, ACTION_SHOW, INTERFACE, PATH};
+use super::desktop::{ActionHandler, INTERFACE, PATH};
+use super::NoticeAction;
 use crate::task::TaskRef;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -88,7 +89,7 @@ impl Open {
         let Some(handler) = &self.on_action else {
             return;
         };
-        if action != ACTION_OPEN && action != ACTION_SHOW {
+        if NoticeAction::from_key(action).is_none() {
             return;
         }
         // Copied out: the handler may take its time, and the notifier must not wait for it.
