@@ -129,7 +129,17 @@ impl Poller {
         self.client.system().to_string()
     }
 
+    /// Reads what changed, then this user's open tasks (found by owner, as Canvas documents,
+    /// whatever their age: a `modified` search does not reach back to them).
     pub async fn reconcile(&self) -> Result<ReconcileReport, PollError> {
+        let report = self.reconcile_changes().await?;
+        if let Err(e) = self.engine.refresh_mine().await {
+            tracing::info!("the tasks assigned to you could not be read: {e}");
+        }
+        Ok(report)
+    }
+
+    async fn reconcile_changes(&self) -> Result<ReconcileReport, PollError> {
         if let Err(e) = self.engine.read_hinted().await {
             tracing::info!("a task a push mentioned could not be read yet: {e}");
         }
