@@ -3,7 +3,6 @@
 const COMMANDS: &[&str] = &[
     "get_status",
     "hide_window",
-    "mark_seen",
     "create_task",
     "pending_tasks",
     "search_patients",
@@ -21,6 +20,12 @@ const COMMANDS: &[&str] = &[
     "about",
     "diagnostics",
     "open_log_folder",
+    "for_me",
+    "task_detail",
+    "act_on_task",
+    "unread",
+    "mark_all_read",
+    "mark_read",
 ];
 
 fn main() {

@@ -1,12 +1,12 @@
-//! Engine events to the window (`task-changed`) and to the unseen-completions counter.
+//! Engine events to the window (`task-changed`), and to the unread and For me counts the tray
+//! and the window show, recounted once per burst of changes.
 
 use crate::state::Shell;
 use crate::status;
 use serde::Serialize;
-use taskbell_core::status::is_new_completion;
 use taskbell_core::{EventKind, TaskRef, TaskStatus, UiEvent};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 pub const TASK_CHANGED: &str = "task-changed";
 
@@ -27,6 +27,14 @@ pub fn forward<R: Runtime>(app: AppHandle<R>) {
                 Err(RecvError::Lagged(n)) => tracing::debug!("{n} task events not forwarded"),
                 Err(RecvError::Closed) => return,
             }
+            loop {
+                match events.try_recv() {
+                    Ok(e) => on_event(&app, &e),
+                    Err(TryRecvError::Lagged(_)) => {}
+                    Err(_) => break,
+                }
+            }
+            status::recount(&app).await;
         }
     });
 }
@@ -46,8 +54,5 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, e: &UiEvent) {
         ) {
             tracing::debug!("task-changed not sent: {err}");
         }
-    }
-    if is_new_completion(e) {
-        status::update(app, |f| f.unseen_completions += 1);
     }
 }

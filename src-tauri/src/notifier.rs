@@ -1,15 +1,22 @@
-//! Desktop notifications through core's DesktopNotifier, with its two buttons wired to the app
-//! ("Open in Canvas" opens the permalink in the browser, "Show" opens the history), and every
-//! outcome reported in the status so a desktop without a notification daemon is said plainly.
+//! Desktop notifications through core's DesktopNotifier, with their buttons wired to the app:
+//! "Mark done" completes the task in Canvas (through the outbox, as any action), "Snooze 1 h"
+//! puts its reminders off, "Open in Canvas" opens the permalink in the browser, "Show" opens the
+//! task in the window. Every outcome is reported in the status so a desktop without a
+//! notification daemon is said plainly.
 //! Every call here waits on D-Bus: the engine shows notifications from its blocking pool, the
 //! probe runs there too, and the buttons are answered on the notifier's own listener thread.
 
-use crate::state::View;
 use crate::{links, status, threads, window};
 use std::sync::Arc;
-use taskbell_core::notify::desktop::{ActionHandler, DesktopNotifier, ACTION_OPEN, ACTION_SHOW};
-use taskbell_core::notify::{Notification, Notifier, NotifyError};
-use tauri::{AppHandle, Runtime};
+use std::time::Duration;
+use taskbell_core::canvas::{ActionRequest, TaskAction};
+use taskbell_core::engine::ActOutcome;
+use taskbell_core::notify::desktop::{ActionHandler, DesktopNotifier};
+use taskbell_core::notify::{NoticeAction, Notification, Notifier, NotifyError};
+use taskbell_core::{TaskRef, TaskStatus};
+use tauri::{AppHandle, Manager, Runtime};
+
+const SNOOZE: Duration = Duration::from_secs(3600);
 
 type Report = Box<dyn Fn(bool) + Send + Sync>;
 
@@ -22,18 +29,22 @@ impl ShellNotifier {
     pub fn new<R: Runtime>(app: &AppHandle<R>) -> Self {
         let on_action: ActionHandler = {
             let app = app.clone();
-            Arc::new(move |action, _task, link| match action {
-                ACTION_OPEN => match link {
-                    Some(url) => {
-                        if let Err(e) = links::open(&app, url) {
-                            tracing::warn!("{e}");
+            Arc::new(
+                move |action, task, link| match NoticeAction::from_key(action) {
+                    Some(NoticeAction::Open) => match link {
+                        Some(url) => {
+                            if let Err(e) = links::open(&app, url) {
+                                tracing::warn!("{e}");
+                            }
                         }
-                    }
-                    None => window::show(&app, Some(View::History)),
+                        None => window::show_task(&app, task),
+                    },
+                    Some(NoticeAction::Show) => window::show_task(&app, task),
+                    Some(NoticeAction::Done) => mark_done(&app, task.clone()),
+                    Some(NoticeAction::Snooze) => snooze(&app, task.clone()),
+                    None => {}
                 },
-                ACTION_SHOW => window::show(&app, Some(View::History)),
-                _ => {}
-            })
+            )
         };
         let report: Report = {
             let app = app.clone();
@@ -57,6 +68,38 @@ impl Notifier for ShellNotifier {
         (self.report)(shown.is_ok());
         shown
     }
+}
+
+/// Completes `task` in Canvas as the user saw it (open): if someone closed or completed it
+/// meanwhile, nothing is overwritten, and the window opens on the task to say what happened.
+fn mark_done<R: Runtime>(app: &AppHandle<R>, task: TaskRef) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let engine = app.state::<crate::state::Shell>().engine.clone();
+        let req = ActionRequest::new(TaskAction::Complete).seen(Some(TaskStatus::Open));
+        match engine.act(&task, req).await {
+            Ok(ActOutcome::Done { .. }) => {
+                tracing::info!(task = %task.id, "marked done from a notification")
+            }
+            Ok(ActOutcome::Queued { reason, .. }) => {
+                tracing::info!(task = %task.id, "Mark done is queued: {reason}")
+            }
+            Err(e) => {
+                tracing::warn!(task = %task.id, "Mark done was not applied: {e}");
+                window::show_task(&app, &task);
+            }
+        }
+    });
+}
+
+fn snooze<R: Runtime>(app: &AppHandle<R>, task: TaskRef) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let engine = app.state::<crate::state::Shell>().engine.clone();
+        if let Err(e) = engine.snooze(&task, SNOOZE).await {
+            tracing::warn!(task = %task.id, "the reminder could not be snoozed: {e}");
+        }
+    });
 }
 
 /// Records whether notifications reach the desktop, publishing only when that changes.

@@ -16,6 +16,8 @@ use taskbell_core::Engine;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
+    #[serde(rename = "forme")]
+    ForMe,
     New,
     History,
     Settings,
@@ -25,6 +27,7 @@ impl View {
     /// As the window's front-end names it (ui/src/lib/api.ts `View`).
     pub fn name(self) -> &'static str {
         match self {
+            View::ForMe => "forme",
             View::New => "new",
             View::History => "history",
             View::Settings => "settings",
@@ -96,7 +99,8 @@ impl Shell {
             tray_available: false,
             notifications_available: true,
             pause: Pause::Off,
-            unseen_completions: 0,
+            unread: 0,
+            for_me: 0,
             local_webhook_url: None,
             public_webhook_url: None,
             incidents: Vec::new(),

@@ -5,6 +5,7 @@ use crate::state::Shell;
 use crate::tray;
 use std::time::{Duration, Instant};
 use taskbell_core::status::{AppStatus, Pause, StatusFacts};
+use taskbell_core::store::ForWhom;
 use taskbell_core::time_util::now_millis;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -69,4 +70,27 @@ pub fn pause<R: Runtime>(app: &AppHandle<R>, choice: PauseChoice) {
         }
     };
     update(app, |f| f.pause = pause);
+}
+
+/// Counts the unread notices and the work for me again, and publishes them if they changed.
+pub async fn recount<R: Runtime>(app: &AppHandle<R>) {
+    let Some(shell) = app.try_state::<Shell>() else {
+        return;
+    };
+    let teams = shell.settings().notify.teams;
+    let offset = taskbell_core::time_util::local_offset_ms();
+    let unread = shell.engine.unread_count().await;
+    let for_me = shell
+        .engine
+        .for_me(teams, ForWhom::Both, false, offset)
+        .await
+        .map(|rows| u32::try_from(rows.len()).unwrap_or(u32::MAX));
+    let (Ok(unread), Ok(for_me)) = (unread, for_me) else {
+        tracing::debug!("the unread and For me counts could not be read");
+        return;
+    };
+    let facts = shell.facts();
+    if (facts.unread, facts.for_me) != (unread, for_me) {
+        update(app, |f| (f.unread, f.for_me) = (unread, for_me));
+    }
 }

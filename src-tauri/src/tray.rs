@@ -1,6 +1,6 @@
 //! The tray icon and its menu. Linux trays (AppIndicator) send no clicks, so everything is a
 //! menu item, the first one a disabled line saying how Taskbell is connected. The icon gains a
-//! dot while completions wait unseen.
+//! dot while notices wait unread, and the menu counts them and the work that is the user's.
 //!
 //! libappindicator-sys panics when libayatana-appindicator3 is missing, so the tray is built
 //! under `catch_unwind`; without it the app says so in its status and keeps its window open.
@@ -27,8 +27,22 @@ struct Tray<R: Runtime> {
     icon: TrayIcon<R>,
     status: MenuItem<R>,
     resume: MenuItem<R>,
+    for_me: MenuItem<R>,
+    read: MenuItem<R>,
     line: Mutex<String>,
+    counts: Mutex<(u32, u32)>,
     dot: AtomicBool,
+}
+
+fn for_me_text(n: u32) -> String {
+    format!("For me ({n})…")
+}
+
+fn read_text(n: u32) -> String {
+    match n {
+        0 => "Mark all read".to_string(),
+        n => format!("Mark all read ({n} unread)"),
+    }
 }
 
 /// Builds the tray; false (logged) when this desktop cannot have one.
@@ -75,11 +89,15 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Tray<R>> {
             &resume,
         ],
     )?;
+    let for_me = item(app, "forme", &for_me_text(0))?;
+    let read = MenuItem::with_id(app, "read", read_text(0), false, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
             &status,
             &PredefinedMenuItem::separator(app)?,
+            &for_me,
+            &read,
             &item(app, "new", "New task…")?,
             &item(app, "history", "Task history…")?,
             &pause,
@@ -99,13 +117,27 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Tray<R>> {
         icon,
         status,
         resume,
+        for_me,
+        read,
         line: Mutex::new(String::new()),
+        counts: Mutex::new((0, 0)),
         dot: AtomicBool::new(false),
     })
 }
 
 fn on_menu<R: Runtime>(app: &AppHandle<R>, e: MenuEvent) {
     match e.id().as_ref() {
+        "forme" => window::show(app, Some(View::ForMe)),
+        "read" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let shell = app.state::<crate::state::Shell>();
+                if let Err(e) = shell.engine.mark_all_read().await {
+                    tracing::warn!("notices could not be marked read: {e}");
+                }
+                status::recount(&app).await;
+            });
+        }
         "new" => window::show(app, Some(View::New)),
         "history" => window::show(app, Some(View::History)),
         "settings" => window::show(app, Some(View::Settings)),
@@ -117,8 +149,8 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, e: MenuEvent) {
     }
 }
 
-/// Shows `s` in the tray: the status line, Resume enabled while paused, the dot while
-/// completions are unseen. Touches the tray only for what changed.
+/// Shows `s` in the tray: the status line, Resume enabled while paused, the counts, the dot
+/// while notices are unread. Touches the tray only for what changed.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>, s: &AppStatus) {
     let Some(tray) = app.try_state::<Tray<R>>() else {
         return;
@@ -133,7 +165,21 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>, s: &AppStatus) {
             *line = s.line.clone();
         }
     }
-    let dot = s.unseen_completions > 0;
+    {
+        let mut counts = tray.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if *counts != (s.for_me, s.unread) {
+            let _ = tray.for_me.set_text(for_me_text(s.for_me));
+            let _ = tray.read.set_text(read_text(s.unread));
+            let _ = tray.read.set_enabled(s.unread > 0);
+            let tip = match s.unread {
+                0 => "Taskbell".to_string(),
+                n => format!("Taskbell · {n} unread"),
+            };
+            let _ = tray.icon.set_tooltip(Some(tip));
+            *counts = (s.for_me, s.unread);
+        }
+    }
+    let dot = s.unread > 0;
     if tray.dot.swap(dot, Ordering::Relaxed) != dot {
         let image = Image::from_bytes(if dot { ICON_UNSEEN } else { ICON });
         if let Err(e) = image.and_then(|i| tray.icon.set_icon(Some(i))) {

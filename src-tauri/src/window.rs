@@ -4,26 +4,44 @@
 //! to guess when the page is ready to be told. A window already open is sent `navigate`.
 
 use crate::state::View;
+use taskbell_core::TaskRef;
 use tauri::{
     AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
 };
 
 pub const LABEL: &str = "main";
 pub const NAVIGATE: &str = "navigate";
+pub const OPEN_TASK: &str = "open-task";
 
 /// Brings the window up (building it if needed) and shows `view`.
 pub fn show<R: Runtime>(app: &AppHandle<R>, view: Option<View>) {
+    open(app, Page::View(view));
+}
+
+/// Brings the window up at For me, with `task`'s detail panel open.
+pub fn show_task<R: Runtime>(app: &AppHandle<R>, task: &TaskRef) {
+    open(app, Page::Task(task.clone()));
+}
+
+/// Where the window is to open.
+#[derive(Clone)]
+enum Page {
+    View(Option<View>),
+    Task(TaskRef),
+}
+
+fn open<R: Runtime>(app: &AppHandle<R>, page: Page) {
     if let Some(w) = app.get_webview_window(LABEL) {
-        bring_up(app, &w, view);
+        bring_up(app, &w, page);
         return;
     }
     let handle = app.clone();
     // Windows are built on the main thread; this may be called from a notification's thread.
     let built = app.run_on_main_thread(move || match handle.get_webview_window(LABEL) {
         // Built by an earlier request meanwhile.
-        Some(w) => bring_up(&handle, &w, view),
+        Some(w) => bring_up(&handle, &w, page),
         None => {
-            if let Err(e) = create(&handle, view) {
+            if let Err(e) = build(&handle, page_url(&page)) {
                 tracing::error!("the window could not be opened: {e}");
             }
         }
@@ -33,15 +51,51 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, view: Option<View>) {
     }
 }
 
-fn bring_up<R: Runtime>(app: &AppHandle<R>, w: &WebviewWindow<R>, view: Option<View>) {
+fn bring_up<R: Runtime>(app: &AppHandle<R>, w: &WebviewWindow<R>, page: Page) {
     let _ = w.unminimize();
     let _ = w.show();
     let _ = w.set_focus();
-    if let Some(v) = view {
-        if let Err(e) = app.emit_to(LABEL, NAVIGATE, v) {
-            tracing::debug!("navigate not sent: {e}");
-        }
+    let sent = match page {
+        Page::View(None) => Ok(()),
+        Page::View(Some(v)) => app.emit_to(LABEL, NAVIGATE, v),
+        Page::Task(t) => app.emit_to(LABEL, OPEN_TASK, t),
+    };
+    if let Err(e) = sent {
+        tracing::debug!("the window was not told where to go: {e}");
     }
+}
+
+fn page_url(page: &Page) -> WebviewUrl {
+    match page {
+        Page::View(v) => url(*v),
+        Page::Task(t) => task_url(t),
+    }
+}
+
+/// For me with `t`'s panel open: `index.html#forme/<system>/<id>`, each part URL-encoded.
+pub fn task_url(t: &TaskRef) -> WebviewUrl {
+    WebviewUrl::App(format!("index.html#forme/{}/{}", encode(&t.system), encode(&t.id)).into())
+}
+
+/// As JavaScript's `encodeURIComponent`, which the page undoes with `decodeURIComponent`.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The window's page, opening at `view` (the page's own default without one).
@@ -56,10 +110,14 @@ pub fn create<R: Runtime>(
     app: &AppHandle<R>,
     view: Option<View>,
 ) -> tauri::Result<WebviewWindow<R>> {
+    build(app, url(view))
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>, url: WebviewUrl) -> tauri::Result<WebviewWindow<R>> {
     if let Some(w) = app.get_webview_window(LABEL) {
         return Ok(w);
     }
-    WebviewWindowBuilder::new(app, LABEL, url(view))
+    WebviewWindowBuilder::new(app, LABEL, url)
         .title("Taskbell")
         .inner_size(960.0, 680.0)
         .min_inner_size(640.0, 480.0)
@@ -114,5 +172,15 @@ mod tests {
     fn without_a_view_the_page_is_plain() {
         assert_eq!(url(None).to_string(), "index.html");
         assert_eq!(url(Some(View::New)).to_string(), "index.html#new");
+        assert_eq!(url(Some(View::ForMe)).to_string(), "index.html#forme");
+    }
+
+    #[test]
+    fn a_task_opens_in_for_me_with_its_parts_encoded() {
+        let t = TaskRef::new("demo clinic", "a/b");
+        assert_eq!(
+            task_url(&t).to_string(),
+            "index.html#forme/demo%20clinic/a%2Fb"
+        );
     }
 }

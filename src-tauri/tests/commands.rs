@@ -22,11 +22,16 @@ struct Harness {
 }
 
 fn start() -> Harness {
+    start_with(|_| {})
+}
+
+fn start_with(adjust: impl FnOnce(&mut Options)) -> Harness {
     // The app's own runtime, so the checks that nothing waits on D-Bus on a worker apply here.
     taskbell_app::install_runtime().expect("a runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let notifier = Arc::new(MemoryNotifier::default());
-    let options = Options::headless(dir.path().join("data"), notifier.clone());
+    let mut options = Options::headless(dir.path().join("data"), notifier.clone());
+    adjust(&mut options);
     let mut app = taskbell_app::build(mock_builder(), options)
         .build(mock_context(noop_assets()))
         .expect("the app builds");
@@ -121,7 +126,7 @@ fn a_sandbox_task_goes_round_the_loop() {
 
     // The simulated staff finish it a second later and the socket brings the news.
     h.wait_for("the completion", Duration::from_secs(30), |h| {
-        h.ok("get_status", json!({}))["unseen_completions"] == 1
+        h.ok("get_status", json!({}))["unread"] == 1
     });
     assert_eq!(h.notifier.shown().len(), 1, "one notification");
     let timeline = h.ok("timeline", json!({"system": "sandbox", "taskId": task_id}));
@@ -129,8 +134,11 @@ fn a_sandbox_task_goes_round_the_loop() {
         timeline.as_array().is_some_and(|t| t.len() >= 2),
         "{timeline}"
     );
-    h.ok("mark_seen", json!({}));
-    assert_eq!(h.ok("get_status", json!({}))["unseen_completions"], 0);
+    let unread = h.ok("unread", json!({}));
+    assert_eq!(unread[0]["kind"], "completed", "{unread}");
+    assert_eq!(unread[0]["task"]["id"], task_id.as_str(), "{unread}");
+    h.ok("mark_all_read", json!({}));
+    assert_eq!(h.ok("get_status", json!({}))["unread"], 0);
     assert_eq!(h.ok("pending_tasks", json!({})), json!([]));
 }
 
@@ -342,4 +350,87 @@ fn an_unreachable_canvas_reads_offline_and_retrying() {
             .is_some_and(|m| m.starts_with("Getting a token from")),
         "{check}"
     );
+}
+
+/// The detail panel's work: assign to me, For me lists it, a comment is one note by me,
+/// complete, and a second Complete from a stale view is said, not sent. None of it is
+/// announced to the user who did it.
+#[test]
+fn acting_on_a_task_from_the_window() {
+    let h = start_with(|o| o.staff_delay = Duration::from_secs(3600));
+    h.wait_for("the sandbox", Duration::from_secs(30), |h| {
+        h.call("list_teams", json!({})).is_ok()
+    });
+    let draft = json!({"draft": {"description": "Call the lab", "patient": null, "owner": null, "team": null,
+        "due": null, "labels": [], "comment": null, "names": {"patient": null, "owner": null, "team": null}}});
+    let created = h.ok("create_task", draft);
+    let id = created["task_id"].as_str().expect("an id").to_string();
+    let task = |h: &Harness| h.ok("task_detail", json!({"system": "sandbox", "taskId": id}));
+    let act = |h: &Harness, action: Value| {
+        h.call(
+            "act_on_task",
+            json!({"system": "sandbox", "taskId": id, "action": action, "seen": "open"}),
+        )
+    };
+    let detail = task(&h);
+    assert_eq!(detail["fresh"], true, "{detail}");
+    assert_eq!(detail["notes"], json!([]), "{detail}");
+    let me = detail["me"].as_str().expect("this user").to_string();
+
+    let assigned = act(&h, json!({"kind": "assign_owner", "practitioner": me})).expect("assigned");
+    assert_eq!(assigned["state"], "done", "{assigned}");
+    let mine = h.ok(
+        "for_me",
+        json!({"whom": "me", "overdueOnly": false, "utcOffsetMs": 0}),
+    );
+    let listed: Vec<_> = mine
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r["task"]["task_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(listed, [id.clone()], "{mine}");
+
+    act(&h, json!({"kind": "comment", "text": "Lab says Friday"})).expect("commented");
+    let detail = task(&h);
+    assert_eq!(
+        detail["notes"].as_array().map(Vec::len),
+        Some(1),
+        "{detail}"
+    );
+    assert_eq!(detail["notes"][0]["text"], "Lab says Friday");
+    assert_eq!(detail["notes"][0]["author"], me.as_str());
+
+    let done = act(&h, json!({"kind": "complete"})).expect("completed");
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["already"], false, "{done}");
+    assert_eq!(detail_status(&task(&h)), "completed");
+    let again = act(&h, json!({"kind": "complete"})).expect("said, not sent");
+    assert_eq!(again["already"], true, "{again}");
+    let closed = act(&h, json!({"kind": "close"})).expect_err("refused");
+    assert!(
+        closed.as_str().is_some_and(|s| s.contains("now completed")),
+        "{closed}"
+    );
+    assert_eq!(detail_status(&task(&h)), "completed", "nothing overwritten");
+    let mine = h.ok(
+        "for_me",
+        json!({"whom": "both", "overdueOnly": false, "utcOffsetMs": 0}),
+    );
+    assert_eq!(mine, json!([]), "done work leaves For me");
+    assert_eq!(
+        h.ok("unread", json!({})),
+        json!([]),
+        "my own actions are not news to me"
+    );
+    assert!(h.notifier.shown().is_empty());
+}
+
+fn detail_status(detail: &Value) -> &str {
+    detail["row"]["status"].as_str().unwrap_or_default()
 }

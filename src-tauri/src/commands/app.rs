@@ -1,4 +1,4 @@
-//! The window's own commands: the status, closing itself, and marking completions seen.
+//! The window's own commands: the status and closing itself.
 
 use super::CommandResult;
 use crate::state::Shell;
@@ -15,9 +15,4 @@ pub fn get_status(shell: State<'_, Shell>) -> AppStatus {
 pub async fn hide_window<R: Runtime>(app: AppHandle<R>) -> CommandResult<()> {
     window::close(&app);
     Ok(())
-}
-
-#[tauri::command]
-pub fn mark_seen<R: Runtime>(app: AppHandle<R>) {
-    status::update(&app, |f| f.unseen_completions = 0);
 }

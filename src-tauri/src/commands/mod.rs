@@ -8,6 +8,7 @@ mod settings;
 
 pub(crate) use settings::apply_autostart;
 mod tasks;
+mod work;
 
 use std::fmt::Display;
 use tauri::ipc::Invoke;
@@ -23,7 +24,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     tauri::generate_handler![
         app::get_status,
         app::hide_window,
-        app::mark_seen,
         tasks::create_task,
         tasks::pending_tasks,
         tasks::search_patients,
@@ -41,5 +41,11 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         about::about,
         about::diagnostics,
         about::open_log_folder,
+        work::for_me,
+        work::task_detail,
+        work::act_on_task,
+        work::unread,
+        work::mark_all_read,
+        work::mark_read,
     ]
 }

@@ -3,10 +3,15 @@
 //! task. The notice is written in that same transaction, so a change is announced once.
 
 use super::NotifyPrefs;
+use crate::canvas::TaskAction;
 use crate::notify::{compose, compose_personal, NoticeKind, Notification};
 use crate::store::{Applied, NewNotice, Store, StoreError, TaskRow};
 use crate::task::{EventKind, TaskEvent, TaskStatus};
 use crate::time_util::to_millis;
+
+/// How long after the user asked for a change Canvas's news of it is taken as theirs: longer
+/// than an action waits in the outbox while Canvas answers slowly or not at all.
+const OWN_ACTION_WINDOW_MS: i64 = 15 * 60_000;
 
 /// The preferences, this user, and whether notifications are held, taken once for a group.
 pub(super) struct Audience {
@@ -41,7 +46,7 @@ impl Audience {
         else {
             return Ok(None);
         };
-        let Some(kind) = self.kind(store, e, a, row)? else {
+        let Some(kind) = self.kind(store, e, a, row, now)? else {
             return Ok(None);
         };
         let n = match kind {
@@ -77,9 +82,24 @@ impl Audience {
         e: &TaskEvent,
         a: &Applied,
         row: &TaskRow,
+        now: i64,
     ) -> Result<Option<NoticeKind>, StoreError> {
         let p = &self.prefs;
-        if a.transitioned() && p.wants(EventKind::for_status(row.status), row, self.me.as_deref()) {
+        // Canvas's word of a change the user just made here (its push may come before the
+        // answer to the request does) is not news to them.
+        let own =
+            store.own_actions_since(&e.task.system, &e.task.id, now - OWN_ACTION_WINDOW_MS)?;
+        let own_status = own.iter().any(|a| a.target_status() == Some(row.status));
+        let own_assign = own.iter().any(|a| {
+            matches!(
+                a,
+                TaskAction::AssignOwner { .. } | TaskAction::AssignTeam { .. }
+            )
+        });
+        if a.transitioned()
+            && !own_status
+            && p.wants(EventKind::for_status(row.status), row, self.me.as_deref())
+        {
             return Ok(Some(match row.status {
                 TaskStatus::Completed => NoticeKind::Completed,
                 TaskStatus::Closed => NoticeKind::Closed,
@@ -87,7 +107,7 @@ impl Audience {
             }));
         }
         let by_me = self.is_me(e.actor.as_deref());
-        if row.status == TaskStatus::Open && !by_me && !row.mine {
+        if row.status == TaskStatus::Open && !by_me && !row.mine && !own_assign {
             let to_me = p.assigned_to_me && self.is_me(row.assignee_id.as_deref());
             let to_team = p.assigned_to_team
                 && !self.is_me(row.assignee_id.as_deref())

@@ -5,7 +5,7 @@
 use super::{read_lock, Engine, EngineError};
 use crate::canvas::TaskSearch;
 use crate::store::{ForMeQuery, ForMeRow, ForWhom};
-use crate::task::{Source, TaskStatus};
+use crate::task::{Source, Task, TaskRef, TaskStatus};
 
 impl Engine {
     /// This user's practitioner id, if set.
@@ -24,6 +24,20 @@ impl Engine {
         let found = tasks.len();
         self.ingest_read(tasks, Source::Poll).await?;
         Ok(found)
+    }
+
+    /// Reads `task` from Canvas and stores what it says, as any read: a change found is news.
+    pub async fn refresh_task(&self, task: &TaskRef) -> Result<Task, EngineError> {
+        let client = self.canvas().ok_or(EngineError::NoCanvas)?;
+        if task.system != client.system() {
+            return Err(EngineError::Invalid(format!(
+                "task {} belongs to {}, not to the Canvas Taskbell is connected to",
+                task.id, task.system
+            )));
+        }
+        let read = client.read_task(&task.id).await?;
+        self.ingest_read(vec![read.clone()], Source::Api).await?;
+        Ok(read)
     }
 
     /// The open tasks of this user and of `teams`, soonest due first.

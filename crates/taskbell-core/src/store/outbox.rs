@@ -279,6 +279,28 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The actions this user asked for on a task since `since` (Unix ms, the desktop's clock, as
+    /// the outbox stamps them), whatever became of them: Canvas's news of a change that is one
+    /// of these is not news to the user.
+    pub fn own_actions_since(
+        &self,
+        system: &str,
+        task_id: &str,
+        since: i64,
+    ) -> Result<Vec<crate::canvas::TaskAction>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT action FROM outbox WHERE action IS NOT NULL AND system = ?1 AND task_id = ?2 AND created_at >= ?3",
+        )?;
+        let rows = stmt.query_map(params![system, task_id, since], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for text in rows {
+            if let Ok(req) = serde_json::from_str::<crate::canvas::ActionRequest>(&text?) {
+                out.push(req.action);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn outbox_entry(&self, local_id: &str) -> Result<Option<OutboxEntry>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE local_id = ?1");
         Ok(self
