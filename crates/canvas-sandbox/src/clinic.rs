@@ -47,8 +47,11 @@ pub struct Clinic {
     pub patients: Vec<(String, String)>,
     pub practitioners: Vec<(String, String)>,
     pub teams: Vec<(String, String)>,
-    /// A practitioner to use as `requester` when nothing else matters.
+    /// A practitioner to use as `requester` when nothing else matters. It also stands for the
+    /// sandbox's user: the simulated staff hand work to them.
     pub requester: String,
+    /// The first team `requester` is a member of: the user's team, which staff hand work to too.
+    pub requester_team: Option<String>,
 }
 
 const PATIENTS: &[(&str, &str, &str, &str)] = &[
@@ -210,6 +213,16 @@ impl Directory {
         self.teams.iter().find(|t| t.id == id)
     }
 
+    /// Who the sandbox's user is: the practitioner [`Clinic::requester`] names.
+    pub fn user(&self) -> Option<&Person> {
+        self.staff.first()
+    }
+
+    pub fn user_team(&self) -> Option<&Team> {
+        let user = self.user()?;
+        self.teams.iter().find(|t| t.members.contains(&user.id))
+    }
+
     pub fn clinic(&self) -> Clinic {
         Clinic {
             patients: self
@@ -227,7 +240,8 @@ impl Directory {
                 .iter()
                 .map(|t| (t.id.clone(), t.name.clone()))
                 .collect(),
-            requester: self.staff.first().map(|p| p.id.clone()).unwrap_or_default(),
+            requester: self.user().map(|p| p.id.clone()).unwrap_or_default(),
+            requester_team: self.user_team().map(|t| t.id.clone()),
         }
     }
 }

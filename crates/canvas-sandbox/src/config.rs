@@ -15,6 +15,10 @@ pub struct SandboxConfig {
     /// Simulated staff complete (or close) each open task created through the API about this
     /// long after creation.
     pub staff_delay: Option<Duration>,
+    /// Simulated staff hand work to the sandbox's user (the clinic's requester) and that
+    /// user's team about this often, so a demo has incoming work without anyone creating it.
+    /// None (or zero) is off. See [`crate::Handout`] for the steps.
+    pub handout: Option<Duration>,
     pub socket_api_key: String,
     pub plugin_name: String,
     pub channel: String,
@@ -39,6 +43,7 @@ impl Default for SandboxConfig {
             token_lifetime: Duration::from_secs(36_000),
             seed_clinic: true,
             staff_delay: None,
+            handout: None,
             socket_api_key: "sandbox-socket-key".into(),
             plugin_name: "taskbell_relay".into(),
             channel: "taskbell".into(),

@@ -33,6 +33,8 @@ struct Inner {
     request_count: AtomicU64,
     token_count: AtomicU64,
     staff_delay: Mutex<Option<Duration>>,
+    /// A watch rather than a plain value: the handout loop sleeps until this changes.
+    handout: watch::Sender<Option<Duration>>,
     clock: Clock,
     /// Task create and update bodies as received, so a test can compare a client's bodies with
     /// Canvas's documented request examples.
@@ -66,8 +68,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Knobs {
-    pub(crate) fn new(staff_delay: Option<Duration>) -> Self {
+    pub(crate) fn new(staff_delay: Option<Duration>, handout: Option<Duration>) -> Self {
         let (socket_drops, _) = watch::channel(0);
+        let (handout, _) = watch::channel(handout);
         Knobs {
             inner: Arc::new(Inner {
                 latency_micros: AtomicU64::new(0),
@@ -84,6 +87,7 @@ impl Knobs {
                 request_count: AtomicU64::new(0),
                 token_count: AtomicU64::new(0),
                 staff_delay: Mutex::new(staff_delay),
+                handout,
                 clock: Clock::default(),
                 task_writes: Mutex::new(Vec::new()),
                 token_requests: Mutex::new(Vec::new()),
@@ -227,6 +231,20 @@ impl Knobs {
     /// Applies to tasks created from now on.
     pub fn set_staff_delay(&self, d: Option<Duration>) {
         *lock(&self.inner.staff_delay) = d;
+    }
+
+    /// How often simulated staff hand work to the sandbox's user and team; None (or zero)
+    /// stops them. Takes effect at once: the wait for the next step starts over at the new pace.
+    pub fn set_handout(&self, pace: Option<Duration>) {
+        self.inner.handout.send_replace(pace);
+    }
+
+    pub fn handout(&self) -> Option<Duration> {
+        *self.inner.handout.borrow()
+    }
+
+    pub(crate) fn handout_changes(&self) -> watch::Receiver<Option<Duration>> {
+        self.inner.handout.subscribe()
     }
 
     /// Every `POST /Task` and `PUT /Task/<id>` body received that was JSON, refused or not,

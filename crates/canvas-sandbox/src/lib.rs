@@ -2,8 +2,8 @@
 //! client credentials, the FHIR Task API with Canvas's quirks (empty create body, full-replace
 //! PUT that appends notes, `If-Unmodified-Since`), Patient/Practitioner/Group pickers, the
 //! companion plugin's WebSocket channel and signed webhooks, and simulated staff who finish
-//! tasks. Knobs make it slow, failing or quiet on purpose so every client path can be tested
-//! over real HTTP.
+//! tasks and hand work to the sandbox's user. Knobs make it slow, failing or quiet on purpose
+//! so every client path can be tested over real HTTP.
 
 mod auth;
 mod clinic;
@@ -11,12 +11,14 @@ mod clock;
 mod config;
 mod date_header;
 mod fhir;
+mod handout;
 mod knobs;
 mod outcome;
 mod permalink;
 mod relay;
 mod socket;
 mod staff;
+mod staff_changes;
 mod state;
 mod store;
 mod tasks;
@@ -34,6 +36,7 @@ use tokio::task::JoinHandle;
 
 pub use clinic::Clinic;
 pub use config::{SandboxConfig, WebhookTarget};
+pub use handout::Handout;
 pub use knobs::{Knobs, TokenRequest};
 
 use state::{AppState, Outlets};
@@ -46,6 +49,7 @@ pub struct Sandbox {
     shutdown: Option<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
     webhook: Option<JoinHandle<()>>,
+    handout: Option<JoinHandle<()>>,
 }
 
 fn router(state: AppState) -> Router {
@@ -80,7 +84,7 @@ impl Sandbox {
             .with_context(|| format!("binding 127.0.0.1:{}", config.port))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let knobs = Knobs::new(config.staff_delay);
+        let knobs = Knobs::new(config.staff_delay, config.handout);
         let (webhooks, webhook) = match &config.webhook {
             Some(target) => {
                 let (tx, rx) = mpsc::unbounded_channel();
@@ -96,6 +100,7 @@ impl Sandbox {
             shutdown: shutdown_rx.clone(),
         };
         let state = AppState::new(config, base_url, knobs, outlets);
+        let handout = handout::spawn(state.clone());
         let app = router(state.clone());
         let mut stop = shutdown_rx;
         let server = tokio::spawn(async move {
@@ -115,6 +120,7 @@ impl Sandbox {
             shutdown: Some(shutdown_tx),
             server: Some(server),
             webhook,
+            handout: Some(handout),
         })
     }
 
@@ -189,12 +195,18 @@ impl Sandbox {
         ))
     }
 
+    /// Runs one handout step now, whatever the pace, as the simulated staff would: the id of
+    /// the task created or changed, or None when the step found nothing to act on.
+    pub fn hand_out(&self, step: Handout) -> Option<String> {
+        handout::hand_out(&self.state, step)
+    }
+
     pub fn task_count(&self) -> usize {
         self.state.store().len()
     }
 
-    /// Stops serving, closes plugin sockets, stops the staff and the webhook sender, and waits
-    /// (briefly) for in-flight requests.
+    /// Stops serving, closes plugin sockets, stops the staff, the handout and the webhook
+    /// sender, and waits (briefly) for in-flight requests.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(true);
@@ -210,6 +222,9 @@ impl Sandbox {
         }
         if let Some(webhook) = self.webhook.take() {
             let _ = webhook.await;
+        }
+        if let Some(handout) = self.handout.take() {
+            let _ = handout.await;
         }
     }
 }

@@ -20,6 +20,10 @@ struct Args {
     /// many seconds.
     #[arg(long)]
     staff_delay_secs: Option<f64>,
+    /// Every this many seconds simulated staff hand the requester (or their team) a new task,
+    /// a comment or a reassignment; 0 is off.
+    #[arg(long, default_value_t = 0.0)]
+    pace_secs: f64,
     /// Post signed webhooks for every task event to this URL.
     #[arg(long, requires = "webhook_secret")]
     webhook_url: Option<String>,
@@ -50,6 +54,8 @@ async fn main() -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let handout = Duration::try_from_secs_f64(args.pace_secs)
+        .context("--pace-secs must be a positive number or 0")?;
     let webhook = match (args.webhook_url, args.webhook_secret) {
         (Some(url), Some(secret)) => Some(WebhookTarget {
             url,
@@ -61,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
     let config = SandboxConfig {
         port: args.port,
         staff_delay,
+        handout: Some(handout).filter(|p| !p.is_zero()),
         webhook,
         seed_clinic: !args.no_seed,
         ..SandboxConfig::default()
@@ -87,6 +94,13 @@ async fn main() -> anyhow::Result<()> {
             d.as_secs_f64()
         ),
         None => println!("  simulated staff: off"),
+    }
+    match config.handout {
+        Some(d) => println!(
+            "  staff hand the requester work every {:.1} s",
+            d.as_secs_f64()
+        ),
+        None => println!("  handout:        off"),
     }
     let clinic = sandbox.clinic();
     println!("  requester:      Practitioner/{}", clinic.requester);

@@ -9,6 +9,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use crate::auth::TokenBook;
 use crate::clinic::Directory;
 use crate::config::SandboxConfig;
+use crate::handout::ReassignTurn;
 use crate::knobs::Knobs;
 use crate::relay::{self, Change, Push};
 use crate::store::{Store, TaskRecord};
@@ -28,6 +29,7 @@ struct Inner {
     sockets: broadcast::Sender<Arc<str>>,
     webhooks: Option<mpsc::UnboundedSender<Push>>,
     shutdown: watch::Receiver<bool>,
+    reassign_turn: ReassignTurn,
 }
 
 pub(crate) struct Outlets {
@@ -57,6 +59,7 @@ impl AppState {
                 sockets,
                 webhooks: outlets.webhooks,
                 shutdown: outlets.shutdown,
+                reassign_turn: ReassignTurn::default(),
             }),
         }
     }
@@ -92,6 +95,10 @@ impl AppState {
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.inner.shutdown.clone()
+    }
+
+    pub fn reassign_turn(&self) -> &ReassignTurn {
+        &self.inner.reassign_turn
     }
 
     pub fn subscribe_sockets(&self) -> broadcast::Receiver<Arc<str>> {

@@ -1,5 +1,6 @@
-//! What can happen to a task, whoever asks (the FHIR API, the simulated staff, a test): the
-//! Canvas rules for create and full-replace update, and which pushes each change causes.
+//! Creating and replacing tasks, whoever asks (the FHIR API, the simulated staff, a test): the
+//! Canvas rules for create and full-replace update, and which pushes each causes. Single
+//! changes made in the Canvas UI are in `staff_changes`.
 
 use time::OffsetDateTime;
 
@@ -86,7 +87,7 @@ fn dedup_labels(labels: Vec<String>) -> Vec<String> {
 }
 
 /// The push a status change causes; reopening counts as an update.
-fn status_event(status: Status) -> EventKind {
+pub(crate) fn status_event(status: Status) -> EventKind {
     match status {
         Status::Completed => EventKind::Completed,
         Status::Cancelled => EventKind::Closed,
@@ -95,9 +96,22 @@ fn status_event(status: Status) -> EventKind {
 }
 
 impl AppState {
-    /// POST /Task. Pushes `created` only for tasks created open: Canvas fires TASK_CREATED
-    /// only for those.
+    /// POST /Task: a client's task, which the simulated staff then finish when they are on
+    /// (see [`crate::SandboxConfig::staff_delay`]).
     pub fn create_task(&self, input: TaskInput) -> Result<TaskRecord, Outcome> {
+        let task = self.create_task_as_staff(input)?;
+        if task.status == Status::Requested {
+            if let Some(delay) = self.knobs().staff_delay() {
+                staff::schedule(self.clone(), task.id.clone(), delay);
+            }
+        }
+        Ok(task)
+    }
+
+    /// A task created in the Canvas UI, with the API's checks and push: `created`, only for
+    /// tasks created open, as Canvas fires TASK_CREATED only for those. The simulated staff
+    /// do not finish it: they only answer work handed to them through the API.
+    pub fn create_task_as_staff(&self, input: TaskInput) -> Result<TaskRecord, Outcome> {
         if input
             .description
             .as_deref()
@@ -141,11 +155,6 @@ impl AppState {
             store.insert(task.clone());
             task
         };
-        if task.status == Status::Requested {
-            if let Some(delay) = self.knobs().staff_delay() {
-                staff::schedule(self.clone(), task.id.clone(), delay);
-            }
-        }
         Ok(task)
     }
 
@@ -224,63 +233,6 @@ impl AppState {
         } else {
             Ok(task.clone())
         }
-    }
-
-    /// A change made in the Canvas UI (by a test or the simulated staff). Not subject to
-    /// `skip_completed_push`: the platform gap concerns API changes only.
-    /// With `only_if_open`, a task someone already finished is left alone (the simulated
-    /// staff must not overwrite a completion that raced it).
-    pub fn set_status_as_staff(
-        &self,
-        id: &str,
-        status: Status,
-        actor: Option<String>,
-        only_if_open: bool,
-    ) -> bool {
-        let mut store = self.store();
-        let Some(task) = store.get_mut(id) else {
-            return false;
-        };
-        if task.status == status || (only_if_open && task.status != Status::Requested) {
-            return true;
-        }
-        task.status = status;
-        task.touch(self.now());
-        let actor = actor
-            .or_else(|| task.owner.clone())
-            .or_else(|| Some(task.requester.clone()));
-        let task = task.clone();
-        self.emit(
-            &task,
-            &[Change {
-                kind: status_event(status),
-                actor,
-                comment_id: None,
-            }],
-        );
-        true
-    }
-
-    /// Staff add a label in the Canvas UI: an `updated` change by the task's owner (or its
-    /// requester). False when the task does not exist.
-    pub fn add_label_as_staff(&self, id: &str, label: &str) -> bool {
-        let mut store = self.store();
-        let Some(task) = store.get_mut(id) else {
-            return false;
-        };
-        task.labels.push(label.to_owned());
-        task.touch(self.now());
-        let actor = task.owner.clone().or_else(|| Some(task.requester.clone()));
-        let task = task.clone();
-        self.emit(
-            &task,
-            &[Change {
-                kind: EventKind::Updated,
-                actor,
-                comment_id: None,
-            }],
-        );
-        true
     }
 
     /// Bulk seeding for tests and benchmarks: no pushes, no simulated staff.

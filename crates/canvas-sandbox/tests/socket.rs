@@ -5,42 +5,17 @@ mod common;
 
 use std::time::Duration;
 
-use canvas_sandbox::Sandbox;
+use common::ws::{connect, next_json, Ws};
 use common::Api;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::{self, Message};
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(sb: &Sandbox) -> Ws {
-    let url = format!("{}?api_key={}", sb.ws_url(), sb.config().socket_api_key);
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("socket connects")
-        .0
-}
 
 async fn refused_status(url: String) -> u16 {
     match tokio_tungstenite::connect_async(url).await {
         Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
         Err(other) => panic!("unexpected error {other}"),
         Ok(_) => panic!("connection should be refused"),
-    }
-}
-
-/// The next text frame as JSON, within a couple of seconds.
-async fn next_json(ws: &mut Ws) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(3), ws.next())
-            .await
-            .expect("a push arrives")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(text.as_str()).unwrap();
-        }
     }
 }
 

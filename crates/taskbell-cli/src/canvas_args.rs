@@ -62,7 +62,7 @@ impl CanvasArgs {
     /// caller) or a configured instance; and the practitioner acting, if known.
     pub async fn connect(&self) -> anyhow::Result<(CanvasConfig, Option<Sandbox>, Option<String>)> {
         let sb = if self.sandbox {
-            Some(crate::sandbox::start(0, None).await?)
+            Some(crate::sandbox::start(0, None, None).await?)
         } else {
             None
         };

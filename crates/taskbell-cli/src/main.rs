@@ -37,6 +37,10 @@ enum Command {
         /// Simulated staff complete new tasks after this many seconds.
         #[arg(long)]
         staff_delay_secs: Option<u64>,
+        /// Every N seconds simulated staff hand the requester (or their team) a new task, a
+        /// comment or a reassignment; 0 is off.
+        #[arg(long, default_value_t = 0)]
+        pace_secs: u64,
     },
 }
 
@@ -66,7 +70,8 @@ async fn run() {
         Command::Sandbox {
             port,
             staff_delay_secs,
-        } => run_sandbox(port, staff_delay_secs).await,
+            pace_secs,
+        } => run_sandbox(port, staff_delay_secs, pace_secs).await,
     };
     if let Err(e) = result {
         eprintln!("taskbell-cli: {e:#}");
@@ -74,8 +79,14 @@ async fn run() {
     }
 }
 
-async fn run_sandbox(port: u16, staff_delay_secs: Option<u64>) -> anyhow::Result<()> {
-    let sb = sandbox::start(port, staff_delay_secs.map(std::time::Duration::from_secs)).await?;
+async fn run_sandbox(
+    port: u16,
+    staff_delay_secs: Option<u64>,
+    pace_secs: u64,
+) -> anyhow::Result<()> {
+    let staff_delay = staff_delay_secs.map(std::time::Duration::from_secs);
+    let handout = Some(std::time::Duration::from_secs(pace_secs)).filter(|p| !p.is_zero());
+    let sb = sandbox::start(port, staff_delay, handout).await?;
     println!("{}", sandbox::describe(&sb));
     tokio::signal::ctrl_c().await?;
     sb.shutdown().await;

@@ -78,7 +78,14 @@ fn env_secret(name: &str) -> Option<String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let sb = if args.canvas.sandbox {
-        Some(sandbox::start(0, Some(Duration::from_secs(args.canvas.staff_delay_secs))).await?)
+        Some(
+            sandbox::start(
+                0,
+                Some(Duration::from_secs(args.canvas.staff_delay_secs)),
+                None,
+            )
+            .await?,
+        )
     } else {
         None
     };

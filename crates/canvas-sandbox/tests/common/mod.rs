@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod shape;
+pub mod ws;
 
 use canvas_sandbox::{Sandbox, SandboxConfig};
 use reqwest::{Response, StatusCode};
@@ -137,6 +138,16 @@ impl Api {
 }
 
 const PERMALINK_EXT: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-permalink";
+pub const GROUP_EXT: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-group";
+
+/// The `Group/<id>` reference in a task's task-group extension, if it has one.
+pub fn team_of(task: &Value) -> Option<&str> {
+    task["extension"]
+        .as_array()?
+        .iter()
+        .find(|e| e["url"] == GROUP_EXT)?["valueReference"]["reference"]
+        .as_str()
+}
 
 /// `task` without the attributes task.md marks `exclude_in: create, update`: `lastModified`,
 /// every reference's `type`, the team's `type` and `display`, the permalink extension.
