@@ -1,6 +1,6 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { api, emit, events, listing, resetFake, sampleStatus } from "./test/fakeApi";
+import { api, emit, events, listing, notice, resetFake, sampleStatus } from "./test/fakeApi";
 import App from "./App.svelte";
 
 vi.mock("./lib/api", async (orig) => (await import("./test/fakeApi")).mockModule(await orig()));
@@ -14,10 +14,10 @@ beforeEach(() => {
 });
 
 describe("App", () => {
-  it("shows the name, the three views and the status line", async () => {
+  it("shows the name, the four views with For me first, and the status line", async () => {
     render(App);
     expect(screen.getByRole("heading", { level: 1 }).textContent).toContain("Taskbell");
-    expect(screen.getAllByRole("tab").map((t) => t.textContent?.trim())).toEqual(["New task", "History", "Settings"]);
+    expect(screen.getAllByRole("tab").map((t) => t.textContent?.trim())).toEqual(["For me", "New task", "History", "Settings"]);
     expect(tab(/New task/).getAttribute("aria-selected")).toBe("true");
     await waitFor(() => expect(screen.getByTestId("status").textContent).toContain("Sandbox · live"));
   });
@@ -67,9 +67,50 @@ describe("App", () => {
     await fireEvent.click(tab(/Settings/));
     expect(panel("settings")?.hidden).toBe(false);
     await fireEvent.keyDown(tab(/Settings/), { key: "ArrowRight" });
+    expect(tab(/For me/).getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(tab(/For me/));
+    await fireEvent.keyDown(tab(/For me/), { key: "ArrowRight" });
     expect(tab(/New task/).getAttribute("aria-selected")).toBe("true");
-    expect(document.activeElement).toBe(tab(/New task/));
     expect((screen.getByLabelText(/What needs doing/, { selector: "input" }) as HTMLInputElement).value).toBe("Call the lab");
+  });
+
+  it("opens at For me when its URL says so", async () => {
+    window.location.hash = "#forme";
+    render(App);
+    expect(tab(/For me/).getAttribute("aria-selected")).toBe("true");
+    await waitFor(() => expect(api.forMe).toHaveBeenCalled());
+    expect(panel("new")).toBeNull();
+  });
+
+  it("counts unread notices on the For me tab, from the status and from unread-changed", async () => {
+    api.status.mockResolvedValue(sampleStatus({ unread: 2 }));
+    render(App);
+    await waitFor(() => expect(tab(/For me/).textContent).toContain("(2 unread)"));
+    emit.unread(5);
+    await waitFor(() => expect(tab(/For me/).textContent).toContain("(5 unread)"));
+    emit.unread(0);
+    await waitFor(() => expect(tab(/For me/).textContent?.trim()).toBe("For me"));
+  });
+
+  it("clears the tab's count when notices are marked read under For me", async () => {
+    api.status.mockResolvedValue(sampleStatus({ unread: 2 }));
+    api.unread.mockResolvedValue([notice(1), notice(2)]);
+    render(App);
+    await fireEvent.click(tab(/For me/));
+    await fireEvent.click(await screen.findByRole("button", { name: "Mark all read" }));
+    await waitFor(() => expect(tab(/For me/).textContent?.trim()).toBe("For me"));
+    expect(api.markAllRead).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows a task's detail under For me when the shell asks", async () => {
+    render(App);
+    await waitFor(() => expect(events.onOpenTask).toHaveBeenCalled());
+    emit.openTask({ system: "https://fumage-demo-clinic.canvasmedical.com", id: "task-9" });
+    await waitFor(() => expect(tab(/For me/).getAttribute("aria-selected")).toBe("true"));
+    expect(panel("forme")?.hidden).toBe(false);
+    await waitFor(() => expect(api.taskDetail).toHaveBeenCalledWith("https://fumage-demo-clinic.canvasmedical.com", "task-9"));
+    expect(await within(panel("forme")!).findByRole("complementary")).toBeTruthy();
+    await waitFor(() => expect(document.activeElement).toBe(panel("forme")));
   });
 
   it("explains a missing tray and missing notifications", async () => {

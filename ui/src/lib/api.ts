@@ -9,7 +9,7 @@ export type TaskStatus = "open" | "completed" | "closed";
 export type EventKind =
   | "created" | "updated" | "completed" | "closed" | "reopened" | "commented"
   | "assigned" | "unassigned" | "started" | "paused";
-export type View = "new" | "history" | "settings";
+export type View = "forme" | "new" | "history" | "settings";
 
 export interface AppStatus {
   /** The tray's status line, e.g. "Sandbox · live", "demo-clinic · polling every 30 s". */
@@ -23,6 +23,10 @@ export interface AppStatus {
   /** Unix ms; null when not paused; -1 when paused until resumed. */
   paused_until: number | null;
   unseen_completions: number;
+  /** Unread notices; the tray shows this count. */
+  unread: number;
+  /** Open tasks for this user and their teams (the tray's "For me (N)"). */
+  for_me: number;
   /** The local webhook URL, always shown in webhook mode. */
   local_webhook_url: string | null;
   public_webhook_url: string | null;
@@ -99,6 +103,58 @@ export interface TaskRow {
 
 export interface HistoryPage { rows: TaskRow[]; next: Cursor | null }
 
+export type ForWhom = "me" | "teams" | "both";
+/** The shell sorts these soonest due first, with undated tasks last. */
+export interface ForMeRow { task: TaskRow; overdue: boolean; due_today: boolean }
+
+export interface Note {
+  text: string;
+  /** RFC 3339. */
+  time: string | null;
+  /** A practitioner id. */
+  author: string | null;
+  author_name: string | null;
+}
+
+export interface TaskDetail {
+  /** As stored locally. */
+  row: TaskRow | null;
+  /** Canvas's Task.note, oldest first. */
+  notes: Note[];
+  /** False when Canvas could not be read; then `notes` may be empty and `problem` says why. */
+  fresh: boolean;
+  problem: string | null;
+  /** This user's practitioner id, so their own notes read "You". */
+  me: string | null;
+}
+
+export type TaskAction =
+  | { kind: "complete" }
+  | { kind: "close" }
+  | { kind: "reopen" }
+  | { kind: "comment"; text: string }
+  | { kind: "assign_owner"; practitioner: string }
+  | { kind: "assign_team"; group: string }
+  | { kind: "due"; /** RFC 3339 with offset. */ due: string };
+
+// "done": `message` is what Canvas now says, e.g. "Completed." or "Already completed.".
+// "queued": Canvas could not be reached; the action is sent when it answers.
+export type ActOutcome =
+  | { state: "done"; already: boolean; message: string }
+  | { state: "queued"; local_id: string; reason: string };
+
+export interface Notice {
+  id: number;
+  task: { system: string; id: string };
+  kind: "completed" | "closed" | "assigned" | "team" | "comment" | "due_soon" | "overdue";
+  summary: string;
+  body: string;
+  /** Unix ms. */
+  at: number;
+  /** Arrived during quiet hours, so it was never shown as a popup. */
+  held: boolean;
+}
+
 export interface EventRow {
   kind: EventKind;
   source: "api" | "socket" | "webhook" | "poll" | "fragment";
@@ -150,6 +206,18 @@ export interface Settings {
     kinds: EventKind[];
     show_patient: boolean;
     sound: boolean;
+    /** Minutes before an open task is due to remind; null for no reminder. */
+    due_soon_minutes: number | null;
+    /** Remind once when a task becomes overdue. */
+    overdue: boolean;
+    /** Group ids whose tasks count as this user's. */
+    teams: string[];
+    assigned_to_me: boolean;
+    assigned_to_team: boolean;
+    /** A comment by someone else on a task this user requested or owns. */
+    comments: boolean;
+    /** Local "HH:MM" times, which may wrap midnight; null when off. */
+    quiet_hours: { start: string; end: string } | null;
   };
   autostart: boolean;
   /** Where secrets live: the OS keychain, or a file only this user can read. Read-only. */
@@ -204,6 +272,19 @@ export const api = {
   /** Version, system, connection and the log's last lines, without secrets or patient data. */
   diagnostics: () => invoke<string>("diagnostics"),
   openLogFolder: () => invoke<void>("open_log_folder"),
+  forMe: (whom: ForWhom, overdueOnly: boolean, utcOffsetMs: number) =>
+    invoke<ForMeRow[]>("for_me", { whom, overdueOnly, utcOffsetMs }),
+  taskDetail: (system: string, taskId: string) => invoke<TaskDetail>("task_detail", { system, taskId }),
+  /**
+   * `seen` is the status the user was looking at; an action that no longer fits it is refused
+   * with one sentence, e.g. "Someone closed this task meanwhile; it was not completed."
+   */
+  act: (system: string, taskId: string, action: TaskAction, seen: TaskStatus | null) =>
+    invoke<ActOutcome>("act_on_task", { system, taskId, action, seen }),
+  /** Newest first. */
+  unread: () => invoke<Notice[]>("unread"),
+  markAllRead: () => invoke<void>("mark_all_read"),
+  markRead: (id: number) => invoke<void>("mark_read", { id }),
 };
 
 export const events = {
@@ -213,4 +294,9 @@ export const events = {
   onStatus: (f: (s: AppStatus) => void): Promise<UnlistenFn> => listen<AppStatus>("status-changed", (e) => f(e.payload)),
   /** The tray asks the window to show a view. */
   onNavigate: (f: (v: View) => void): Promise<UnlistenFn> => listen<View>("navigate", (e) => f(e.payload)),
+  /** The unread count changed (status-changed carries it too). */
+  onUnread: (f: (count: number) => void): Promise<UnlistenFn> => listen<number>("unread-changed", (e) => f(e.payload)),
+  /** The tray or a notification asks for one task's detail, under For me. */
+  onOpenTask: (f: (t: { system: string; id: string }) => void): Promise<UnlistenFn> =>
+    listen<{ system: string; id: string }>("open-task", (e) => f(e.payload)),
 };

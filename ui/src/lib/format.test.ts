@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDetail, formatBirthDate, formatDay, formatDuration, formatWhen, whenParts } from "./format";
+import { assignedTo, describeDetail, formatBirthDate, formatDay, formatDuration, formatRelative, formatWhen, whenParts } from "./format";
 
 describe("formatDuration", () => {
   it("reads like people talk", () => {
@@ -70,5 +70,32 @@ describe("describeDetail", () => {
     expect(describeDetail({ unconfirmed: true }, "en-GB")).toEqual([
       ["Note", "Not confirmed with Canvas: no Canvas connection is set up to check it"],
     ]);
+  });
+});
+
+describe("formatRelative", () => {
+  const now = new Date(2025, 2, 20, 15, 0);
+  it("says how long until or since", () => {
+    expect(formatRelative(now.getTime() + 200 * 60_000, now)).toBe("in 3 h 20 min");
+    expect(formatRelative(now.getTime() - 45 * 60_000, now)).toBe("45 min ago");
+    expect(formatRelative(now.getTime() - 26 * 3_600_000, now)).toBe("1 d 2 h ago");
+  });
+  it("calls the current minute now", () => {
+    expect(formatRelative(now.getTime() + 20_000, now)).toBe("now");
+    expect(formatRelative(now.getTime() - 20_000, now)).toBe("now");
+  });
+});
+
+describe("assignedTo", () => {
+  const none = { assignee_id: null, assignee_name: null, team_id: null, team_name: null };
+  it("names the person, the team, or both", () => {
+    expect(assignedTo({ ...none, assignee_id: "s1", assignee_name: "Dr. Ng" })).toBe("Dr. Ng");
+    expect(assignedTo({ ...none, team_id: "g1", team_name: "Billing" })).toBe("Billing");
+    expect(assignedTo({ ...none, assignee_id: "s1", assignee_name: "Dr. Ng", team_id: "g1", team_name: "Billing" })).toBe("Dr. Ng · Billing");
+  });
+  it("prefers a name to an id, then falls back to ids, then a dash", () => {
+    expect(assignedTo({ ...none, assignee_id: "s1", team_id: "g1", team_name: "Billing" })).toBe("Billing");
+    expect(assignedTo({ ...none, team_id: "g1" })).toBe("g1");
+    expect(assignedTo(none)).toBe("—");
   });
 });

@@ -1,7 +1,7 @@
 // How times, durations and domain words read on screen. Locale-aware where Intl can do it; the
 // locale parameter exists so tests can pin one.
 
-import type { EventRow, EventKind, OutboxEntry, TaskStatus } from "./api";
+import type { EventRow, EventKind, OutboxEntry, TaskRow, TaskStatus } from "./api";
 import { DAY_MS } from "./time";
 
 /** A duration as people say it: "45 min", "3 h 20 min", "2 d 4 h". */
@@ -45,6 +45,19 @@ export function whenParts(ms: number, now: Date = new Date(), locale?: string): 
 export function formatWhen(ms: number | null | undefined, now: Date = new Date(), locale?: string): string {
   if (ms == null) return "—";
   return whenParts(ms, now, locale).join(" ");
+}
+
+/** How far a moment is from now: "in 3 h 20 min", "45 min ago", "now" within the minute. */
+export function formatRelative(ms: number, now: Date = new Date()): string {
+  const diff = ms - now.getTime();
+  if (Math.abs(diff) < 60_000) return "now";
+  return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
+}
+
+/** Who a task is with: the person, the team, or both; an id only when no name is known. */
+export function assignedTo(r: Pick<TaskRow, "assignee_id" | "assignee_name" | "team_id" | "team_name">): string {
+  if (r.assignee_name && r.team_name) return `${r.assignee_name} · ${r.team_name}`;
+  return r.assignee_name ?? r.team_name ?? r.assignee_id ?? r.team_id ?? "—";
 }
 
 /** The full moment, for tooltips and screen readers. */

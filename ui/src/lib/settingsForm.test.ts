@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Settings } from "./api";
-import { checkConnection, checkReceive, emptySecrets, fromSettings, instanceUrls, toSettings } from "./settingsForm";
+import { checkConnection, checkReceive, checkReminders, describeQuietHours, emptySecrets, fromSettings, instanceUrls, toSettings } from "./settingsForm";
 
 const saved: Settings = {
   connection: {
@@ -27,7 +27,19 @@ const saved: Settings = {
     public_url: "",
     poll_interval_secs: 30,
   },
-  notify: { scope: "mine", kinds: ["completed", "closed"], show_patient: false, sound: true },
+  notify: {
+    scope: "mine",
+    kinds: ["completed", "closed"],
+    show_patient: false,
+    sound: true,
+    due_soon_minutes: 30,
+    overdue: true,
+    teams: ["g-billing", "g-front"],
+    assigned_to_me: true,
+    assigned_to_team: false,
+    comments: true,
+    quiet_hours: { start: "18:00", end: "08:00" },
+  },
   autostart: false,
   secrets_backend: "keychain",
 };
@@ -55,6 +67,26 @@ describe("settings form", () => {
     const f = fromSettings({ ...saved, connection: { ...saved.connection, instance: "", fhir_base: "https://fhir.example.org" } as Settings["connection"] });
     expect(f.urlMode).toBe("urls");
     expect(toSettings(f, emptySecrets()).connection).toMatchObject({ instance: "", fhir_base: "https://fhir.example.org" });
+  });
+
+  it("keeps reminder lead time, teams and quiet hours as saved", () => {
+    const f = fromSettings(saved);
+    expect(f.reminders).toEqual({ dueSoon: true, dueSoonMinutes: 30, quiet: true, quietStart: "18:00", quietEnd: "08:00" });
+    f.notify.teams.push("g-lab");
+    // The form's copy is its own: editing it leaves what was loaded alone.
+    expect(saved.notify.teams).toEqual(["g-billing", "g-front"]);
+    expect(toSettings(f, emptySecrets()).notify).toEqual({ ...saved.notify, teams: ["g-billing", "g-front", "g-lab"] });
+  });
+
+  it("sends null for a due-soon reminder or quiet hours that are off, and remembers defaults for turning them on", () => {
+    const off = fromSettings({ ...saved, notify: { ...saved.notify, due_soon_minutes: null, quiet_hours: null } });
+    expect(off.reminders).toEqual({ dueSoon: false, dueSoonMinutes: 60, quiet: false, quietStart: "18:00", quietEnd: "08:00" });
+    expect(toSettings(off, emptySecrets()).notify).toMatchObject({ due_soon_minutes: null, quiet_hours: null });
+    off.reminders.dueSoon = true;
+    off.reminders.quiet = true;
+    off.reminders.quietStart = "12:30";
+    off.reminders.quietEnd = "13:30";
+    expect(toSettings(off, emptySecrets()).notify).toMatchObject({ due_soon_minutes: 60, quiet_hours: { start: "12:30", end: "13:30" } });
   });
 
   it("derives Canvas's hosts from the instance name", () => {
@@ -109,5 +141,36 @@ describe("settings validation", () => {
     const e = checkReceive(f, emptySecrets());
     expect(e.socket_channel).toBeTruthy();
     expect(e.socket_url).toBeTruthy();
+  });
+});
+
+describe("reminder validation", () => {
+  it("accepts quiet hours that cross midnight and checks HH:MM", () => {
+    const f = fromSettings(saved);
+    expect(checkReminders(f)).toEqual({});
+    f.reminders.quietStart = "8:00";
+    f.reminders.quietEnd = "24:00";
+    expect(checkReminders(f)).toEqual({ quiet_start: expect.stringContaining("HH:MM"), quiet_end: expect.stringContaining("HH:MM") });
+    f.reminders.quietStart = "22:00";
+    f.reminders.quietEnd = "22:00";
+    expect(checkReminders(f).quiet_end).toMatch(/different from their start/);
+    f.reminders.quiet = false;
+    expect(checkReminders(f)).toEqual({});
+  });
+
+  it("needs a whole number of minutes within a day only when the reminder is on", () => {
+    const f = fromSettings(saved);
+    for (const bad of [0, 2.5, 1441, NaN]) {
+      f.reminders.dueSoonMinutes = bad;
+      expect(checkReminders(f).due_soon_minutes).toBeTruthy();
+    }
+    f.reminders.dueSoon = false;
+    expect(checkReminders(f)).toEqual({});
+  });
+
+  it("says when quiet hours run into the next day", () => {
+    expect(describeQuietHours("18:00", "08:00")).toBe("Quiet every day from 18:00 until 08:00 the next day.");
+    expect(describeQuietHours("12:00", "13:00")).toBe("Quiet every day from 12:00 to 13:00.");
+    expect(describeQuietHours("12:00", "12:00")).toBe("");
   });
 });

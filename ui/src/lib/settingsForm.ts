@@ -11,6 +11,19 @@ export type Receive = Settings["receive"];
 export const PLUGIN_NAME = "taskbell_relay";
 export const DEFAULT_CHANNEL = "taskbell";
 export const MIN_POLL_SECS = 10;
+export const DEFAULT_DUE_SOON_MINUTES = 60;
+/** A reminder more than a day ahead is a to-do list, not a reminder. */
+export const MAX_DUE_SOON_MINUTES = 24 * 60;
+export const DEFAULT_QUIET_HOURS = { start: "18:00", end: "08:00" };
+
+/** Due-soon and quiet hours as edited: each can be off while keeping the values typed. */
+export interface ReminderForm {
+  dueSoon: boolean;
+  dueSoonMinutes: number;
+  quiet: boolean;
+  quietStart: string;
+  quietEnd: string;
+}
 
 export interface SettingsForm {
   kind: "sandbox" | "canvas";
@@ -18,7 +31,8 @@ export interface SettingsForm {
   urlMode: "instance" | "urls";
   canvas: CanvasFields;
   receive: Omit<Receive, "socket_api_key" | "webhook_secret" | "webhook_token">;
-  notify: Settings["notify"];
+  notify: Omit<Settings["notify"], "due_soon_minutes" | "quiet_hours">;
+  reminders: ReminderForm;
   autostart: boolean;
   secrets_backend: Settings["secrets_backend"];
 }
@@ -53,12 +67,20 @@ export function fromSettings(s: Settings): SettingsForm {
         }
       : blankCanvas();
   const { socket_api_key: _k, webhook_secret: _s, webhook_token: _t, ...receive } = s.receive;
+  const { due_soon_minutes, quiet_hours, ...notify } = s.notify;
   return {
     kind: c.kind,
     urlMode: c.kind === "canvas" && c.instance.trim() === "" && c.fhir_base.trim() !== "" ? "urls" : "instance",
     canvas,
     receive: { ...receive },
-    notify: { ...s.notify, kinds: [...s.notify.kinds] },
+    notify: { ...notify, kinds: [...notify.kinds], teams: [...notify.teams] },
+    reminders: {
+      dueSoon: due_soon_minutes != null,
+      dueSoonMinutes: due_soon_minutes ?? DEFAULT_DUE_SOON_MINUTES,
+      quiet: quiet_hours != null,
+      quietStart: quiet_hours?.start ?? DEFAULT_QUIET_HOURS.start,
+      quietEnd: quiet_hours?.end ?? DEFAULT_QUIET_HOURS.end,
+    },
     autostart: s.autostart,
     secrets_backend: s.secrets_backend,
   };
@@ -103,7 +125,13 @@ export function toSettings(f: SettingsForm, secrets: SecretDrafts): Settings {
       webhook_secret: orNull(secrets.webhook_secret),
       webhook_token: orNull(secrets.webhook_token),
     },
-    notify: { ...f.notify, kinds: [...f.notify.kinds] },
+    notify: {
+      ...f.notify,
+      kinds: [...f.notify.kinds],
+      teams: [...f.notify.teams],
+      due_soon_minutes: f.reminders.dueSoon ? f.reminders.dueSoonMinutes : null,
+      quiet_hours: f.reminders.quiet ? { start: f.reminders.quietStart.trim(), end: f.reminders.quietEnd.trim() } : null,
+    },
     autostart: f.autostart,
     secrets_backend: f.secrets_backend,
   };
@@ -164,6 +192,32 @@ export function checkReceive(f: SettingsForm, secrets: SecretDrafts): SettingsEr
   return e;
 }
 
+/** "HH:MM" on a 24-hour clock, as the shell reads quiet hours. */
+export function isClockTime(value: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value.trim());
+}
+
+export function checkReminders(f: SettingsForm): SettingsErrors {
+  const e: SettingsErrors = {};
+  const r = f.reminders;
+  if (r.dueSoon && (!Number.isInteger(r.dueSoonMinutes) || r.dueSoonMinutes < 1 || r.dueSoonMinutes > MAX_DUE_SOON_MINUTES))
+    e.due_soon_minutes = `Use a whole number of minutes from 1 to ${MAX_DUE_SOON_MINUTES}.`;
+  if (r.quiet) {
+    if (!isClockTime(r.quietStart)) e.quiet_start = "Enter a time as HH:MM, e.g. 18:00.";
+    if (!isClockTime(r.quietEnd)) e.quiet_end = "Enter a time as HH:MM, e.g. 08:00.";
+    else if (!e.quiet_start && r.quietStart.trim() === r.quietEnd.trim())
+      e.quiet_end = "Quiet hours need an end different from their start.";
+  }
+  return e;
+}
+
+/** Quiet hours in words, saying so when they run past midnight. */
+export function describeQuietHours(start: string, end: string): string {
+  if (!isClockTime(start) || !isClockTime(end) || start.trim() === end.trim()) return "";
+  const [a, b] = [start.trim(), end.trim()];
+  return a < b ? `Quiet every day from ${a} to ${b}.` : `Quiet every day from ${a} until ${b} the next day.`;
+}
+
 export function checkSettings(f: SettingsForm, secrets: SecretDrafts): SettingsErrors {
-  return { ...checkConnection(f, secrets), ...checkReceive(f, secrets) };
+  return { ...checkConnection(f, secrets), ...checkReceive(f, secrets), ...checkReminders(f) };
 }

@@ -8,11 +8,32 @@ import {
   parseDateInput,
   parseTimeInput,
   startOfLocalDay,
+  datetimeLocalToRfc3339,
   startOfNextLocalDay,
+  toDatetimeLocal,
   toRfc3339Local,
 } from "./time";
 
 // vite.config.ts pins TZ to America/New_York for tests, so offsets and DST are predictable.
+describe("datetime-local conversion", () => {
+  it("sends a picked moment with the offset of its own day", () => {
+    expect(datetimeLocalToRfc3339("2025-03-04T17:05")).toBe("2025-03-04T17:05:00-05:00");
+    expect(datetimeLocalToRfc3339("2025-07-04T09:30")).toBe("2025-07-04T09:30:00-04:00");
+  });
+
+  it("is null for an empty or partial value", () => {
+    expect(datetimeLocalToRfc3339("")).toBeNull();
+    expect(datetimeLocalToRfc3339("2025-03-04")).toBeNull();
+    expect(datetimeLocalToRfc3339("2025-03-04T")).toBeNull();
+    expect(datetimeLocalToRfc3339("2025-02-31T10:00")).toBeNull();
+  });
+
+  it("shows a stored due time in local time, to the minute", () => {
+    expect(toDatetimeLocal(Date.parse("2025-03-04T22:05:30Z"))).toBe("2025-03-04T17:05");
+    expect(datetimeLocalToRfc3339(toDatetimeLocal(Date.parse("2025-07-04T13:30:00Z")))).toBe("2025-07-04T09:30:00-04:00");
+  });
+});
+
 describe("due conversion", () => {
   it("turns date and time inputs into RFC 3339 with the offset of that day", () => {
     expect(dueToRfc3339("2025-03-04", "17:05")).toBe("2025-03-04T17:05:00-05:00");

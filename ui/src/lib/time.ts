@@ -59,6 +59,23 @@ export function dueToRfc3339(date: string, time: string): string | null {
   return m ? toRfc3339Local(m) : null;
 }
 
+/**
+ * A datetime-local input's value ("2025-03-04T17:05") → RFC 3339 with the offset that applies
+ * on that day, or null when it is empty or not a moment. Unlike a date alone, no time means no
+ * moment: the input always gives both.
+ */
+export function datetimeLocalToRfc3339(value: string): string | null {
+  const [date, time, ...rest] = value.trim().split("T");
+  if (rest.length > 0 || !date || !time) return null;
+  return dueToRfc3339(date, time);
+}
+
+/** Unix ms → the value a datetime-local input shows for that local moment, to the minute. */
+export function toDatetimeLocal(ms: number): string {
+  const d = new Date(ms);
+  return `${toDateInput(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 /** Local midnight at the start of a date input's day, in Unix ms. */
 export function startOfLocalDay(date: string): number | null {
   const d = parseDateInput(date);

@@ -6,6 +6,7 @@ describe("viewFromHash", () => {
     expect(viewFromHash("#history")).toBe("history");
     expect(viewFromHash("#settings")).toBe("settings");
     expect(viewFromHash("#new")).toBe("new");
+    expect(viewFromHash("#forme")).toBe("forme");
   });
 
   it("reads nothing from no hash or one that names no view", () => {

@@ -3,7 +3,7 @@
 
 import type { View } from "./api";
 
-export const VIEWS: View[] = ["new", "history", "settings"];
+export const VIEWS: View[] = ["forme", "new", "history", "settings"];
 
 /** The view a location hash such as "#history" names, or null for none or an unknown one. */
 export function viewFromHash(hash: string): View | null {

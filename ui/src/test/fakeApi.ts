@@ -4,17 +4,20 @@
 
 import { vi } from "vitest";
 import type * as Real from "../lib/api";
-import type { About, AppStatus, EventKind, Settings, TaskRow, TaskStatus, View } from "../lib/api";
+import type { About, AppStatus, EventKind, ForMeRow, Notice, Settings, TaskDetail, TaskRow, TaskStatus, View } from "../lib/api";
 
 type Api = typeof Real.api;
 type Fn<K extends keyof Api> = ReturnType<typeof vi.fn<Api[K]>>;
 
 type TaskChanged = { task: { system: string; id: string }; kind: EventKind; status: TaskStatus };
+type TaskRef = { system: string; id: string };
 
 const listeners = {
   taskChanged: new Set<(e: TaskChanged) => void>(),
   status: new Set<(s: AppStatus) => void>(),
   navigate: new Set<(v: View) => void>(),
+  unread: new Set<(n: number) => void>(),
+  openTask: new Set<(t: TaskRef) => void>(),
 };
 
 function subscribe<T>(set: Set<(v: T) => void>, f: (v: T) => void) {
@@ -50,18 +53,28 @@ export const api = {
   about: vi.fn(),
   diagnostics: vi.fn(),
   openLogFolder: vi.fn(),
+  forMe: vi.fn(),
+  taskDetail: vi.fn(),
+  act: vi.fn(),
+  unread: vi.fn(),
+  markAllRead: vi.fn(),
+  markRead: vi.fn(),
 } as { [K in keyof Api]: Fn<K> };
 
 export const events = {
   onTaskChanged: vi.fn((f: (e: TaskChanged) => void) => subscribe(listeners.taskChanged, f)),
   onStatus: vi.fn((f: (s: AppStatus) => void) => subscribe(listeners.status, f)),
   onNavigate: vi.fn((f: (v: View) => void) => subscribe(listeners.navigate, f)),
+  onUnread: vi.fn((f: (n: number) => void) => subscribe(listeners.unread, f)),
+  onOpenTask: vi.fn((f: (t: TaskRef) => void) => subscribe(listeners.openTask, f)),
 };
 
 export const emit = {
   taskChanged: (e: TaskChanged) => listeners.taskChanged.forEach((f) => f(e)),
   status: (s: AppStatus) => listeners.status.forEach((f) => f(s)),
   navigate: (v: View) => listeners.navigate.forEach((f) => f(v)),
+  unread: (n: number) => listeners.unread.forEach((f) => f(n)),
+  openTask: (t: TaskRef) => listeners.openTask.forEach((f) => f(t)),
 };
 
 export function mockModule(real: typeof Real) {
@@ -78,6 +91,8 @@ export function sampleStatus(over: Partial<AppStatus> = {}): AppStatus {
     notifications_available: true,
     paused_until: null,
     unseen_completions: 0,
+    unread: 0,
+    for_me: 0,
     local_webhook_url: null,
     public_webhook_url: null,
     ...over,
@@ -110,7 +125,19 @@ export function sampleSettings(): Settings {
       public_url: "",
       poll_interval_secs: 30,
     },
-    notify: { scope: "mine", kinds: ["completed", "closed"], show_patient: false, sound: true },
+    notify: {
+      scope: "mine",
+      kinds: ["completed", "closed"],
+      show_patient: false,
+      sound: true,
+      due_soon_minutes: 60,
+      overdue: true,
+      teams: [],
+      assigned_to_me: true,
+      assigned_to_team: true,
+      comments: true,
+      quiet_hours: null,
+    },
     autostart: false,
     secrets_backend: "keychain",
   };
@@ -148,6 +175,8 @@ export function resetFake() {
   listeners.taskChanged.clear();
   listeners.status.clear();
   listeners.navigate.clear();
+  listeners.unread.clear();
+  listeners.openTask.clear();
   for (const f of Object.values(api)) f.mockReset();
   for (const f of Object.values(events)) f.mockClear();
   api.status.mockResolvedValue(sampleStatus());
@@ -166,6 +195,35 @@ export function resetFake() {
   api.about.mockResolvedValue(sampleAbout());
   api.diagnostics.mockResolvedValue("Taskbell: 0.1.0\n");
   api.openLogFolder.mockResolvedValue(undefined);
+  api.forMe.mockResolvedValue([]);
+  api.taskDetail.mockImplementation(async (system, id) => sampleDetail({ row: taskRow(1, { system, task_id: id }) }));
+  api.act.mockResolvedValue({ state: "done", already: false, message: "Done." });
+  api.unread.mockResolvedValue([]);
+  api.markAllRead.mockResolvedValue(undefined);
+  api.markRead.mockResolvedValue(undefined);
+}
+
+/** A For me row: task `n`, neither overdue nor due today unless told. */
+export function forMeRow(n: number, over: Partial<TaskRow> = {}, marks: Partial<Omit<ForMeRow, "task">> = {}): ForMeRow {
+  return { task: taskRow(n, over), overdue: false, due_today: false, ...marks };
+}
+
+/** What task_detail answers when Canvas was read: the row, no notes, this user "staff-1". */
+export function sampleDetail(over: Partial<TaskDetail> = {}): TaskDetail {
+  return { row: taskRow(1), notes: [], fresh: true, problem: null, me: "staff-1", ...over };
+}
+
+export function notice(n: number, over: Partial<Notice> = {}): Notice {
+  return {
+    id: n,
+    task: { system: "https://fumage-demo-clinic.canvasmedical.com", id: `task-${n}` },
+    kind: "completed",
+    summary: "Task completed",
+    body: `Task number ${n}`,
+    at: 1_700_000_000_000 - n * 60_000,
+    held: false,
+    ...over,
+  };
 }
 
 export function sampleAbout(over: Partial<About> = {}): About {

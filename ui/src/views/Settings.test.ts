@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Settings as SettingsT } from "../lib/api";
-import { api, resetFake, sampleSettings, sampleStatus } from "../test/fakeApi";
+import { api, listing, resetFake, sampleSettings, sampleStatus } from "../test/fakeApi";
 import Settings from "./Settings.svelte";
 
 vi.mock("../lib/api", async (orig) => (await import("../test/fakeApi")).mockModule(await orig()));
@@ -161,8 +161,72 @@ describe("Settings", () => {
     await fireEvent.click(screen.getByLabelText("Start Taskbell when I sign in"));
     await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    expect(saved().notify).toEqual({ scope: "everyone", kinds: ["completed", "commented"], show_patient: false, sound: true });
+    expect(saved().notify).toEqual({ ...sampleSettings().notify, scope: "everyone", kinds: ["completed", "commented"], show_patient: false, sound: true });
     expect(saved().autostart).toBe(true);
+  });
+
+  it("saves what notifies you: lead time, toggles, teams and quiet hours across midnight", async () => {
+    api.teams.mockResolvedValue(listing([{ id: "g1", name: "Billing" }, { id: "g2", name: "Front desk" }]));
+    api.settings.mockResolvedValue({ ...sampleSettings(), notify: { ...sampleSettings().notify, teams: ["g1"] } });
+    await renderLoaded();
+    const billing = await screen.findByLabelText("Billing");
+    expect((billing as HTMLInputElement).checked).toBe(true);
+    expect(input("Front desk").checked).toBe(false);
+    expect(input("Minutes before it is due").value).toBe("60");
+    expect(screen.queryByLabelText("From")).toBeNull();
+
+    await type("Minutes before it is due", "15");
+    await fireEvent.click(input("Front desk"));
+    await fireEvent.click(input("Assigned to your team"));
+    await fireEvent.click(input(/Remind me once when a task becomes overdue/));
+    await fireEvent.click(input("Hold notifications during quiet hours"));
+    expect(input("From").value).toBe("18:00");
+    await type("From", "22:00");
+    await type("Until", "07:00");
+    expect(screen.getByTestId("s-quiet-summary").textContent).toBe("Quiet every day from 22:00 until 07:00 the next day.");
+    await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
+    expect(saved().notify).toEqual({
+      ...sampleSettings().notify,
+      due_soon_minutes: 15,
+      overdue: false,
+      teams: ["g1", "g2"],
+      assigned_to_team: false,
+      quiet_hours: { start: "22:00", end: "07:00" },
+    });
+  });
+
+  it("sends no due-soon reminder when it is off, and keeps a saved team Canvas no longer lists", async () => {
+    api.settings.mockResolvedValue({ ...sampleSettings(), notify: { ...sampleSettings().notify, teams: ["g-gone"] } });
+    await renderLoaded();
+    await fireEvent.click(input("Remind me before a task is due"));
+    expect(input("Minutes before it is due").disabled).toBe(true);
+    expect(screen.getByTestId("s-teams").textContent).toContain("g-gone");
+    await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
+    expect(saved().notify).toMatchObject({ due_soon_minutes: null, teams: ["g-gone"], quiet_hours: null });
+  });
+
+  it("does not save quiet hours that are not HH:MM or that end where they start", async () => {
+    await renderLoaded();
+    await fireEvent.click(input("Hold notifications during quiet hours"));
+    await type("From", "");
+    await type("Until", "08:00");
+    await type("Minutes before it is due", "0");
+    await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(api.saveSettings).not.toHaveBeenCalled();
+    expect(input("From").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByText(/Enter a time as HH:MM, e.g. 18:00/)).toBeTruthy();
+    expect(screen.getByText(/from 1 to 1440/)).toBeTruthy();
+    await type("From", "08:00");
+    await type("Minutes before it is due", "30");
+    await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(await screen.findByText(/end different from their start/)).toBeTruthy();
+    expect(api.saveSettings).not.toHaveBeenCalled();
+    await type("Until", "09:00");
+    await fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
+    expect(saved().notify).toMatchObject({ due_soon_minutes: 30, quiet_hours: { start: "08:00", end: "09:00" } });
   });
 
   it("shows why saving failed and keeps the edits", async () => {
