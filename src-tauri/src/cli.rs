@@ -40,6 +40,7 @@ Options:
 Environment:
   TASKBELL_DATA_DIR=DIR          database, settings, file secrets and logs all in DIR
   TASKBELL_STAFF_DELAY_SECS=N    the sandbox's staff finish tasks after N s instead of 20
+  TASKBELL_SANDBOX_PACE_SECS=N   the sandbox's staff hand you work every N s instead of 30 (0: never)
   TASKBELL_NO_WINDOW=1           start in the tray only
   RUST_LOG=debug                 more logging (patient data and secrets never appear above debug)
 

@@ -189,6 +189,7 @@ async fn start_sandbox(
     let config = SandboxConfig {
         port: 0,
         staff_delay: Some(shell.options.staff_delay),
+        handout: shell.options.handout,
         webhook,
         ..Default::default()
     };

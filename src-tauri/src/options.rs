@@ -9,6 +9,10 @@ use taskbell_core::notify::Notifier;
 /// The sandbox's simulated staff finish a task this long after it is created.
 const STAFF_DELAY: Duration = Duration::from_secs(20);
 
+/// How often the sandbox's simulated staff hand the user work: a newcomer sees a task assigned
+/// to them within the first minute.
+const HANDOUT_PACE: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct Options {
     /// One directory for the database, settings and file secrets (`TASKBELL_DATA_DIR`); `None`
@@ -16,6 +20,8 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// `TASKBELL_STAFF_DELAY_SECS`.
     pub staff_delay: Duration,
+    /// `TASKBELL_SANDBOX_PACE_SECS`: how often the sandbox's staff hand out work; `None` (0): never.
+    pub handout: Option<Duration>,
     /// False with `TASKBELL_NO_WINDOW=1` (tray only, for the memory benchmark) and when
     /// started at login.
     pub window_at_start: bool,
@@ -39,6 +45,11 @@ impl Options {
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs)
                 .unwrap_or(STAFF_DELAY),
+            handout: match var("TASKBELL_SANDBOX_PACE_SECS").map(|s| s.trim().parse::<u64>()) {
+                Some(Ok(0)) => None,
+                Some(Ok(secs)) => Some(Duration::from_secs(secs)),
+                Some(Err(_)) | None => Some(HANDOUT_PACE),
+            },
             window_at_start: !no_window && !at_login,
             tray: true,
             notifier: None,
@@ -52,6 +63,7 @@ impl Options {
         Options {
             data_dir: Some(data_dir),
             staff_delay: Duration::from_secs(1),
+            handout: None,
             window_at_start: false,
             tray: false,
             notifier: Some(notifier),

@@ -135,7 +135,11 @@ fn a_sandbox_task_goes_round_the_loop() {
         "{timeline}"
     );
     let unread = h.ok("unread", json!({}));
-    assert_eq!(unread[0]["kind"], "completed", "{unread}");
+    // The staff complete a task, or one time in five close it.
+    assert!(
+        unread[0]["kind"] == "completed" || unread[0]["kind"] == "closed",
+        "{unread}"
+    );
     assert_eq!(unread[0]["task"]["id"], task_id.as_str(), "{unread}");
     h.ok("mark_all_read", json!({}));
     assert_eq!(h.ok("get_status", json!({}))["unread"], 0);

@@ -93,7 +93,7 @@ impl World {
     }
 
     /// The app's environment: this test's bus and data dir, sandbox mode (a fresh data dir has
-    /// no settings), a short staff delay, and XDG homes of its own so WebKit's storage and any
+    /// no settings), a short staff delay, no work handed out, and XDG homes of its own so WebKit's storage and any
     /// autostart file stay inside the test.
     pub fn app_env(&self) -> Vec<(String, String)> {
         let t = self.tmp.path();
@@ -105,6 +105,8 @@ impl World {
             ),
             ("TASKBELL_DATA_DIR".into(), p("data")),
             ("TASKBELL_STAFF_DELAY_SECS".into(), STAFF_DELAY_SECS.into()),
+            // No work handed out unless a test asks: it would notify in the middle of others.
+            ("TASKBELL_SANDBOX_PACE_SECS".into(), "0".into()),
             ("XDG_CONFIG_HOME".into(), p("xdg/config")),
             ("XDG_DATA_HOME".into(), p("xdg/data")),
             ("XDG_CACHE_HOME".into(), p("xdg/cache")),

@@ -135,6 +135,8 @@ pub fn start(bins: &Binaries, which: Which, window: Window, dir: &Path) -> Resul
         // The same log volume on every run, whatever the caller's shell has.
         .env("RUST_LOG", "info")
         .env("TASKBELL_DATA_DIR", dir)
+        // The sandbox's staff handing out work would be the sandbox's wake-ups, not the app's.
+        .env("TASKBELL_SANDBOX_PACE_SECS", "0")
         // GTK would have the private bus start an accessibility bus, which only the first
         // launch would pay for; the e2e tests turn the bridge off too.
         .env("NO_AT_BRIDGE", "1")

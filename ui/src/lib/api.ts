@@ -22,7 +22,6 @@ export interface AppStatus {
   notifications_available: boolean;
   /** Unix ms; null when not paused; -1 when paused until resumed. */
   paused_until: number | null;
-  unseen_completions: number;
   /** Unread notices; the tray shows this count. */
   unread: number;
   /** Open tasks for this user and their teams (the tray's "For me (N)"). */
@@ -267,7 +266,6 @@ export const api = {
   testConnection: (settings: Settings) => invoke<ConnectionCheck>("test_connection", { settings }),
   startTunnel: () => invoke<string>("start_tunnel"),
   hideWindow: () => invoke<void>("hide_window"),
-  markSeen: () => invoke<void>("mark_seen"),
   about: () => invoke<About>("about"),
   /** Version, system, connection and the log's last lines, without secrets or patient data. */
   diagnostics: () => invoke<string>("diagnostics"),

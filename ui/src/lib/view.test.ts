@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { viewFromHash } from "./view";
+import { taskFromHash, viewFromHash } from "./view";
 
 describe("viewFromHash", () => {
   it("reads the view the shell put in the window's URL", () => {
@@ -14,5 +14,19 @@ describe("viewFromHash", () => {
     expect(viewFromHash("#")).toBeNull();
     expect(viewFromHash("#History")).toBeNull();
     expect(viewFromHash("#panel-history")).toBeNull();
+  });
+});
+
+describe("taskFromHash", () => {
+  it("reads the task a window was built to show, as the shell encodes it", () => {
+    expect(viewFromHash("#forme/sandbox/t1")).toBe("forme");
+    expect(taskFromHash("#forme/demo%20clinic/a%2Fb")).toEqual({ system: "demo clinic", id: "a/b" });
+  });
+
+  it("reads no task from a plain view or a broken hash", () => {
+    expect(taskFromHash("#forme")).toBeNull();
+    expect(taskFromHash("#history/sandbox/t1")).toBeNull();
+    expect(taskFromHash("#forme/sandbox/")).toBeNull();
+    expect(taskFromHash("#forme/%E0%A4%A/x")).toBeNull();
   });
 });

@@ -49,7 +49,6 @@ export const api = {
   testConnection: vi.fn(),
   startTunnel: vi.fn(),
   hideWindow: vi.fn(),
-  markSeen: vi.fn(),
   about: vi.fn(),
   diagnostics: vi.fn(),
   openLogFolder: vi.fn(),
@@ -90,7 +89,6 @@ export function sampleStatus(over: Partial<AppStatus> = {}): AppStatus {
     tray_available: true,
     notifications_available: true,
     paused_until: null,
-    unseen_completions: 0,
     unread: 0,
     for_me: 0,
     local_webhook_url: null,
@@ -190,7 +188,6 @@ export function resetFake() {
   api.settings.mockResolvedValue(sampleSettings());
   api.saveSettings.mockImplementation(async (s) => s);
   api.hideWindow.mockResolvedValue(undefined);
-  api.markSeen.mockResolvedValue(undefined);
   api.openUrl.mockResolvedValue(undefined);
   api.about.mockResolvedValue(sampleAbout());
   api.diagnostics.mockResolvedValue("Taskbell: 0.1.0\n");

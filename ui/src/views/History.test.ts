@@ -32,14 +32,7 @@ describe("History", () => {
     expect(second.textContent).toContain("Open");
     expect(second.textContent).toContain("Billing");
     expect(second.textContent).toContain("No patient");
-    expect(api.markSeen).toHaveBeenCalled();
     expect(lastQuery()).toMatchObject({ statuses: [], after: null, limit: 100, mine_only: false, text: null });
-  });
-
-  it("does not mark anything seen while hidden", async () => {
-    render(History, { active: false });
-    await waitFor(() => expect(api.history).toHaveBeenCalled());
-    expect(api.markSeen).not.toHaveBeenCalled();
   });
 
   it("asks again with the chosen statuses", async () => {
