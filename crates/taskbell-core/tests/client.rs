@@ -6,7 +6,7 @@ use canvas_sandbox::{Sandbox, SandboxConfig};
 use common::{client_for, draft, sandbox};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use taskbell_core::canvas::{CanvasClient, CanvasConfig, CanvasError, TaskSearch};
+use taskbell_core::canvas::{CanvasClient, CanvasConfig, CanvasError, TaskAction, TaskSearch};
 use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::TaskStatus;
 
@@ -55,8 +55,7 @@ async fn completing_keeps_every_field_and_adds_no_comment() {
         .expect("created");
     let before = sb.task_json(&id).expect("stored");
 
-    let done = client
-        .set_status(&id, TaskStatus::Completed)
+    let done = common::act(&client, &id, TaskAction::Complete)
         .await
         .expect("completed");
     assert_eq!(done.status, TaskStatus::Completed);
@@ -97,10 +96,13 @@ async fn a_comment_is_added_once() {
         .create_task(&draft(&sb, "Refill request"))
         .await
         .expect("created");
-    let task = client
-        .add_comment(&id, "Pharmacy called back", &sb.clinic().requester)
-        .await
-        .expect("commented");
+    let task = common::act(
+        &client,
+        &id,
+        common::comment("Pharmacy called back", &sb.clinic().requester),
+    )
+    .await
+    .expect("commented");
     let texts: Vec<&str> = task.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(texts, ["Please call before noon.", "Pharmacy called back"]);
     assert_eq!(task.labels.len(), 2, "labels were lost by the PUT");
@@ -108,8 +110,7 @@ async fn a_comment_is_added_once() {
         task.notes.last().and_then(|n| n.author.clone()),
         Some(sb.clinic().requester.clone())
     );
-    let err = client
-        .add_comment(&id, "anonymous", " ")
+    let err = common::act(&client, &id, common::comment("anonymous", " "))
         .await
         .expect_err("no author");
     assert!(matches!(err, CanvasError::Config(_)), "{err:?}");

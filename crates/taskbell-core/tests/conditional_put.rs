@@ -9,7 +9,7 @@ use canvas_sandbox::Sandbox;
 use common::{client_for, draft, sandbox};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use taskbell_core::canvas::CanvasClient;
+use taskbell_core::canvas::{CanvasClient, TaskAction};
 use taskbell_core::TaskStatus;
 
 fn puts(sb: &Sandbox) -> Vec<Value> {
@@ -53,7 +53,7 @@ async fn a_412_is_retried_after_reading_again() {
             knobs.set_latency(Duration::ZERO);
         }
     };
-    let (result, ()) = tokio::join!(client.set_status(&id, TaskStatus::Closed), changer);
+    let (result, ()) = tokio::join!(common::act(&client, &id, TaskAction::Close), changer);
     assert_eq!(
         result.expect("closed after a conflict").status,
         TaskStatus::Closed
@@ -68,10 +68,13 @@ async fn a_change_between_our_read_and_our_put_gets_a_412_and_survives() {
     let (sb, client, id) = settled_task("Call the lab").await;
     assert!(sb.knobs().change_before_next_put("completed"));
 
-    let task = client
-        .add_comment(&id, "Lab called back", &sb.clinic().requester)
-        .await
-        .expect("commented");
+    let task = common::act(
+        &client,
+        &id,
+        common::comment("Lab called back", &sb.clinic().requester),
+    )
+    .await
+    .expect("commented");
 
     // PUT (412: staff completed it meanwhile), then PUT again from a fresh read.
     let puts = puts(&sb);
@@ -105,8 +108,7 @@ async fn a_change_later_in_the_second_of_our_read_survives_our_put() {
     sb.knobs().labels_around_next_read("Seen", "Escalated");
 
     let started = Instant::now();
-    let task = client
-        .set_status(&id, TaskStatus::Completed)
+    let task = common::act(&client, &id, TaskAction::Complete)
         .await
         .expect("completed");
 

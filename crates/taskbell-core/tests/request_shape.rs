@@ -8,9 +8,8 @@ use canvas_sandbox::Sandbox;
 use common::{client_for, sandbox};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use taskbell_core::canvas::TaskDraft;
+use taskbell_core::canvas::{TaskAction, TaskDraft};
 use taskbell_core::time_util::parse_rfc3339;
-use taskbell_core::TaskStatus;
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -81,14 +80,16 @@ async fn create_status_and_comment_bodies_have_the_documented_keys() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let id = client.create_task(&full_draft(&sb)).await.expect("created");
-    client
-        .set_status(&id, TaskStatus::Completed)
+    common::act(&client, &id, TaskAction::Complete)
         .await
         .expect("completed");
-    client
-        .add_comment(&id, "Called, left a message.", &sb.clinic().requester)
-        .await
-        .expect("commented");
+    common::act(
+        &client,
+        &id,
+        common::comment("Called, left a message.", &sb.clinic().requester),
+    )
+    .await
+    .expect("commented");
 
     let writes = sb.knobs().task_writes();
     let methods: Vec<&str> = writes.iter().map(|(m, _)| *m).collect();

@@ -5,8 +5,8 @@ use super::directory::{self, Listing, PatientSummary, Person};
 use super::fhir::{self, TaskDraft};
 use super::http::{send, Answer, Call};
 use super::token::TokenCache;
-use super::{Acted, ActionRequest, CanvasConfig, CanvasError, Plan, TaskAction};
-use crate::task::{Task, TaskStatus};
+use super::{Acted, ActionRequest, CanvasConfig, CanvasError, Plan};
+use crate::task::Task;
 use reqwest::header::{HeaderName, IF_UNMODIFIED_SINCE};
 use reqwest::Method;
 use serde_json::Value;
@@ -177,46 +177,12 @@ impl CanvasClient {
             .map(|(date, _)| date)
     }
 
-    /// Read, change the status, PUT without the notes, conditional on nobody having changed the
-    /// task since the read; on 412 read again and start over.
-    pub async fn set_status(&self, id: &str, status: TaskStatus) -> Result<Task, CanvasError> {
-        let action = match status {
-            TaskStatus::Open => TaskAction::Reopen,
-            TaskStatus::Completed => TaskAction::Complete,
-            TaskStatus::Closed => TaskAction::Close,
-        };
-        Ok(self
-            .act(id, &ActionRequest::new(action))
-            .await?
-            .task()
-            .clone())
-    }
-
-    /// Adds one comment by `author` (a Practitioner id: Canvas requires every note's author).
-    pub async fn add_comment(
-        &self,
-        id: &str,
-        text: &str,
-        author: &str,
-    ) -> Result<Task, CanvasError> {
-        let author = author.trim();
-        let author = author
-            .strip_prefix("Practitioner/")
-            .unwrap_or(author)
-            .to_string();
-        let req = ActionRequest::new(TaskAction::Comment {
-            text: text.to_string(),
-            author,
-        });
-        req.check().map_err(CanvasError::Config)?;
-        Ok(self.act(id, &req).await?.task().clone())
-    }
-
     /// Applies `req` to the task as Canvas holds it: read, plan, PUT the writable fields
     /// (never the old notes: Canvas appends every note it is sent) on the condition that nobody
     /// changed the task since the read. On a 412 the task is read again and the intent applied
     /// to what changed, or reported when it no longer makes sense.
     pub async fn act(&self, id: &str, req: &ActionRequest) -> Result<Acted, CanvasError> {
+        req.check().map_err(CanvasError::Config)?;
         let (mut conflicts, mut rereads) = (0, 0);
         loop {
             // Canvas's clock before this read is sent: the read is answered as of a later moment.

@@ -76,3 +76,21 @@ pub async fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// `action` applied to task `id` as Canvas answered it, whatever became of it.
+pub async fn act(
+    client: &CanvasClient,
+    id: &str,
+    action: taskbell_core::canvas::TaskAction,
+) -> Result<taskbell_core::task::Task, taskbell_core::canvas::CanvasError> {
+    let req = taskbell_core::canvas::ActionRequest::new(action);
+    Ok(client.act(id, &req).await?.task().clone())
+}
+
+/// One comment by `author` (a Practitioner id).
+pub fn comment(text: &str, author: &str) -> taskbell_core::canvas::TaskAction {
+    taskbell_core::canvas::TaskAction::Comment {
+        text: text.into(),
+        author: author.into(),
+    }
+}
