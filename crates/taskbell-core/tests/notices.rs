@@ -367,3 +367,33 @@ async fn a_snoozed_reminder_comes_back_once_an_hour_later_even_across_a_restart(
     );
     assert_eq!(shown(&notes, 1).await, [pair("late", "Task overdue")]);
 }
+
+#[tokio::test]
+async fn a_longer_lead_time_chosen_in_settings_wakes_the_reminder_loop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, notes) = engine_at(&dir.path().join("t.db"), Clock::system());
+    let now = now_millis();
+    let mut e = State {
+        owner: Some("me"),
+        ..State::new("later", now - 60 * MIN)
+    }
+    .event();
+    e.snapshot.due = Some(from_millis(now + 180 * MIN));
+    engine.ingest(e).await.expect("stored");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let looping = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run_reminders(stopped).await }
+    });
+    assert!(
+        shown(&notes, 1).await.is_empty(),
+        "three hours out: not yet"
+    );
+    engine.set_prefs(NotifyPrefs {
+        due_soon_minutes: Some(240),
+        ..NotifyPrefs::default()
+    });
+    assert_eq!(shown(&notes, 1).await, [pair("later", "Task due soon")]);
+    stop.send(true).expect("stop");
+    looping.await.expect("the loop ends");
+}

@@ -67,6 +67,8 @@ pub enum UiEvent {
     },
     /// A notice was written or read: the unread count may have changed.
     NoticesChanged,
+    /// The preferences changed: the next reminder, and whose tasks are "for me", may too.
+    PrefsChanged,
 }
 
 /// Whether a change may be announced: not when the user made it from here.
@@ -148,6 +150,7 @@ impl Engine {
 
     pub fn set_prefs(&self, prefs: NotifyPrefs) {
         *write_lock(&self.shared.prefs) = prefs;
+        let _ = self.shared.ui.send(UiEvent::PrefsChanged);
     }
 
     pub fn prefs(&self) -> NotifyPrefs {
