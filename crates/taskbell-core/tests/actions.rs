@@ -10,7 +10,7 @@ use canvas_sandbox::Sandbox;
 use common::{client_for, draft, engine, sandbox};
 use serde_json::Value;
 use std::time::Duration;
-use taskbell_core::canvas::{ActionRequest, CanvasClient, CanvasConfig, TaskAction};
+use taskbell_core::canvas::{ActionRequest, CanvasClient, TaskAction};
 use taskbell_core::engine::ActOutcome;
 use taskbell_core::store::OutboxState;
 use taskbell_core::time_util::parse_rfc3339;
@@ -217,29 +217,13 @@ async fn completing_a_task_someone_closed_meanwhile_is_reported_not_done() {
         .is_some_and(|e| e.contains("now closed")));
 }
 
-/// A client for the sandbox's system name at an address where nothing listens.
-fn unreachable_client() -> CanvasClient {
-    let mut cfg = CanvasConfig::with_urls(
-        "sandbox",
-        "http://127.0.0.1:9/fhir",
-        "http://127.0.0.1:9/auth/token/",
-        "id",
-        "secret",
-    )
-    .expect("config");
-    cfg.backoff_base = Duration::from_millis(5);
-    cfg.backoff_cap = Duration::from_millis(20);
-    cfg.call_timeout = Duration::from_secs(2);
-    CanvasClient::new(cfg).expect("client")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_taken_offline_is_sent_once_when_canvas_is_back_even_with_two_engines_on_one_database(
 ) {
     let sb = sandbox().await;
     let t = engine();
     let id = task(&sb).await;
-    t.engine.set_canvas(Some(unreachable_client()));
+    t.engine.set_canvas(Some(common::unreachable_client()));
     let outcome = act(&t.engine, &id, TaskAction::Complete)
         .await
         .expect("queued");

@@ -90,7 +90,7 @@ fn a_completion_stored_just_before_a_crash_is_announced_at_the_next_start_once()
             rusqlite::Connection::open(db)
                 .and_then(|c| {
                     c.query_row(
-                        "SELECT count(*) FROM task_events WHERE announce = 1",
+                        "SELECT count(*) FROM notices WHERE popup = 'pending'",
                         [],
                         |r| r.get::<_, i64>(0),
                     )

@@ -2,9 +2,10 @@
 //! team, a comment by someone else) is announced once; the backlog of a first reconcile is not;
 //! quiet hours hold notifications as unread; a snoozed reminder comes back once.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
-use taskbell_core::canvas::{CanvasClient, CanvasConfig};
 use taskbell_core::engine::{NotifyPrefs, QuietHours};
 use taskbell_core::notify::{MemoryNotifier, NoticeAction, NoticeKind};
 use taskbell_core::store::PollCursor;
@@ -15,18 +16,7 @@ use taskbell_core::{Engine, EventKind, Source, TaskEvent, TaskRef, TaskStatus};
 const MIN: i64 = 60_000;
 
 fn engine_at(db: &std::path::Path, clock: Clock) -> (Engine, Arc<MemoryNotifier>) {
-    let notes = Arc::new(MemoryNotifier::default());
-    let engine = Engine::open_with_clock(db, notes.clone(), clock).expect("engine");
-    let cfg = CanvasConfig::with_urls(
-        "sandbox",
-        "http://127.0.0.1:9/fhir",
-        "http://127.0.0.1:9/auth/token/",
-        "id",
-        "secret",
-    )
-    .expect("config");
-    engine.set_canvas(Some(CanvasClient::new(cfg).expect("client")));
-    engine.set_me(Some("me".into()));
+    let (engine, notes) = common::offline_engine(db, clock);
     engine.set_prefs(NotifyPrefs {
         teams: vec!["front-desk".into()],
         ..NotifyPrefs::default()

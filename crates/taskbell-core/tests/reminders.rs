@@ -3,9 +3,10 @@
 //! was missed is not shown late), a due date moved later arms them again, and the loop's next
 //! wake-up is the next reminder, not a polling interval.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
-use taskbell_core::canvas::{CanvasClient, CanvasConfig};
 use taskbell_core::notify::MemoryNotifier;
 use taskbell_core::task::{Party, TaskSnapshot};
 use taskbell_core::time_util::{from_millis, now_millis, Clock};
@@ -15,19 +16,7 @@ const MIN: i64 = 60_000;
 
 /// An engine whose Canvas never answered, so due dates are held against `clock`.
 fn engine_at(db: &std::path::Path, clock: Clock) -> (Engine, Arc<MemoryNotifier>) {
-    let notes = Arc::new(MemoryNotifier::default());
-    let engine = Engine::open_with_clock(db, notes.clone(), clock).expect("engine");
-    let cfg = CanvasConfig::with_urls(
-        "sandbox",
-        "http://127.0.0.1:9/fhir",
-        "http://127.0.0.1:9/auth/token/",
-        "id",
-        "secret",
-    )
-    .expect("config");
-    engine.set_canvas(Some(CanvasClient::new(cfg).expect("client")));
-    engine.set_me(Some("me".into()));
-    (engine, notes)
+    common::offline_engine(db, clock)
 }
 
 fn task(id: &str, owner: &str, due: i64, at: i64) -> TaskEvent {

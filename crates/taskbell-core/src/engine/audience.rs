@@ -148,14 +148,14 @@ fn is_new(store: &Store, e: &TaskEvent) -> Result<bool, StoreError> {
         .is_some_and(|c| to_millis(at) >= c.cursor_at))
 }
 
-pub(super) fn new_notice(n: &Notification, now: i64, held: bool, event: Option<i64>) -> NewNotice {
+pub(super) fn new_notice(
+    n: &Notification,
+    now: i64,
+    held: bool,
+    event: Option<i64>,
+) -> NewNotice<'_> {
     NewNotice {
-        task: n.task.clone(),
-        kind: n.kind,
-        summary: n.summary.clone(),
-        body: n.body.clone(),
-        actions: n.actions.clone(),
-        permalink: n.permalink.clone(),
+        says: n,
         at: now,
         held,
         event,

@@ -5,7 +5,7 @@
 //! once however often it is applied.
 
 use super::{Store, StoreError};
-use crate::notify::{NoticeAction, NoticeKind};
+use crate::notify::{NoticeAction, NoticeKind, Notification};
 use crate::task::TaskRef;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -26,15 +26,10 @@ pub struct Notice {
     pub held: bool,
 }
 
-/// A notice about to be written.
+/// A notice about to be written: what its popup says, and when and why it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewNotice {
-    pub task: TaskRef,
-    pub kind: NoticeKind,
-    pub summary: String,
-    pub body: String,
-    pub actions: Vec<NoticeAction>,
-    pub permalink: Option<String>,
+pub struct NewNotice<'a> {
+    pub says: &'a Notification,
     pub at: i64,
     pub held: bool,
     /// The timeline event it announces, if any.
@@ -62,7 +57,8 @@ fn notice(r: &Row<'_>) -> rusqlite::Result<Notice> {
 
 impl Store {
     /// Writes `n`; `None` when its event already has a notice.
-    pub fn add_notice(&self, n: &NewNotice) -> Result<Option<i64>, StoreError> {
+    pub fn add_notice(&self, new: &NewNotice) -> Result<Option<i64>, StoreError> {
+        let n = new.says;
         let actions = serde_json::to_string(&n.actions).unwrap_or_else(|_| "[]".into());
         let written = self.conn.prepare_cached(
             "INSERT INTO notices (system, task_id, kind, summary, body, actions, permalink, at, popup, event)
@@ -76,9 +72,9 @@ impl Store {
             n.body,
             actions,
             n.permalink,
-            n.at,
-            if n.held { "held" } else { "pending" },
-            n.event,
+            new.at,
+            if new.held { "held" } else { "pending" },
+            new.event,
         ])?;
         Ok((written == 1).then(|| self.conn.last_insert_rowid()))
     }

@@ -94,3 +94,32 @@ pub fn comment(text: &str, author: &str) -> taskbell_core::canvas::TaskAction {
         author: author.into(),
     }
 }
+
+/// A client for the sandbox's system name at an address where nothing listens: Canvas never
+/// answers, so its clock is never known and the desktop's is used.
+pub fn unreachable_client() -> CanvasClient {
+    let mut cfg = CanvasConfig::with_urls(
+        "sandbox",
+        "http://127.0.0.1:9/fhir",
+        "http://127.0.0.1:9/auth/token/",
+        "id",
+        "secret",
+    )
+    .expect("config");
+    cfg.backoff_base = Duration::from_millis(5);
+    cfg.backoff_cap = Duration::from_millis(20);
+    cfg.call_timeout = Duration::from_secs(2);
+    CanvasClient::new(cfg).expect("client")
+}
+
+/// An engine on `db` for the user "me", its Canvas unreachable, its desktop clock `clock`.
+pub fn offline_engine(
+    db: &std::path::Path,
+    clock: taskbell_core::time_util::Clock,
+) -> (Engine, Arc<MemoryNotifier>) {
+    let notes = Arc::new(MemoryNotifier::default());
+    let engine = Engine::open_with_clock(db, notes.clone(), clock).expect("engine");
+    engine.set_canvas(Some(unreachable_client()));
+    engine.set_me(Some("me".into()));
+    (engine, notes)
+}
