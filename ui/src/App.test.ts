@@ -125,7 +125,7 @@ describe("App", () => {
     expect(screen.queryByRole("region", { name: "Desktop limitations" })).toBeNull();
   });
 
-  it("hides the window on Esc, but not when Esc closes suggestions", async () => {
+  it("closes suggestions on Esc without hiding; Esc in an empty field hides", async () => {
     api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: null }]));
     render(App);
     const patient = screen.getByLabelText(/^Patient/, { selector: "input" });
@@ -137,6 +137,39 @@ describe("App", () => {
 
     await fireEvent.keyDown(screen.getByLabelText(/What needs doing/, { selector: "input" }), { key: "Escape" });
     expect(api.hideWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it("leaves the description on Esc without hiding, keeping the text; a second Esc hides", async () => {
+    render(App);
+    const description = screen.getByLabelText(/What needs doing/, { selector: "input" }) as HTMLInputElement;
+    description.focus();
+    await fireEvent.input(description, { target: { value: "Call the lab" } });
+    await fireEvent.keyDown(description, { key: "Escape" });
+    expect(api.hideWindow).not.toHaveBeenCalled();
+    expect(description.value).toBe("Call the lab");
+    expect(document.activeElement).not.toBe(description);
+
+    await fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(api.hideWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it("hides the window on Esc with focus on the page", async () => {
+    render(App);
+    await fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(api.hideWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it("clears the history search on Esc and searches again, without hiding", async () => {
+    window.location.hash = "#history";
+    render(App);
+    await waitFor(() => expect(api.history).toHaveBeenCalledTimes(1));
+    const search = screen.getByLabelText("Search tasks") as HTMLInputElement;
+    await fireEvent.input(search, { target: { value: "insur" } });
+    await waitFor(() => expect(api.history.mock.calls.at(-1)![0].text).toBe("insur"));
+    await fireEvent.keyDown(search, { key: "Escape" });
+    expect(search.value).toBe("");
+    expect(api.hideWindow).not.toHaveBeenCalled();
+    await waitFor(() => expect(api.history.mock.calls.at(-1)![0].text).toBeNull());
   });
 
   it("says so when the status cannot be read", async () => {
