@@ -256,6 +256,8 @@ export const api = {
   searchPractitioners: (query: string) => invoke<Listing<Person>>("search_practitioners", { query }),
   teams: () => invoke<Listing<Person>>("list_teams"),
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
+  /** One task's row as stored locally; null when Taskbell does not know the task. */
+  task: (system: string, taskId: string) => invoke<TaskRow | null>("task_row", { system, taskId }),
   timeline: (system: string, taskId: string) => invoke<EventRow[]>("timeline", { system, taskId }),
   stats: (from: number, to: number, utcOffsetMs: number) => invoke<Stats>("stats", { from, to, utcOffsetMs }),
   /** Writes the filtered history as CSV to the Downloads folder and returns the file's path. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyFilters, hasFilters, rangeError, refreshLimit, toHistoryQuery } from "./historyQuery";
+import { emptyFilters, hasFilters, rangeError, toHistoryQuery } from "./historyQuery";
 
 describe("toHistoryQuery", () => {
   it("sends whole local days and trims the search text", () => {
@@ -29,12 +29,5 @@ describe("toHistoryQuery", () => {
   it("catches a backwards range", () => {
     expect(rangeError({ ...emptyFilters(), from: "2025-03-05", to: "2025-03-01" })).toMatch(/after/);
     expect(rangeError({ ...emptyFilters(), from: "2025-03-05", to: "2025-03-05" })).toBeNull();
-  });
-
-  it("refreshes as many rows as were loaded, up to the shell's cap", () => {
-    expect(refreshLimit(0)).toBe(100);
-    expect(refreshLimit(100)).toBe(100);
-    expect(refreshLimit(230)).toBe(300);
-    expect(refreshLimit(5000)).toBe(500);
   });
 });

@@ -4,8 +4,6 @@ import type { Cursor, HistoryQuery, TaskStatus } from "./api";
 import { startOfLocalDay, startOfNextLocalDay } from "./time";
 
 export const PAGE_SIZE = 100;
-/** The shell caps one page at 500 rows; a refresh never asks for more. */
-export const MAX_PAGE = 500;
 
 export interface HistoryFilters {
   statuses: TaskStatus[];
@@ -45,12 +43,6 @@ export function toHistoryQuery(f: HistoryFilters, after: Cursor | null = null, l
     after,
     limit,
   };
-}
-
-/** How many rows a refresh should ask for so the list the user scrolled through stays put. */
-export function refreshLimit(loaded: number): number {
-  const pages = Math.max(1, Math.ceil(loaded / PAGE_SIZE));
-  return Math.min(MAX_PAGE, pages * PAGE_SIZE);
 }
 
 /** A task's identity: its system and its id, never the id alone. */

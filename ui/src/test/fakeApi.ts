@@ -40,6 +40,7 @@ export const api = {
   searchPractitioners: vi.fn(),
   teams: vi.fn(),
   history: vi.fn(),
+  task: vi.fn(),
   timeline: vi.fn(),
   stats: vi.fn(),
   exportCsv: vi.fn(),
@@ -183,6 +184,7 @@ export function resetFake() {
   api.searchPractitioners.mockResolvedValue(listing([]));
   api.teams.mockResolvedValue(listing([]));
   api.history.mockResolvedValue({ rows: [], next: null });
+  api.task.mockImplementation(async (system, id) => taskRow(Number(id.replace(/\D/g, "")) || 1, { system, task_id: id }));
   api.timeline.mockResolvedValue([]);
   api.stats.mockResolvedValue({ per_day: [], median_ms_to_complete: null });
   api.settings.mockResolvedValue(sampleSettings());

@@ -125,20 +125,6 @@ describe("History", () => {
     expect((await screen.findByText(/Saved to/)).textContent).toContain("/home/kim/Downloads/taskbell-history.csv");
   });
 
-  it("refreshes with the same filters when a task changes", async () => {
-    api.history.mockResolvedValue({ rows: [taskRow(1)], next: null });
-    render(History);
-    await waitFor(() => expect(rowsShown()).toHaveLength(1));
-    await fireEvent.click(screen.getByLabelText("Completed"));
-    await waitFor(() => expect(api.history).toHaveBeenCalledTimes(2));
-    api.history.mockResolvedValue({ rows: [taskRow(1, { status: "completed" })], next: null });
-    emit.taskChanged({ task: { system: "s", id: "task-1" }, kind: "completed", status: "completed" });
-    emit.taskChanged({ task: { system: "s", id: "task-1" }, kind: "completed", status: "completed" });
-    await waitFor(() => expect(api.history).toHaveBeenCalledTimes(3), { timeout: 1500 });
-    expect(lastQuery().statuses).toEqual(["completed"]);
-    expect(api.stats).toHaveBeenCalledTimes(2);
-  });
-
   it("charts completions per local day and the median time to complete", async () => {
     api.stats.mockResolvedValue({ per_day: [], median_ms_to_complete: 12_000_000 });
     render(History);
