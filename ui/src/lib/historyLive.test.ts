@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { taskRow } from "../test/fakeApi";
+import { emptyFilters } from "./historyQuery";
+import { belongsOnTop, matchesFilters, replaceRow } from "./historyLive";
+
+describe("matchesFilters", () => {
+  it("follows status, mine and the created-on date range, both days included", () => {
+    const row = taskRow(1, { status: "completed", mine: false, created_at: new Date(2025, 2, 2, 23, 59).getTime() });
+    expect(matchesFilters(row, emptyFilters())).toBe(true);
+    expect(matchesFilters(row, { ...emptyFilters(), statuses: ["open"] })).toBe(false);
+    expect(matchesFilters(row, { ...emptyFilters(), statuses: ["open", "completed"] })).toBe(true);
+    expect(matchesFilters(row, { ...emptyFilters(), mineOnly: true })).toBe(false);
+    expect(matchesFilters(row, { ...emptyFilters(), from: "2025-03-02", to: "2025-03-02" })).toBe(true);
+    expect(matchesFilters(row, { ...emptyFilters(), from: "2025-03-03" })).toBe(false);
+    expect(matchesFilters(row, { ...emptyFilters(), to: "2025-03-01" })).toBe(false);
+  });
+
+  it("searches as the shell does: every word a prefix, any case, accents ignored, team not indexed", () => {
+    const row = taskRow(1, { description: "Call about the claim", patient_name: "Zoë Ortiz", assignee_name: "Dr. Ng", team_name: "Billing" });
+    const search = (text: string) => matchesFilters(row, { ...emptyFilters(), text });
+    expect(search("cla zoe")).toBe(true);
+    expect(search("CALL ng")).toBe(true);
+    expect(search("laim")).toBe(false);
+    expect(search("claim billing")).toBe(false);
+    expect(search("  ")).toBe(true);
+  });
+});
+
+describe("replaceRow", () => {
+  it("swaps the row in place by system and id, and leaves a list without it alone", () => {
+    const rows = [taskRow(1), taskRow(2), taskRow(3)];
+    const updated = taskRow(2, { status: "closed" });
+    expect(replaceRow(rows, updated).map((r) => r.status)).toEqual(["open", "closed", "open"]);
+    expect(rows[1].status).toBe("open");
+    const elsewhere = taskRow(2, { system: "https://other.example" });
+    expect(replaceRow(rows, elsewhere)).toBe(rows);
+  });
+});
+
+describe("belongsOnTop", () => {
+  it("takes a matching row newer than the first, or any matching row into an empty list", () => {
+    const rows = [taskRow(1), taskRow(2)];
+    expect(belongsOnTop(rows, taskRow(0), emptyFilters())).toBe(true);
+    expect(belongsOnTop(rows, taskRow(5), emptyFilters())).toBe(false);
+    expect(belongsOnTop(rows, taskRow(1, { task_id: "task-x", rowid: 99 }), emptyFilters())).toBe(true);
+    expect(belongsOnTop(rows, taskRow(0, { status: "closed" }), { ...emptyFilters(), statuses: ["open"] })).toBe(false);
+    expect(belongsOnTop([], taskRow(5), emptyFilters())).toBe(true);
+  });
+});
