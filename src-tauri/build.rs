@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "list_teams",
     "history",
     "timeline",
+    "task_row",
     "stats",
     "export_csv",
     "open_url",

@@ -414,6 +414,12 @@ fn acting_on_a_task_from_the_window() {
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["already"], false, "{done}");
     assert_eq!(detail_status(&task(&h)), "completed");
+    let row = h.ok("task_row", json!({"system": "sandbox", "taskId": id}));
+    assert_eq!(row["status"], "completed", "one row, as stored: {row}");
+    assert_eq!(
+        h.ok("task_row", json!({"system": "sandbox", "taskId": "nobody"})),
+        Value::Null
+    );
     let again = act(&h, json!({"kind": "complete"})).expect("said, not sent");
     assert_eq!(again["already"], true, "{again}");
     let closed = act(&h, json!({"kind": "close"})).expect_err("refused");

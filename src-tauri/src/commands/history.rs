@@ -4,7 +4,7 @@ use super::{sentence, CommandResult};
 use crate::links;
 use crate::state::Shell;
 use taskbell_core::export::export_history;
-use taskbell_core::store::{EventRow, HistoryPage, HistoryQuery, Stats};
+use taskbell_core::store::{EventRow, HistoryPage, HistoryQuery, Stats, TaskRow};
 use taskbell_core::TaskRef;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -27,6 +27,21 @@ pub async fn timeline(
     shell
         .engine
         .read(move |s| s.timeline(&task))
+        .await
+        .map_err(sentence)
+}
+
+/// One task as stored, for a list to update that row alone; `None` when it is not known.
+#[tauri::command]
+pub async fn task_row(
+    shell: State<'_, Shell>,
+    system: String,
+    task_id: String,
+) -> CommandResult<Option<TaskRow>> {
+    let task = TaskRef::new(system, task_id);
+    shell
+        .engine
+        .read(move |s| s.task(&task))
         .await
         .map_err(sentence)
 }

@@ -31,6 +31,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         tasks::list_teams,
         history::history,
         history::timeline,
+        history::task_row,
         history::stats,
         history::export_csv,
         history::open_url,
