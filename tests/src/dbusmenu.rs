@@ -35,6 +35,13 @@ impl MenuItem {
     pub fn find(&self, label: &str) -> Option<&MenuItem> {
         self.walk().into_iter().find(|i| i.label == label)
     }
+
+    /// The first item whose label starts with `prefix`: for labels that carry a count.
+    pub fn find_starting(&self, prefix: &str) -> Option<&MenuItem> {
+        self.walk()
+            .into_iter()
+            .find(|i| i.label.starts_with(prefix))
+    }
 }
 
 pub struct TrayMenu<'a> {
@@ -80,11 +87,31 @@ impl<'a> TrayMenu<'a> {
         }
     }
 
+    /// The item whose label starts with `prefix`, anywhere in the menu.
+    pub fn item_starting(&self, prefix: &str) -> Result<MenuItem> {
+        let root = self.layout()?;
+        match root.find_starting(prefix) {
+            Some(i) => Ok(i.clone()),
+            None => bail!(
+                "no tray menu item labelled {prefix:?}…; the menu has {:?}",
+                labels(&root)
+            ),
+        }
+    }
+
     /// Clicks the item labelled `label` (which must be enabled, as a panel would insist).
     pub fn click(&self, label: &str) -> Result<()> {
-        let item = self.item(label)?;
+        self.click_item(self.item(label)?)
+    }
+
+    /// Clicks the item whose label starts with `prefix`.
+    pub fn click_starting(&self, prefix: &str) -> Result<()> {
+        self.click_item(self.item_starting(prefix)?)
+    }
+
+    fn click_item(&self, item: MenuItem) -> Result<()> {
         if !item.enabled {
-            bail!("the tray menu item {label:?} is disabled");
+            bail!("the tray menu item {:?} is disabled", item.label);
         }
         self.event(item.id, "clicked")
     }
@@ -198,25 +225,32 @@ mod tests {
     use crate::gvariant::parse;
 
     /// Taskbell's tray as gdbus printed it.
-    const LAYOUT: &str = "(uint32 2, (0, {'children-display': <'submenu'>}, [<(2, {'enabled': <false>, 'label': <'Sandbox · live'>}, @av [])>, <(3, {'enabled': <true>, 'type': <'separator'>}, @av [])>, <(4, {'label': <'New task…'>}, @av [])>, <(5, {'label': <'Task history…'>}, @av [])>, <(6, {'children-display': <'submenu'>, 'label': <'Pause notifications'>}, [<(7, {'label': <'For 1 hour'>}, @av [])>, <(8, {'label': <'Until resumed'>}, @av [])>, <(9, {'enabled': <false>, 'label': <'Resume'>}, @av [])>])>, <(10, {'label': <'Settings…'>}, @av [])>, <(11, {'enabled': <true>, 'type': <'separator'>}, @av [])>, <(12, {'label': <'Quit'>}, @av [])>]))";
+    const LAYOUT: &str = "(uint32 2, (0, {'children-display': <'submenu'>}, [<(2, {'enabled': <false>, 'label': <'Sandbox · live'>}, @av [])>, <(3, {'enabled': <true>, 'type': <'separator'>}, @av [])>, <(4, {'label': <'For me (2)…'>}, @av [])>, <(5, {'enabled': <false>, 'label': <'Mark all read'>}, @av [])>, <(6, {'label': <'New task…'>}, @av [])>, <(7, {'label': <'Task history…'>}, @av [])>, <(8, {'children-display': <'submenu'>, 'label': <'Pause notifications'>}, [<(9, {'label': <'For 1 hour'>}, @av [])>, <(10, {'label': <'Until resumed'>}, @av [])>, <(11, {'enabled': <false>, 'label': <'Resume'>}, @av [])>])>, <(12, {'label': <'Settings…'>}, @av [])>, <(13, {'enabled': <true>, 'type': <'separator'>}, @av [])>, <(14, {'label': <'Quit'>}, @av [])>]))";
 
     #[test]
     fn reads_the_tray_layout() {
         let v = parse(LAYOUT).expect("parses");
         let root = item(&v.items().expect("tuple")[1]).expect("layout");
-        assert_eq!(root.children.len(), 8);
+        assert_eq!(root.children.len(), 10);
         assert_eq!(root.children[0].label, "Sandbox · live");
         assert!(!root.children[0].enabled);
         assert!(root.children[1].separator);
+        let for_me = root
+            .find_starting("For me (")
+            .expect("after the status line");
+        assert_eq!((for_me.id, for_me.label.as_str()), (4, "For me (2)…"));
+        assert!(!root.find("Mark all read").expect("after For me").enabled);
         let hour = root.find("For 1 hour").expect("in the submenu");
-        assert_eq!(hour.id, 7);
+        assert_eq!(hour.id, 9);
         let resume = root.find("Resume").expect("in the submenu");
         assert!(!resume.enabled);
-        assert_eq!(root.find("Quit").map(|i| i.id), Some(12));
+        assert_eq!(root.find("Quit").map(|i| i.id), Some(14));
         assert_eq!(
             labels(&root),
             [
                 "Sandbox · live",
+                "For me (2)…",
+                "Mark all read",
                 "New task…",
                 "Task history…",
                 "Pause notifications",

@@ -1,6 +1,7 @@
-//! Capturing the calls made to the notification service, with `dbus-monitor` on the test's bus,
-//! as a person checking "did it really send that?" would. The raw capture is also written to
-//! the test's artifacts.
+//! Capturing the calls made to the notification service, and its answers, with `dbus-monitor`
+//! on the test's bus, as a person checking "did it really send that?" would. The answers give
+//! each Notify its notification id, which a test needs to press that notification's buttons.
+//! The raw capture is also written to the test's artifacts.
 //!
 //! To know the capture is current, the test sends a marker of its own (a CloseNotification for
 //! an id no notification has) and waits until the monitor shows it: the bus hands messages to
@@ -34,6 +35,9 @@ impl NotifyMonitor {
         cmd.args([
             "--session",
             "type=method_call,interface=org.freedesktop.Notifications",
+            // Only the service's answers: a return carries no interface to match on, and every
+            // answer on the bus would bury these under the tray's menu layouts.
+            "type=method_return,sender=org.freedesktop.Notifications",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -98,16 +102,41 @@ impl NotifyMonitor {
         })
     }
 
-    /// Waits for a Notify call that `pick` accepts, and returns it.
+    /// Waits for a Notify call that `pick` accepts, and returns it (its id may not be known yet:
+    /// see `wait_for_shown`).
     pub async fn wait_for(
         &self,
         what: &str,
         pick: impl Fn(&NotifyCall) -> bool,
     ) -> Result<NotifyCall> {
+        self.wait_for_first(what, pick, |_| true).await
+    }
+
+    /// Waits for a Notify call that `pick` accepts and the daemon has answered, and returns it
+    /// with the id the daemon gave the notification.
+    pub async fn wait_for_shown(
+        &self,
+        what: &str,
+        pick: impl Fn(&NotifyCall) -> bool,
+    ) -> Result<(NotifyCall, u32)> {
+        let call = self.wait_for_first(what, pick, |c| c.id.is_some()).await?;
+        let id = call.id.context("a shown Notify without an id")?;
+        Ok((call, id))
+    }
+
+    /// Waits until the first call `pick` accepts is `ready`. Always the first: the capture only
+    /// grows, so it stays the same call between looks.
+    async fn wait_for_first(
+        &self,
+        what: &str,
+        pick: impl Fn(&NotifyCall) -> bool,
+        ready: impl Fn(&NotifyCall) -> bool,
+    ) -> Result<NotifyCall> {
         until(what, PATIENCE, || {
             let calls = self.notify_calls();
             let found = match calls.iter().find(|c| pick(c)) {
-                Some(c) => Look::Done(c.clone()),
+                Some(c) if ready(c) => Look::Done(c.clone()),
+                Some(c) => Look::NotYet(format!("the Notify {:?}, not answered yet", c.summary)),
                 None => Look::NotYet(format!(
                     "{} Notify call(s): {:?}",
                     calls.len(),

@@ -1,7 +1,8 @@
 //! Reading `dbus-monitor`'s text output back into messages, and a Notify call into its eight
-//! arguments. dbus-monitor prints each message as a header line at column 0 followed by its
-//! arguments, one `type value` per line, indented by nesting; strings are printed raw between
-//! double quotes, so a notification body spans lines exactly as the user would read it.
+//! arguments and the id the daemon answered with. dbus-monitor prints each message as a header
+//! line at column 0 followed by its arguments, one `type value` per line, indented by nesting;
+//! strings are printed raw between double quotes, so a notification body spans lines exactly as
+//! the user would read it.
 
 use crate::gvariant::Value;
 use anyhow::{bail, Context, Result};
@@ -13,6 +14,10 @@ pub struct Message {
     pub member: String,
     pub interface: String,
     pub sender: String,
+    pub destination: String,
+    pub serial: Option<u32>,
+    /// On a method return or an error: the serial of the call it answers.
+    pub reply_serial: Option<u32>,
     pub args: Vec<Value>,
 }
 
@@ -28,6 +33,9 @@ pub struct NotifyCall {
     pub actions: Vec<(String, String)>,
     pub hints: Vec<(String, Value)>,
     pub expire_timeout: i64,
+    /// The id the daemon answered with: what its ActionInvoked and NotificationClosed signals
+    /// name. None until the answer is in the capture (or if the daemon answered an error).
+    pub id: Option<u32>,
 }
 
 const HEADERS: &[&str] = &["method call ", "method return ", "signal ", "error "];
@@ -85,17 +93,34 @@ fn message(header: &str, body: &str) -> Result<Message> {
         member: field(header, "member").to_string(),
         interface: field(header, "interface").to_string(),
         sender: field(header, "sender").to_string(),
+        destination: field(header, "destination").to_string(),
+        serial: field(header, "serial").parse().ok(),
+        reply_serial: field(header, "reply_serial").parse().ok(),
         args,
     })
 }
 
-/// Every Notify call in a capture, in order.
+/// Every Notify call in a capture, in order, each with the id from its answer when the capture
+/// has one. An answer is known by what D-Bus guarantees: it goes to the caller and names the
+/// call's serial, which is unique per caller.
 pub fn notify_calls(capture: &str) -> Vec<NotifyCall> {
-    messages(capture)
-        .into_iter()
+    let all = messages(capture);
+    all.iter()
         .filter(|m| m.kind == "method call" && m.member == "Notify")
-        .filter_map(|m| NotifyCall::from_args(&m.args).ok())
+        .filter_map(|m| {
+            let mut call = NotifyCall::from_args(&m.args).ok()?;
+            call.id = answer_to(&all, m).and_then(|r| r.args.first()?.as_int()?.try_into().ok());
+            Some(call)
+        })
         .collect()
+}
+
+/// The method return that answers `call`, if the capture holds it.
+fn answer_to<'a>(all: &'a [Message], call: &Message) -> Option<&'a Message> {
+    let serial = call.serial?;
+    all.iter().find(|m| {
+        m.kind == "method return" && m.reply_serial == Some(serial) && m.destination == call.sender
+    })
 }
 
 impl NotifyCall {
@@ -141,6 +166,7 @@ impl NotifyCall {
             actions,
             hints,
             expire_timeout: expire.as_int().context("expire_timeout is not a number")?,
+            id: None,
         })
     }
 
@@ -409,6 +435,106 @@ method call time=1795391791.2 sender=:1.9 -> destination=org.freedesktop.Notific
     fn a_half_written_last_message_is_left_for_later() {
         let cut = &CAPTURE[..CAPTURE.find("   array [").expect("has actions")];
         assert!(notify_calls(cut).is_empty());
+    }
+
+    /// Two apps' Notify calls with the same serial, and dunst's answers (to the second app
+    /// first), as dbus-monitor prints them with a method-return rule added. The last call has
+    /// no answer yet; one to a third peer is refused with an error.
+    const ANSWERED: &str = r#"method call time=1795391790.101 sender=:1.8 -> destination=org.freedesktop.Notifications serial=9 path=/org/freedesktop/Notifications; interface=org.freedesktop.Notifications; member=Notify
+   string "Taskbell"
+   uint32 0
+   string ""
+   string "Assigned to you"
+   string "Sign prior authorization form
+Due 14:05"
+   array [
+      string "done"
+      string "Mark done"
+   ]
+   array [
+   ]
+   int32 -1
+method call time=1795391790.102 sender=:1.12 -> destination=org.freedesktop.Notifications serial=9 path=/org/freedesktop/Notifications; interface=org.freedesktop.Notifications; member=Notify
+   string "Other"
+   uint32 0
+   string ""
+   string "Not ours"
+   string ""
+   array [
+   ]
+   array [
+   ]
+   int32 -1
+method return time=1795391790.103 sender=:1.3 -> destination=:1.12 serial=40 reply_serial=9
+   uint32 77
+method return time=1795391790.104 sender=:1.3 -> destination=:1.8 serial=41 reply_serial=9
+   uint32 3
+method call time=1795391795.5 sender=:1.8 -> destination=org.freedesktop.Notifications serial=14 path=/org/freedesktop/Notifications; interface=org.freedesktop.Notifications; member=Notify
+   string "Taskbell"
+   uint32 3
+   string ""
+   string "Task due soon"
+   string "Sign prior authorization form"
+   array [
+   ]
+   array [
+   ]
+   int32 -1
+method call time=1795391796.0 sender=:1.20 -> destination=org.freedesktop.Notifications serial=2 path=/org/freedesktop/Notifications; interface=org.freedesktop.Notifications; member=Notify
+   string "Broken"
+   uint32 0
+   string ""
+   string "Refused"
+   string ""
+   array [
+   ]
+   array [
+   ]
+   int32 -1
+error time=1795391796.1 sender=:1.3 -> destination=:1.20 error_name=org.freedesktop.DBus.Error.InvalidArgs reply_serial=2
+   string "no"
+"#;
+
+    #[test]
+    fn reads_the_answers_header() {
+        let ms = messages(ANSWERED);
+        let answer = ms
+            .iter()
+            .find(|m| m.kind == "method return" && m.destination == ":1.8")
+            .expect("the answer to :1.8");
+        assert_eq!(
+            (answer.sender.as_str(), answer.serial, answer.reply_serial),
+            (":1.3", Some(41), Some(9))
+        );
+        assert_eq!(answer.args, vec![Value::Int(3)]);
+        assert_eq!((ms[0].serial, ms[0].reply_serial), (Some(9), None));
+    }
+
+    #[test]
+    fn a_notify_call_takes_the_id_from_the_answer_sent_to_its_caller() {
+        let ids: Vec<(String, Option<u32>)> = notify_calls(ANSWERED)
+            .into_iter()
+            .map(|n| (n.summary, n.id))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                // 77 answers a call with the same serial from another peer.
+                ("Assigned to you".to_string(), Some(3)),
+                ("Not ours".to_string(), Some(77)),
+                // Not answered yet.
+                ("Task due soon".to_string(), None),
+                // Answered with an error: there is no notification to name.
+                ("Refused".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_answer_not_yet_written_whole_gives_no_id() {
+        let cut = &ANSWERED[..ANSWERED.find("   uint32 3\n").expect("the answer's id")];
+        let first = notify_calls(cut).into_iter().next().expect("the call");
+        assert_eq!(first.id, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The tray menu, driven over D-Bus as a desktop panel drives it: its items open the window's
-//! views (building the window when none is open), pause and resume notifications (a completion while paused raises none), and Quit ends
-//! the app with status 0, having started no thread that would wake it while idle.
+//! views (building the window when none is open), pause and resume notifications (a completion
+//! while paused raises none), and Quit ends the app with status 0, having started no thread
+//! that would wake it while idle.
 
 mod common;
 
@@ -26,7 +27,14 @@ async fn views(world: &World, app: &Driven) -> Result<()> {
     ui::wait_live(c).await?;
     // Away from New task first, so that showing it is the tray's doing.
     ui::show_view(c, "history").await?;
+    // Nothing is handed out in this test, so nothing is for the user and nothing is unread.
+    let read = tray.item("Mark all read")?;
+    ensure!(
+        !read.enabled,
+        "Mark all read is enabled with nothing unread"
+    );
     for (label, view) in [
+        ("For me (0)…", "forme"),
         ("New task…", "new"),
         ("Settings…", "settings"),
         ("Task history…", "history"),

@@ -7,6 +7,9 @@
 pub struct ClinicNames {
     pub staff: Vec<String>,
     pub patients: Vec<String>,
+    /// The Practitioner id of the sandbox's user (the one the app acts as, and the staff hand
+    /// work to): ids are made from names, so every sandbox the clinic seeds has the same one.
+    pub user: String,
 }
 
 pub async fn clinic_names() -> anyhow::Result<ClinicNames> {
@@ -21,6 +24,7 @@ pub async fn clinic_names() -> anyhow::Result<ClinicNames> {
     Ok(ClinicNames {
         staff: names(&clinic.practitioners),
         patients: names(&clinic.patients),
+        user: clinic.requester,
     })
 }
 
