@@ -125,13 +125,7 @@ fn check_notification(
         "the body has more than the description and who: {:?}",
         n.body
     );
-    for p in patients {
-        ensure!(
-            !n.body.contains(p.as_str()),
-            "the body names patient {p:?}, which is off by default: {:?}",
-            n.body
-        );
-    }
+    common::ensure_no_patient(&n.body, patients)?;
     ensure!(
         !n.body.contains("Patient"),
         "the body mentions a patient: {:?}",

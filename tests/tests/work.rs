@@ -138,13 +138,7 @@ fn check_assigned(n: &NotifyCall, patients: &[String]) -> Result<String> {
         "the second line does not say when it is due: {:?}",
         n.body
     );
-    for p in patients {
-        ensure!(
-            !n.body.contains(p.as_str()),
-            "the body names patient {p:?}, which is off by default: {:?}",
-            n.body
-        );
-    }
+    common::ensure_no_patient(&n.body, patients)?;
     let has = |key: &str, label: &str| n.actions.iter().any(|(k, l)| k == key && l == label);
     ensure!(
         has("done", "Mark done") && has("show", "Show"),

@@ -36,3 +36,15 @@ pub fn unique(what: &str) -> String {
         .unwrap_or(0);
     format!("{what} e2e-{}-{nanos:09}", std::process::id())
 }
+
+/// Fails when `body` names any of `patients`: names are off by default, and a notification may
+/// be read over someone's shoulder.
+pub fn ensure_no_patient(body: &str, patients: &[String]) -> anyhow::Result<()> {
+    for p in patients {
+        anyhow::ensure!(
+            !body.contains(p.as_str()),
+            "the body names patient {p:?}, which is off by default: {body:?}"
+        );
+    }
+    Ok(())
+}
