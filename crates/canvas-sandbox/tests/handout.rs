@@ -68,8 +68,8 @@ async fn assign_to_user_makes_a_task_like_the_api_does() {
     assert!(team_of(&handed).is_none());
     let due_in = at(&handed["restriction"]["period"]["end"]) - at(&handed["lastModified"]);
     assert!(
-        (44..=45).contains(&due_in.whole_minutes()),
-        "due in about 45 minutes: {due_in}"
+        (60..=61).contains(&due_in.whole_minutes()),
+        "due in about 61 minutes: {due_in}"
     );
 
     let mut body = api.body("Call back");

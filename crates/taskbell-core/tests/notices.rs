@@ -390,3 +390,56 @@ async fn a_longer_lead_time_chosen_in_settings_wakes_the_reminder_loop() {
     stop.send(true).expect("stop");
     looping.await.expect("the loop ends");
 }
+
+#[tokio::test]
+async fn work_assigned_already_due_soon_is_one_notification_not_two() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, notes) = engine_at(&dir.path().join("t.db"), Clock::system());
+    let now = now_millis();
+    ingest(&engine, State::new("soon", now - 60 * MIN)).await;
+    ingest(&engine, State::new("later", now - 60 * MIN)).await;
+    let to_me = |id, due| {
+        let mut e = State {
+            owner: Some("me"),
+            ..State::new(id, now - 30 * MIN)
+        }
+        .event();
+        e.snapshot.due = Some(from_millis(due));
+        e
+    };
+    assert!(
+        engine
+            .ingest(to_me("soon", now + 30 * MIN))
+            .await
+            .expect("in")
+            .notified
+    );
+    assert!(
+        engine
+            .ingest(to_me("later", now + 90 * MIN))
+            .await
+            .expect("in")
+            .notified
+    );
+    assert_eq!(
+        engine.fire_reminders().await.expect("fired"),
+        0,
+        "the assignment said when it is due; the other is not due soon yet"
+    );
+    let next = engine
+        .next_reminder_in()
+        .await
+        .expect("next")
+        .expect("one coming");
+    assert!(
+        next > Duration::from_secs(29 * 60) && next <= Duration::from_secs(30 * 60),
+        "the later one's due-soon reminder is still to come: {next:?}"
+    );
+    assert_eq!(
+        shown(&notes, 2).await,
+        [
+            pair("soon", "Assigned to you"),
+            pair("later", "Assigned to you")
+        ]
+    );
+}

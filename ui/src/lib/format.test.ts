@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignedTo, describeDetail, formatBirthDate, formatDay, formatDuration, formatRelative, formatWhen, whenParts } from "./format";
+import { assignedTo, describeDetail, patientOf, formatBirthDate, formatDay, formatDuration, formatRelative, formatWhen, whenParts } from "./format";
 
 describe("formatDuration", () => {
   it("reads like people talk", () => {
@@ -97,5 +97,13 @@ describe("assignedTo", () => {
     expect(assignedTo({ ...none, assignee_id: "s1", team_id: "g1", team_name: "Billing" })).toBe("Billing");
     expect(assignedTo({ ...none, team_id: "g1" })).toBe("g1");
     expect(assignedTo(none)).toBe("—");
+  });
+});
+
+describe("patientOf", () => {
+  it("names the patient, or says there is one whose name was not given, or none", () => {
+    expect(patientOf({ patient_id: "p1", patient_name: "Ada Quill" })).toBe("Ada Quill");
+    expect(patientOf({ patient_id: "p1", patient_name: null })).toBe("Patient (name not given)");
+    expect(patientOf({ patient_id: null, patient_name: null })).toBe("No patient");
   });
 });

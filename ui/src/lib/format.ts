@@ -60,6 +60,13 @@ export function assignedTo(r: Pick<TaskRow, "assignee_id" | "assignee_name" | "t
   return r.assignee_name ?? r.team_name ?? r.assignee_id ?? r.team_id ?? "—";
 }
 
+/** Who the task is for. Canvas often names the patient by reference alone, and a list that said
+ * "No patient" then would be wrong: say there is one whose name was not given. */
+export function patientOf(r: Pick<TaskRow, "patient_id" | "patient_name">): string {
+  if (r.patient_name) return r.patient_name;
+  return r.patient_id ? "Patient (name not given)" : "No patient";
+}
+
 /** The full moment, for tooltips and screen readers. */
 export function formatFull(ms: number | null | undefined, locale?: string): string {
   if (ms == null) return "";

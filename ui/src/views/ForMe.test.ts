@@ -40,7 +40,7 @@ describe("For me", () => {
     expect(second.textContent).toMatch(/\(in 2 h 59 min\)|\(in 3 h\)/);
     expect(within(second).getByText("Due today")).toBeTruthy();
     expect(within(second).queryByText("Overdue")).toBeNull();
-    expect(third.textContent).toContain("No patient");
+    expect(third.textContent).toContain("Patient (name not given)");
     expect(third.textContent).toContain("No due date");
     expect(third.textContent).not.toMatch(/Overdue|Due today/);
   });

@@ -31,7 +31,7 @@ describe("History", () => {
     expect(first.textContent).toContain("Dr. Ng");
     expect(second.textContent).toContain("Open");
     expect(second.textContent).toContain("Billing");
-    expect(second.textContent).toContain("No patient");
+    expect(second.textContent).toContain("Patient (name not given)");
     expect(lastQuery()).toMatchObject({ statuses: [], after: null, limit: 100, mine_only: false, text: null });
   });
 

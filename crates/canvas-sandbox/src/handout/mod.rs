@@ -18,7 +18,7 @@ pub(crate) use steps::ReassignTurn;
 /// One step of the handout rotation, in rotation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handout {
-    /// A new open task owned by the user, requested by a colleague, due in about 45 minutes.
+    /// A new open task owned by the user, requested by a colleague, due in 61 minutes.
     AssignToUser,
     /// A new open task for the user's team, owned by nobody, due in a day.
     ToTeam,

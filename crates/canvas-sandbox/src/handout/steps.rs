@@ -119,13 +119,14 @@ fn create(state: &AppState, cast: &Cast<'_>, new: NewTask<'_>) -> Option<TaskRec
     }
 }
 
-/// Due in 45 minutes: inside a client's usual hour-ahead reminder, so it rings at once.
+/// Due in 61 minutes: a client's usual hour-ahead reminder rings a minute after the task
+/// arrives, so a demo shows the assignment and then its reminder, each on its own.
 fn assign_to_user(state: &AppState, cast: &Cast<'_>) -> Option<TaskRecord> {
     let new = NewTask {
         title: wording::for_user()?,
         owner: Some(cast.user),
         group: None,
-        due_in: time::Duration::minutes(45),
+        due_in: time::Duration::minutes(61),
     };
     create(state, cast, new)
 }

@@ -5,7 +5,7 @@
 use super::NotifyPrefs;
 use crate::canvas::TaskAction;
 use crate::notify::{compose, compose_personal, NoticeKind, Notification};
-use crate::store::{Applied, NewNotice, Store, StoreError, TaskRow};
+use crate::store::{Applied, NewNotice, ReminderKind, Store, StoreError, TaskRow};
 use crate::task::{EventKind, TaskEvent, TaskStatus};
 use crate::time_util::to_millis;
 
@@ -19,6 +19,8 @@ pub(super) struct Audience {
     pub me: Option<String>,
     /// Paused, or inside quiet hours: notices are written unread but not shown.
     pub held: bool,
+    /// Now, by the clock due dates are held against (Canvas's once it answered).
+    pub wall_now: i64,
 }
 
 /// What was written for an event.
@@ -62,6 +64,9 @@ impl Audience {
                 self.prefs.show_patient,
             ),
         };
+        if matches!(kind, NoticeKind::Assigned | NoticeKind::Team) {
+            self.told_when_due(store, row)?;
+        }
         let id = store.add_notice(&new_notice(&n, now, self.held, Some(event)))?;
         Ok(id.map(|id| {
             if self.held {
@@ -70,6 +75,24 @@ impl Audience {
                 Written::Popup(id, n)
             }
         }))
+    }
+
+    /// Work that lands already due soon (or overdue) says so itself: its reminder is counted
+    /// as given, rather than replacing the news a moment later.
+    fn told_when_due(&self, store: &Store, row: &TaskRow) -> Result<(), StoreError> {
+        let Some(due) = row.due_at else { return Ok(()) };
+        let kind = if due <= self.wall_now {
+            self.prefs.overdue.then_some(ReminderKind::Overdue)
+        } else {
+            self.prefs
+                .due_soon_minutes
+                .filter(|m| due - i64::from(*m) * 60_000 <= self.wall_now)
+                .map(|_| ReminderKind::DueSoon)
+        };
+        if let Some(kind) = kind {
+            store.mark_reminded(row, kind, self.wall_now)?;
+        }
+        Ok(())
     }
 
     fn is_me(&self, id: Option<&str>) -> bool {

@@ -19,6 +19,7 @@ impl Engine {
             prefs: self.prefs(),
             me: read_lock(&self.shared.me).clone(),
             held: self.notifications_paused() || self.quiet_now(),
+            wall_now: self.wall_now_millis(),
         }
     }
 

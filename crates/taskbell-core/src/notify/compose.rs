@@ -78,8 +78,25 @@ pub fn compose(row: &TaskRow, by: Option<&str>, show_patient: bool) -> Notificat
 
 fn push_due(body: &mut String, due: Option<i64>) {
     if let Some(due) = due {
-        body.push_str(&format!("\nDue {}", format_rfc3339(from_millis(due))));
+        body.push_str(&format!(
+            "\nDue {}",
+            when(due, crate::time_util::local_offset_ms())
+        ));
     }
+}
+
+/// A due time as a person reads it, in this computer's time: "Mon 30 Nov, 15:29".
+fn when(unix_ms: i64, utc_offset_ms: i64) -> String {
+    let offset =
+        time::UtcOffset::from_whole_seconds(i32::try_from(utc_offset_ms / 1000).unwrap_or(0))
+            .unwrap_or(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[weekday repr:short] [day padding:none] [month repr:short], [hour]:[minute]"
+    );
+    from_millis(unix_ms)
+        .to_offset(offset)
+        .format(&format)
+        .unwrap_or_else(|_| format_rfc3339(from_millis(unix_ms)))
 }
 
 /// Work landing on the user: assigned to them or their team, or a comment on it.
@@ -141,6 +158,14 @@ mod tests {
         );
         let assigned = compose_personal(&row(), NoticeKind::Assigned, None, false);
         assert!(!assigned.body.contains("Ada"), "{}", assigned.body);
+    }
+
+    #[test]
+    fn due_times_read_as_a_person_reads_them_in_local_time() {
+        // 2026-11-30T15:29:00Z
+        let t = 1_796_052_540_000;
+        assert_eq!(when(t, 0), "Mon 30 Nov, 15:29");
+        assert_eq!(when(t, 9 * 3_600_000), "Tue 1 Dec, 00:29");
     }
 
     #[test]
