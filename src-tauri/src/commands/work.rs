@@ -158,14 +158,6 @@ pub enum ActView {
     Queued { local_id: String, reason: String },
 }
 
-fn status_words(s: TaskStatus) -> &'static str {
-    match s {
-        TaskStatus::Open => "open",
-        TaskStatus::Completed => "completed",
-        TaskStatus::Closed => "closed",
-    }
-}
-
 /// "the task is already completed in Canvas" as a sentence of its own.
 fn sentence_case(s: &str) -> String {
     let mut c = s.chars();
@@ -196,10 +188,7 @@ pub async fn act_on_task(
         Ok(ActOutcome::Done { task, already }) => Ok(ActView::Done {
             message: match &already {
                 Some(why) => sentence_case(why),
-                None => format!(
-                    "Done. Canvas says the task is {}.",
-                    status_words(task.status)
-                ),
+                None => format!("Done. Canvas says the task is {}.", task.status.as_str()),
             },
             already: already.is_some(),
         }),
