@@ -68,14 +68,6 @@ pub struct TaskDetail {
     me: Option<String>,
 }
 
-/// The one name at hand for a note's author: the task's assignee's, or "you".
-fn author_name(author: Option<&str>, row: Option<&TaskRow>) -> Option<String> {
-    let (author, row) = (author?, row?);
-    (row.assignee_id.as_deref() == Some(author))
-        .then(|| row.assignee_name.clone())
-        .flatten()
-}
-
 #[tauri::command]
 pub async fn task_detail(
     shell: State<'_, Shell>,
@@ -102,7 +94,12 @@ pub async fn task_detail(
     let notes = notes
         .into_iter()
         .map(|n| NoteView {
-            author_name: author_name(n.author.as_deref(), row.as_ref()),
+            author_name: n
+                .author
+                .as_deref()
+                .zip(row.as_ref())
+                .and_then(|(a, r)| r.name_of(a))
+                .map(str::to_string),
             text: n.text,
             time: n.time.map(taskbell_core::time_util::format_rfc3339),
             author: n.author,

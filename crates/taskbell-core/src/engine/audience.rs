@@ -54,13 +54,13 @@ impl Audience {
         let n = match kind {
             NoticeKind::Completed | NoticeKind::Closed | NoticeKind::Reopened => compose(
                 row,
-                actor_name(e.actor.as_deref(), row),
+                e.actor.as_deref().and_then(|a| row.name_of(a)),
                 self.prefs.show_patient,
             ),
             _ => compose_personal(
                 row,
                 kind,
-                actor_name(e.actor.as_deref(), row),
+                e.actor.as_deref().and_then(|a| row.name_of(a)),
                 self.prefs.show_patient,
             ),
         };
@@ -183,13 +183,4 @@ pub(super) fn new_notice(
         held,
         event,
     }
-}
-
-/// The actor's name when the store knows it: sources name actors by id, and the one id with a
-/// name at hand is the assignee's (who usually is the one completing the task).
-fn actor_name<'a>(actor: Option<&str>, row: &'a TaskRow) -> Option<&'a str> {
-    let actor = actor?;
-    (row.assignee_id.as_deref() == Some(actor))
-        .then_some(row.assignee_name.as_deref())
-        .flatten()
 }

@@ -63,6 +63,16 @@ pub struct TaskRow {
     pub mine: bool,
 }
 
+impl TaskRow {
+    /// The name of practitioner `id` when the row knows it: sources name people by id, and the
+    /// one id with a name at hand is the assignee's.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        (self.assignee_id.as_deref() == Some(id))
+            .then_some(self.assignee_name.as_deref())
+            .flatten()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub rows: Vec<TaskRow>,
