@@ -121,6 +121,8 @@ fn build<R: Runtime>(app: &AppHandle<R>, url: WebviewUrl) -> tauri::Result<Webvi
         .title("Taskbell")
         .inner_size(960.0, 680.0)
         .min_inner_size(640.0, 480.0)
+        // Ctrl+= / Ctrl+- / Ctrl+0, as in a browser, for anyone who needs larger text.
+        .zoom_hotkeys_enabled(true)
         .build()
 }
 

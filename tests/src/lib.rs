@@ -10,6 +10,7 @@
 
 pub mod app_process;
 pub mod artifacts;
+pub mod axe;
 pub mod bus;
 pub mod dbusmenu;
 pub mod driver;
@@ -17,6 +18,8 @@ pub mod dunst;
 pub mod fhir_task;
 pub mod for_me;
 pub mod gvariant;
+pub mod keyboard;
+pub mod layout;
 pub mod monitor;
 pub mod monitor_parse;
 pub mod prerequisites;

@@ -82,6 +82,21 @@ describe("History", () => {
     expect(screen.getByText(/That is everything \(3 tasks\)/)).toBeTruthy();
   });
 
+  it("tells a screen reader how many rows there are and where each one sits", async () => {
+    const cursor = { created_at: 1_699_999_000_000, rowid: 100 };
+    api.history
+      .mockResolvedValueOnce({ rows: [taskRow(1), taskRow(2)], next: cursor })
+      .mockResolvedValueOnce({ rows: [taskRow(3)], next: null });
+    render(History);
+    await waitFor(() => expect(rowsShown()).toHaveLength(2));
+    const table = screen.getByRole("table");
+    expect(table.getAttribute("aria-rowcount")).toBe("-1");
+    await fireEvent.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(rowsShown()).toHaveLength(3));
+    expect(table.getAttribute("aria-rowcount")).toBe("4");
+    expect(rowsShown().map((r) => r.getAttribute("aria-rowindex"))).toEqual(["2", "3", "4"]);
+  });
+
   it("shows the timeline of the selected task", async () => {
     api.history.mockResolvedValue({ rows: [taskRow(7, { permalink: "https://demo.canvasmedical.com/permalinks/v1/x" })], next: null });
     api.timeline.mockResolvedValue([
