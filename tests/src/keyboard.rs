@@ -4,6 +4,7 @@
 
 use crate::axe;
 use anyhow::{bail, Context, Result};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
 use serde_json::Value;
@@ -12,12 +13,25 @@ pub fn key(k: Key) -> String {
     char::from(k).to_string()
 }
 
-/// Types `keys` into the focused element (the page when nothing has focus).
+/// Presses `keys` in order, as a keyboard does: to whatever has focus, nothing focused first
+/// (Element Send Keys would focus its element again, which puts a date box back on its first
+/// part). Shift and Control in `keys` are held until the end, so "Ctrl" + "=" is a chord.
 pub async fn press(c: &Client, keys: &str) -> Result<()> {
-    c.active_element()
-        .await
-        .context("finding the focused element")?
-        .send_keys(keys)
+    let modifiers = [char::from(Key::Shift), char::from(Key::Control)];
+    let mut actions = KeyActions::new("keyboard".into());
+    let mut held = Vec::new();
+    for k in keys.chars() {
+        actions = actions.then(KeyAction::Down { value: k });
+        if modifiers.contains(&k) {
+            held.push(k);
+        } else {
+            actions = actions.then(KeyAction::Up { value: k });
+        }
+    }
+    for k in held.into_iter().rev() {
+        actions = actions.then(KeyAction::Up { value: k });
+    }
+    c.perform_actions(actions)
         .await
         .with_context(|| format!("pressing {keys:?}"))
 }
@@ -42,7 +56,8 @@ pub struct Stop {
     pub role: String,
     /// The accessible name.
     pub name: String,
-    /// The element matches `:focus-visible` and draws an outline or a ring around itself.
+    /// The element matches `:focus-visible` and draws an outline or a ring around itself, or
+    /// the label around it draws one.
     pub ring: bool,
     /// Its place among the controls `mark_tabbable` found, if it was one of them.
     pub walk: Option<u64>,
@@ -68,15 +83,18 @@ impl std::fmt::Display for Stop {
 const DESCRIBE_FOCUS: &str = r#"
 const el = document.activeElement;
 if (!el || el === document.body || el === document.documentElement) return { on_control: false };
-const cs = getComputedStyle(el);
-const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0;
-const shadow = cs.boxShadow && cs.boxShadow !== "none";
+const outline = e => { const cs = getComputedStyle(e); return cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0; };
+const shadow = e => { const cs = getComputedStyle(e); return cs.boxShadow && cs.boxShadow !== "none"; };
+// A check box or radio may draw its ring on the label around it (`:focus-within`); only an
+// outline counts there, as a container's shadow may be its card's.
+const around = [el.parentElement, el.parentElement?.parentElement].some(a => a && a.matches(":focus-within") && outline(a));
 return {
   on_control: true,
   tag: el.tagName.toLowerCase(),
   id: el.id || "",
   role: el.getAttribute("role") || "",
-  ring: el.matches(":focus-visible") && (outline || shadow),
+  // `:focus-within` for date and time boxes, whose focus is on the part being edited.
+  ring: ((el.matches(":focus-visible") || el.matches(":focus-within")) && (outline(el) || shadow(el))) || around,
   walk: el.dataset.walk == null ? null : Number(el.dataset.walk),
   classes: el.className && typeof el.className === "string" ? el.className : "",
 };"#;

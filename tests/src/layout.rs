@@ -77,9 +77,9 @@ pub async fn zoom_to(c: &Client, percent: u32, full: f64) -> Result<()> {
     }
     c.execute("document.activeElement?.blur();", vec![]).await?;
     let ctrl = key(Key::Control);
-    press(c, &format!("{ctrl}0{ctrl}")).await?;
+    press(c, &format!("{ctrl}0")).await?;
     for _ in 0..(percent - 100) / 20 {
-        press(c, &format!("{ctrl}={ctrl}")).await?;
+        press(c, &format!("{ctrl}=")).await?;
     }
     let want = full * 100.0 / f64::from(percent);
     until(

@@ -145,7 +145,17 @@ pub async fn create_task(c: &Client, draft: Draft<'_>) -> Result<Created> {
         .await?
         .click()
         .await?;
-    let task_id = until(
+    let task_id = wait_created(c, description).await?;
+    Ok(Created {
+        task_id,
+        patient,
+        assignee,
+    })
+}
+
+/// Waits for the New task form to confirm `description` was created, and returns its task id.
+pub async fn wait_created(c: &Client, description: &str) -> Result<String> {
+    until(
         &format!("the window to confirm {description:?} was created"),
         PATIENCE,
         || async {
@@ -167,12 +177,7 @@ pub async fn create_task(c: &Client, draft: Draft<'_>) -> Result<Created> {
             Ok(Look::Done(id))
         },
     )
-    .await?;
-    Ok(Created {
-        task_id,
-        patient,
-        assignee,
-    })
+    .await
 }
 
 /// Types `query` into the typeahead `id` and picks the first suggestion; returns its name.
