@@ -131,7 +131,7 @@ async fn walk(world: &World, c: &Client) -> Result<()> {
     .await?;
     let after = sound_setting(c).await?;
     ensure!(
-        after == !before,
+        after != before,
         "Space on \"Play a sound\" and Enter on Save left the saved setting at {after}"
     );
     eprintln!("created {task_id} for {patient} and {assignee}; sound {before} → {after}");
