@@ -28,8 +28,9 @@ use taskbell_core::{EventKind, TaskRef, TaskStatus};
 use ts_rs::{Config, TS};
 
 const HEADER: &str = "\
-// Generated from the Rust types by the `bindings` test in src-tauri/src/bindings.rs: do not edit.
-// After changing a type that crosses the bridge, run `make bindings`; `make test` fails until then.
+// Generated from the Rust types by the test `bindings_ts_is_up_to_date` in src-tauri/src/bindings.rs:
+// do not edit. After changing a type that crosses the bridge, run `make bindings`; `make test`
+// fails until then.
 ";
 
 /// One declaration: its name, what it depends on, and its text.

@@ -1,5 +1,6 @@
-// Generated from the Rust types by the `bindings` test in src-tauri/src/bindings.rs: do not edit.
-// After changing a type that crosses the bridge, run `make bindings`; `make test` fails until then.
+// Generated from the Rust types by the test `bindings_ts_is_up_to_date` in src-tauri/src/bindings.rs:
+// do not edit. After changing a type that crosses the bridge, run `make bindings`; `make test`
+// fails until then.
 
 /**
  * The three states Canvas knows. FHIR spells them `requested`, `completed`, `cancelled`; the
