@@ -14,11 +14,12 @@ APT_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindi
              librsvg2-dev libssl-dev libdbus-1-dev python3 python3-venv python3-pip
 APT_TEST  := xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick xdotool libglib2.0-bin
 
-.PHONY: help deps deps-test ui build run test test-rust test-ui test-plugin bench bench-desktop clean
+.PHONY: help deps deps-test ui build run test test-rust test-ui test-plugin bindings bench bench-desktop clean
 
 help:
 	@echo "make run    build and start Taskbell (sandbox mode when no Canvas is configured)"
 	@echo "make test   everything CI checks"
+	@echo "make bindings  ui/src/lib/bindings.ts again, after a type the window and the shell exchange changed"
 	@echo "make package  dist/taskbell_<version>_amd64.deb and dist/taskbell-<version>.x86_64.rpm"
 	@echo "make bench  the benchmarks recorded in BENCHMARKS.md (make bench-desktop: the app's alone)"
 
@@ -68,8 +69,15 @@ test: deps-test ui test-rust test-ui test-plugin test-e2e test-package
 test-rust:
 	cargo nextest run --workspace --no-fail-fast
 
+# The type check first: it is what fails when a Rust type the window uses changed shape.
 test-ui: ui/node_modules/.installed
+	cd ui && npm run --silent check
 	cd ui && npm test --silent
+
+# The TypeScript declarations of what crosses the bridge, from the Rust types (src-tauri/src/
+# bindings.rs). test-rust fails while the committed file differs from them.
+bindings: ui
+	TASKBELL_WRITE_BINDINGS=1 cargo nextest run -p taskbell --lib bindings::
 
 test-plugin:
 	$(MAKE) -C canvas-plugin test

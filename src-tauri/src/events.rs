@@ -7,11 +7,13 @@ use serde::Serialize;
 use taskbell_core::{EventKind, TaskRef, TaskStatus, UiEvent};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use ts_rs::TS;
 
 pub const TASK_CHANGED: &str = "task-changed";
 
-#[derive(Clone, Serialize)]
-struct TaskChanged<'a> {
+/// The payload of `task-changed`: a task was stored or changed.
+#[derive(Clone, Serialize, TS)]
+pub(crate) struct TaskChanged<'a> {
     task: &'a TaskRef,
     kind: EventKind,
     status: TaskStatus,

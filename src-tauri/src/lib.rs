@@ -2,6 +2,8 @@
 //! tray, one window, desktop notifications and Tauri commands.
 
 mod app;
+#[cfg(test)]
+mod bindings;
 pub mod cli;
 mod commands;
 mod connection;

@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use taskbell_core::settings::{AppSettings, ReceiveMode, SandboxEndpoints};
 use taskbell_core::status::{ConnectionKind, Pause, ReceiverView, StatusFacts};
 use taskbell_core::Engine;
+use ts_rs::TS;
 
 /// The window's views, as `navigate` and the window's URL name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     #[serde(rename = "forme")]
@@ -24,7 +25,7 @@ pub enum View {
 }
 
 impl View {
-    /// As the window's front-end names it (ui/src/lib/api.ts `View`).
+    /// As the window names it.
     pub fn name(self) -> &'static str {
         match self {
             View::ForMe => "forme",

@@ -79,13 +79,13 @@ describe("App", () => {
     expect(panel("new")).toBeNull();
   });
 
-  it("counts unread notices on the For me tab, from the status and from unread-changed", async () => {
+  it("counts unread notices on the For me tab, from the status and its pushes", async () => {
     api.status.mockResolvedValue(sampleStatus({ unread: 2 }));
     render(App);
     await waitFor(() => expect(tab(/For me/).textContent).toContain("(2 unread)"));
-    emit.unread(5);
+    emit.status(sampleStatus({ unread: 5 }));
     await waitFor(() => expect(tab(/For me/).textContent).toContain("(5 unread)"));
-    emit.unread(0);
+    emit.status(sampleStatus({ unread: 0 }));
     await waitFor(() => expect(tab(/For me/).textContent?.trim()).toBe("For me"));
   });
 
@@ -126,7 +126,7 @@ describe("App", () => {
   });
 
   it("closes suggestions on Esc without hiding; Esc in an empty field hides", async () => {
-    api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: null }]));
+    api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: null, active: true }]));
     render(App);
     const patient = screen.getByLabelText(/^Patient/, { selector: "input" });
     await fireEvent.input(patient, { target: { value: "Ada" } });

@@ -8,6 +8,7 @@ use crate::inbox::socket::SocketState;
 use crate::settings::ReceiveMode;
 use crate::supervisor::Incident;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// How changes are arriving right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,27 +130,41 @@ fn line_with(name: &str, receiver: &ReceiverView, paused: bool, incident: Option
     line
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ConnectionKind {
     Sandbox,
     Canvas,
 }
 
-/// The shell's status as the window reads it (ui/src/lib/api.ts, `AppStatus`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl ConnectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::Sandbox => "sandbox",
+            ConnectionKind::Canvas => "canvas",
+        }
+    }
+}
+
+/// The shell's status as the window reads it (`get_status`, and `status-changed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AppStatus {
+    /// The tray's status line, e.g. "Sandbox · live", "demo-clinic · polling every 30 s".
     pub line: String,
     pub mode: ConnectionKind,
     pub receive: ReceiveMode,
+    /// Short words about the receiver: "live", "reconnecting in 20 s",
+    /// "listening on http://127.0.0.1:8787".
     pub receiver_state: String,
     pub tray_available: bool,
     pub notifications_available: bool,
+    /// Until when notifications are paused (Unix ms), -1 until resumed; null when not paused.
     pub paused_until: Option<i64>,
     /// Unread notices: what the tray counts.
     pub unread: u32,
     /// Open tasks of this user and their teams.
     pub for_me: u32,
+    /// The local webhook URL, always shown in webhook mode.
     pub local_webhook_url: Option<String>,
     pub public_webhook_url: Option<String>,
 }

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 /// The three states Canvas knows. FHIR spells them `requested`, `completed`, `cancelled`; the
 /// Canvas UI and SDK say open, completed, closed. Taskbell uses the UI words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     Open,
@@ -71,7 +72,7 @@ impl FromStr for TaskStatus {
 
 /// A task is identified by the system it lives in and its id there, never by the id alone:
 /// two Canvas instances (or Canvas and Fragment) may reuse ids.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub struct TaskRef {
     pub system: String,
     pub id: String,
@@ -181,7 +182,7 @@ impl FromStr for Source {
 
 /// What happened to a task. Fragment's assignment steps are kept as their own kinds so the
 /// timeline can show them, even though they do not change Canvas's three statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
     Created,

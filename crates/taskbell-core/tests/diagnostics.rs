@@ -6,7 +6,8 @@ use std::sync::Mutex;
 use taskbell_core::diagnostics::{self, About};
 use taskbell_core::logfile::{self, RotatingFile};
 use taskbell_core::secrets::SecretStore;
-use taskbell_core::settings::SecretName;
+use taskbell_core::settings::{ReceiveMode, SecretName, SecretsBackend};
+use taskbell_core::status::ConnectionKind;
 use taskbell_core::store::Store;
 use taskbell_core::task::{Party, TaskSnapshot};
 use taskbell_core::time_util::from_millis;
@@ -91,10 +92,10 @@ fn diagnostics_leave_out_secrets_and_patients_and_keep_the_rest() {
         version: "0.1.0".into(),
         os: diagnostics::os_description(),
         instance: "demo-clinic".into(),
-        mode: "canvas".into(),
-        receive: "live".into(),
+        mode: ConnectionKind::Canvas,
+        receive: ReceiveMode::Live,
         connection: "demo-clinic · live".into(),
-        secrets: "file".into(),
+        secrets: SecretsBackend::File,
         data_dir: dir.path().to_path_buf(),
         log_file: Some(log.clone()),
     };
@@ -155,10 +156,10 @@ fn only_the_last_lines_are_taken() {
         version: "0.1.0".into(),
         os: "test".into(),
         instance: "Sandbox".into(),
-        mode: "sandbox".into(),
-        receive: "live".into(),
+        mode: ConnectionKind::Sandbox,
+        receive: ReceiveMode::Live,
         connection: "Sandbox · live".into(),
-        secrets: "file".into(),
+        secrets: SecretsBackend::File,
         data_dir: dir.path().to_path_buf(),
         log_file: Some(log),
     };

@@ -8,13 +8,6 @@ use taskbell_core::settings::SecretName;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
-fn word(value: impl serde::Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 async fn facts(shell: &Shell) -> About {
     let settings = shell.settings();
     let status = crate::status::current(shell);
@@ -23,10 +16,10 @@ async fn facts(shell: &Shell) -> About {
         version: env!("CARGO_PKG_VERSION").into(),
         os: diagnostics::os_description(),
         instance: settings.display_name(),
-        mode: word(status.mode),
-        receive: word(status.receive),
+        mode: status.mode,
+        receive: status.receive,
         connection: status.line,
-        secrets: backend.as_str().into(),
+        secrets: backend,
         data_dir: shell.paths.data_dir.clone(),
         log_file: shell.options.log_file.clone(),
     }

@@ -1,5 +1,6 @@
-//! The commands the window calls, exactly as ui/src/lib/api.ts names them. Each is a few lines
-//! over taskbell-core; errors reach the window as one sentence.
+//! The commands the window calls, exactly as ui/src/lib/api.ts names them; the types they take
+//! and return are declared for it in ui/src/lib/bindings.ts. Each is a few lines over
+//! taskbell-core; errors reach the window as one sentence.
 
 mod about;
 mod app;
@@ -7,8 +8,8 @@ mod history;
 mod settings;
 
 pub(crate) use settings::apply_autostart;
-mod tasks;
-mod work;
+pub(crate) mod tasks;
+pub(crate) mod work;
 
 use std::fmt::Display;
 use tauri::ipc::Invoke;

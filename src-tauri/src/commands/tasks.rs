@@ -8,11 +8,12 @@ use taskbell_core::engine::CreateOutcome;
 use taskbell_core::store::OutboxEntry;
 use taskbell_core::time_util::parse_rfc3339;
 use tauri::State;
+use ts_rs::TS;
 
 const NOT_CONNECTED: &str = "Taskbell is not connected to Canvas yet; the status line says why.";
 
-/// The form as the window sends it (api.ts `DraftInput`); the requester is this user's.
-#[derive(Deserialize)]
+/// The New task form as the window sends it; the requester is this user.
+#[derive(Deserialize, TS)]
 pub struct DraftInput {
     description: String,
     patient: Option<String>,

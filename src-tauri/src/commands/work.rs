@@ -11,11 +11,12 @@ use taskbell_core::store::{ForMeRow, ForWhom, Notice, TaskRow};
 use taskbell_core::time_util::parse_rfc3339;
 use taskbell_core::{EngineError, TaskRef, TaskStatus};
 use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
 
 const NOT_CONNECTED: &str = "Taskbell is not connected to Canvas yet; the status line says why.";
 
-/// One line of For me (api.ts `ForMeRow`).
-#[derive(Serialize)]
+/// One line of For me. The shell sends them soonest due first, undated tasks last.
+#[derive(Serialize, TS)]
 pub struct ForMeView {
     task: TaskRow,
     overdue: bool,
@@ -48,23 +49,29 @@ pub async fn for_me(
     Ok(rows.into_iter().map(ForMeView::from).collect())
 }
 
-#[derive(Serialize)]
+/// A note on a task (Canvas's `Task.note`), with its author's name when known.
+#[derive(Serialize, TS)]
 pub struct NoteView {
     text: String,
     /// RFC 3339.
     time: Option<String>,
+    /// A practitioner id.
     author: Option<String>,
     author_name: Option<String>,
 }
 
-/// A task's detail panel (api.ts `TaskDetail`): the stored row, and the notes as Canvas has
-/// them now; when Canvas cannot be read, the row alone and why.
-#[derive(Serialize)]
+/// A task's detail panel: the stored row, and the notes as Canvas has them now; when Canvas
+/// cannot be read, the row alone and why.
+#[derive(Serialize, TS)]
 pub struct TaskDetail {
+    /// As stored locally.
     row: Option<TaskRow>,
+    /// Oldest first.
     notes: Vec<NoteView>,
+    /// False when Canvas could not be read; then `notes` may be empty and `problem` says why.
     fresh: bool,
     problem: Option<String>,
+    /// This user's practitioner id, so their own notes read "You".
     me: Option<String>,
 }
 
@@ -114,17 +121,26 @@ pub async fn task_detail(
     })
 }
 
-/// An action as the window sends it (api.ts `TaskAction`): the comment's author is this user.
-#[derive(Deserialize)]
+/// An action as the window sends it: the comment's author is this user.
+#[derive(Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActionInput {
     Complete,
     Close,
     Reopen,
-    Comment { text: String },
-    AssignOwner { practitioner: String },
-    AssignTeam { group: String },
-    Due { due: String },
+    Comment {
+        text: String,
+    },
+    AssignOwner {
+        practitioner: String,
+    },
+    AssignTeam {
+        group: String,
+    },
+    Due {
+        /// RFC 3339 with offset.
+        due: String,
+    },
 }
 
 impl ActionInput {
@@ -147,11 +163,13 @@ impl ActionInput {
     }
 }
 
-/// What the window shows after an action (api.ts `ActOutcome`).
-#[derive(Serialize)]
+/// What the window shows after an action.
+#[derive(Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ActView {
+    /// `message` is what Canvas now says, e.g. "Completed." or "Already completed.".
     Done { already: bool, message: String },
+    /// Canvas could not be reached; the action is sent when it answers.
     Queued { local_id: String, reason: String },
 }
 

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ActOutcome, TaskRow } from "../lib/api";
+import type { ActView, TaskRow } from "../lib/api";
 import { api, listing, resetFake, sampleDetail, taskRow } from "../test/fakeApi";
 import { formatWhen } from "../lib/format";
 import TaskDetail from "./TaskDetail.svelte";
@@ -18,16 +18,16 @@ function showTask(over: Partial<TaskRow> = {}, detail: Parameters<typeof sampleD
 
 /** An act call that stays unanswered until the test answers it. */
 function holdAct() {
-  let answer!: (o: ActOutcome) => void;
+  let answer!: (o: ActView) => void;
   let refuse!: (e: unknown) => void;
   api.act.mockImplementation(
     () =>
-      new Promise<ActOutcome>((res, rej) => {
+      new Promise<ActView>((res, rej) => {
         answer = res;
         refuse = rej;
       }),
   );
-  return { answer: (o: ActOutcome) => answer(o), refuse: (e: unknown) => refuse(e) };
+  return { answer: (o: ActView) => answer(o), refuse: (e: unknown) => refuse(e) };
 }
 
 const button = (name: string) => screen.getByRole("button", { name }) as HTMLButtonElement;

@@ -46,7 +46,7 @@ describe("toDraftInput", () => {
     const input = toDraftInput({
       ...emptyDraft(),
       description: "  Call about the claim ",
-      patient: { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10" },
+      patient: { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10", active: true },
       patientText: "Ada Lovelace",
       owner: { id: "s1", name: "Dr. Ng" },
       ownerText: "Dr. Ng",

@@ -51,6 +51,12 @@ describe("draft storage", () => {
     expect(loadDraft()).toEqual({ ...emptyDraft(), description: "Fax it" });
   });
 
+  it("reads a patient saved without the active flag as active, as the shell does", () => {
+    const patient = { id: "p1", name: "Ada Lovelace", birth_date: null };
+    localStorage.setItem(DRAFT_KEY, JSON.stringify({ v: 1, draft: { ...emptyDraft(), patient } }));
+    expect(loadDraft()?.patient).toEqual({ ...patient, active: true });
+  });
+
   it("calls a form with only the assignment switched empty", () => {
     expect(isEmptyDraft({ ...emptyDraft(), assignTo: "team" })).toBe(true);
     expect(isEmptyDraft({ ...emptyDraft(), comment: "x" })).toBe(false);

@@ -71,7 +71,10 @@ function person(v: unknown): Person | null {
 function patient(v: unknown): PatientSummary | null {
   const p = person(v);
   if (!p || !isObject(v)) return null;
-  const out: PatientSummary = { ...p, birth_date: typeof v.birth_date === "string" ? v.birth_date : null };
-  if (typeof v.active === "boolean") out.active = v.active;
-  return out;
+  return {
+    ...p,
+    birth_date: typeof v.birth_date === "string" ? v.birth_date : null,
+    // As the shell reads a patient without the flag.
+    active: typeof v.active === "boolean" ? v.active : true,
+  };
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { assignedTo, describeDetail, patientOf, formatBirthDate, formatDay, formatDuration, formatRelative, formatWhen, whenParts } from "./format";
+import {
+  assignedTo, describeDetail, patientOf, formatBirthDate, formatDay, formatDuration, formatRelative, formatWhen, whenParts,
+  KIND_LABEL, SOURCE_LABEL, wordFor,
+} from "./format";
 
 describe("formatDuration", () => {
   it("reads like people talk", () => {
@@ -70,6 +73,21 @@ describe("describeDetail", () => {
     expect(describeDetail({ unconfirmed: true }, "en-GB")).toEqual([
       ["Note", "Not confirmed with Canvas: no Canvas connection is set up to check it"],
     ]);
+  });
+
+  it("has nothing to say of a detail that is not an object", () => {
+    expect(describeDetail(null)).toEqual([]);
+    expect(describeDetail(["owner"])).toEqual([]);
+    expect(describeDetail("owner")).toEqual([]);
+  });
+});
+
+describe("wordFor", () => {
+  it("words a stored kind or source, and keeps one it does not know as stored", () => {
+    expect(wordFor(KIND_LABEL, "reopened")).toBe("Reopened");
+    expect(wordFor(SOURCE_LABEL, "socket")).toBe("Canvas plugin");
+    expect(wordFor(KIND_LABEL, "escalated")).toBe("escalated");
+    expect(wordFor(KIND_LABEL, "toString")).toBe("toString");
   });
 });
 

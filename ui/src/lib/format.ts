@@ -1,7 +1,7 @@
 // How times, durations and domain words read on screen. Locale-aware where Intl can do it; the
 // locale parameter exists so tests can pin one.
 
-import type { EventRow, EventKind, OutboxEntry, TaskRow, TaskStatus } from "./api";
+import type { EventKind, JsonValue, OutboxEntry, TaskRow, TaskStatus } from "./api";
 import { DAY_MS } from "./time";
 
 /** A duration as people say it: "45 min", "3 h 20 min", "2 d 4 h". */
@@ -113,7 +113,7 @@ export const KIND_LABEL: Record<EventKind, string> = {
   paused: "Paused",
 };
 
-export const SOURCE_LABEL: Record<EventRow["source"], string> = {
+export const SOURCE_LABEL: Record<string, string> = {
   api: "Taskbell",
   socket: "Canvas plugin",
   webhook: "webhook",
@@ -126,8 +126,17 @@ export const OUTBOX_LABEL: Record<OutboxEntry["state"], string> = {
   sending: "Sending to Canvas",
   uncertain: "Sent — waiting for Canvas to confirm",
   created: "Sent to Canvas",
+  done: "Done in Canvas",
   failed: "Could not be sent",
 };
+
+/**
+ * A timeline event's kind, source or status in words. The timeline keeps them as the text it
+ * stored, so one this window does not know reads as it is.
+ */
+export function wordFor(labels: Readonly<Record<string, string>>, key: string): string {
+  return Object.hasOwn(labels, key) ? labels[key] : key;
+}
 
 const DETAIL_LABEL: Record<string, string> = {
   description: "Description",
@@ -137,8 +146,8 @@ const DETAIL_LABEL: Record<string, string> = {
 };
 
 /** What an event's detail says, as label/value pairs a person can read. */
-export function describeDetail(detail: Record<string, unknown> | null | undefined, locale?: string): [string, string][] {
-  if (!detail || typeof detail !== "object") return [];
+export function describeDetail(detail: JsonValue | undefined, locale?: string): [string, string][] {
+  if (!detail || typeof detail !== "object" || Array.isArray(detail)) return [];
   const out: [string, string][] = [];
   for (const [key, value] of Object.entries(detail)) {
     if (value == null || value === "") continue;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Settings } from "./api";
+import type { AppSettings } from "./api";
 import { checkConnection, checkReceive, checkReminders, describeQuietHours, emptySecrets, fromSettings, instanceUrls, toSettings } from "./settingsForm";
 
-const saved: Settings = {
+const saved: AppSettings = {
   connection: {
     kind: "canvas",
     instance: "demo-clinic",
@@ -64,7 +64,7 @@ describe("settings form", () => {
   });
 
   it("opens in full-URL mode when the saved connection has no instance", () => {
-    const f = fromSettings({ ...saved, connection: { ...saved.connection, instance: "", fhir_base: "https://fhir.example.org" } as Settings["connection"] });
+    const f = fromSettings({ ...saved, connection: { ...saved.connection, instance: "", fhir_base: "https://fhir.example.org" } as AppSettings["connection"] });
     expect(f.urlMode).toBe("urls");
     expect(toSettings(f, emptySecrets()).connection).toMatchObject({ instance: "", fhir_base: "https://fhir.example.org" });
   });

@@ -1,11 +1,11 @@
 // The Settings form: the saved Settings split into what the user edits, the secrets they typed
 // (never read back from the shell), inline validation, and the Settings to send back.
 
-import type { Settings } from "./api";
+import type { AppSettings } from "./api";
 
-export type CanvasConnection = Extract<Settings["connection"], { kind: "canvas" }>;
+export type CanvasConnection = Extract<AppSettings["connection"], { kind: "canvas" }>;
 export type CanvasFields = Omit<CanvasConnection, "kind" | "client_secret">;
-export type Receive = Settings["receive"];
+export type Receive = AppSettings["receive"];
 
 /** The plugin name is fixed by the companion plugin's manifest. */
 export const PLUGIN_NAME = "taskbell_relay";
@@ -31,10 +31,10 @@ export interface SettingsForm {
   urlMode: "instance" | "urls";
   canvas: CanvasFields;
   receive: Omit<Receive, "socket_api_key" | "webhook_secret" | "webhook_token">;
-  notify: Omit<Settings["notify"], "due_soon_minutes" | "quiet_hours">;
+  notify: Omit<AppSettings["notify"], "due_soon_minutes" | "quiet_hours">;
   reminders: ReminderForm;
   autostart: boolean;
-  secrets_backend: Settings["secrets_backend"];
+  secrets_backend: AppSettings["secrets_backend"];
 }
 
 /** What the user typed into secret fields; "" means leave the saved one alone. */
@@ -53,7 +53,7 @@ export function blankCanvas(): CanvasFields {
   return { instance: "", fhir_base: "", token_url: "", client_id: "", client_secret_set: false, requester: "" };
 }
 
-export function fromSettings(s: Settings): SettingsForm {
+export function fromSettings(s: AppSettings): SettingsForm {
   const c = s.connection;
   const canvas: CanvasFields =
     c.kind === "canvas"
@@ -98,10 +98,10 @@ export function instanceUrls(instance: string, channel = DEFAULT_CHANNEL) {
 
 const orNull = (s: string) => (s === "" ? null : s);
 
-export function toSettings(f: SettingsForm, secrets: SecretDrafts): Settings {
+export function toSettings(f: SettingsForm, secrets: SecretDrafts): AppSettings {
   const byInstance = f.urlMode === "instance";
   const urls = byInstance ? instanceUrls(f.canvas.instance) : null;
-  const connection: Settings["connection"] =
+  const connection: AppSettings["connection"] =
     f.kind === "sandbox"
       ? { kind: "sandbox" }
       : {

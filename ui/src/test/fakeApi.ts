@@ -4,19 +4,15 @@
 
 import { vi } from "vitest";
 import type * as Real from "../lib/api";
-import type { About, AppStatus, EventKind, ForMeRow, Notice, Settings, TaskDetail, TaskRow, TaskStatus, View } from "../lib/api";
+import type { About, AppSettings, AppStatus, EventKind, ForMeView, Notice, TaskChanged, TaskDetail, TaskRef, TaskRow, TaskStatus, View } from "../lib/api";
 
 type Api = typeof Real.api;
 type Fn<K extends keyof Api> = ReturnType<typeof vi.fn<Api[K]>>;
-
-type TaskChanged = { task: { system: string; id: string }; kind: EventKind; status: TaskStatus };
-type TaskRef = { system: string; id: string };
 
 const listeners = {
   taskChanged: new Set<(e: TaskChanged) => void>(),
   status: new Set<(s: AppStatus) => void>(),
   navigate: new Set<(v: View) => void>(),
-  unread: new Set<(n: number) => void>(),
   openTask: new Set<(t: TaskRef) => void>(),
 };
 
@@ -65,7 +61,6 @@ export const events = {
   onTaskChanged: vi.fn((f: (e: TaskChanged) => void) => subscribe(listeners.taskChanged, f)),
   onStatus: vi.fn((f: (s: AppStatus) => void) => subscribe(listeners.status, f)),
   onNavigate: vi.fn((f: (v: View) => void) => subscribe(listeners.navigate, f)),
-  onUnread: vi.fn((f: (n: number) => void) => subscribe(listeners.unread, f)),
   onOpenTask: vi.fn((f: (t: TaskRef) => void) => subscribe(listeners.openTask, f)),
 };
 
@@ -73,7 +68,6 @@ export const emit = {
   taskChanged: (e: TaskChanged) => listeners.taskChanged.forEach((f) => f(e)),
   status: (s: AppStatus) => listeners.status.forEach((f) => f(s)),
   navigate: (v: View) => listeners.navigate.forEach((f) => f(v)),
-  unread: (n: number) => listeners.unread.forEach((f) => f(n)),
   openTask: (t: TaskRef) => listeners.openTask.forEach((f) => f(t)),
 };
 
@@ -98,7 +92,7 @@ export function sampleStatus(over: Partial<AppStatus> = {}): AppStatus {
   };
 }
 
-export function sampleSettings(): Settings {
+export function sampleSettings(): AppSettings {
   return {
     connection: {
       kind: "canvas",
@@ -174,7 +168,6 @@ export function resetFake() {
   listeners.taskChanged.clear();
   listeners.status.clear();
   listeners.navigate.clear();
-  listeners.unread.clear();
   listeners.openTask.clear();
   for (const f of Object.values(api)) f.mockReset();
   for (const f of Object.values(events)) f.mockClear();
@@ -203,7 +196,7 @@ export function resetFake() {
 }
 
 /** A For me row: task `n`, neither overdue nor due today unless told. */
-export function forMeRow(n: number, over: Partial<TaskRow> = {}, marks: Partial<Omit<ForMeRow, "task">> = {}): ForMeRow {
+export function forMeRow(n: number, over: Partial<TaskRow> = {}, marks: Partial<Omit<ForMeView, "task">> = {}): ForMeView {
   return { task: taskRow(n, over), overdue: false, due_today: false, ...marks };
 }
 
@@ -219,6 +212,8 @@ export function notice(n: number, over: Partial<Notice> = {}): Notice {
     kind: "completed",
     summary: "Task completed",
     body: `Task number ${n}`,
+    actions: [],
+    permalink: null,
     at: 1_700_000_000_000 - n * 60_000,
     held: false,
     ...over,

@@ -17,8 +17,8 @@ beforeEach(() => {
   resetFake();
   api.searchPatients.mockResolvedValue(
     listing([
-      { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10" },
-      { id: "p2", name: "Adam Smith", birth_date: null },
+      { id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10", active: true },
+      { id: "p2", name: "Adam Smith", birth_date: null, active: true },
     ]),
   );
   api.searchPractitioners.mockResolvedValue(listing([{ id: "s1", name: "Dr. Grace Ng" }]));
@@ -128,11 +128,14 @@ describe("New task", () => {
     api.pendingTasks.mockResolvedValue([
       {
         local_id: "l9",
-        draft: { ...emptyInput("Fax the referral"), requester: "staff-1" },
+        system: "https://fumage-demo-clinic.canvasmedical.com",
+        draft: { ...emptyInput("Fax the referral"), requester: "staff-1", authored_on: null },
         state: "pending",
         attempts: 2,
         last_error: "connection refused",
+        task_id: null,
         created_at: Date.now(),
+        next_attempt_at: Date.now() + 30_000,
       },
     ]);
     await type(byLabel(/What needs doing/), "Fax the referral");

@@ -16,7 +16,7 @@ async function pick(label: RegExp, query: string, option: RegExp) {
 
 beforeEach(() => {
   resetFake();
-  api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10" }]));
+  api.searchPatients.mockResolvedValue(listing([{ id: "p1", name: "Ada Lovelace", birth_date: "1815-12-10", active: true }]));
   api.searchPractitioners.mockResolvedValue(listing([{ id: "s1", name: "Dr. Grace Ng" }]));
   api.teams.mockResolvedValue(listing([{ id: "t1", name: "Billing" }]));
 });

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Settings as SettingsT } from "../lib/api";
+import type { AppSettings } from "../lib/api";
 import { api, listing, resetFake, sampleSettings, sampleStatus } from "../test/fakeApi";
 import Settings from "./Settings.svelte";
 
@@ -8,7 +8,7 @@ vi.mock("../lib/api", async (orig) => (await import("../test/fakeApi")).mockModu
 
 const input = (label: string | RegExp) => screen.getByLabelText(label, { selector: "input, select, textarea" }) as HTMLInputElement;
 const type = (label: string | RegExp, value: string) => fireEvent.input(input(label), { target: { value } });
-const saved = (): SettingsT => api.saveSettings.mock.calls.at(-1)![0];
+const saved = (): AppSettings => api.saveSettings.mock.calls.at(-1)![0];
 
 async function renderLoaded(props: Record<string, unknown> = {}) {
   render(Settings, props);

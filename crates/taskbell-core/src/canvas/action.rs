@@ -6,8 +6,9 @@ use crate::task::{Task, TaskStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TaskAction {
     Complete,
@@ -27,13 +28,15 @@ pub enum TaskAction {
         group: String,
     },
     Due {
+        /// RFC 3339 with offset.
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         due: OffsetDateTime,
     },
 }
 
 /// An action as the user asked it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ActionRequest {
     pub action: TaskAction,
     /// The status the user saw when asking, if they saw one. A status change is made only if
@@ -43,6 +46,7 @@ pub struct ActionRequest {
     /// Canvas's time just before the request was first sent: a note by the same author with the
     /// same text at or after it is this comment, found again after an answer was lost.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
     pub not_before: Option<OffsetDateTime>,
 }
 

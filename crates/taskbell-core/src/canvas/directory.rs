@@ -3,9 +3,10 @@
 use super::CanvasError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// A patient as a picker shows them: enough to tell two Jane Does apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PatientSummary {
     pub id: String,
     pub name: String,
@@ -20,7 +21,7 @@ fn yes() -> bool {
 }
 
 /// What a picker found, and whether it stopped before the end (more pages than it reads).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Listing<T> {
     pub items: Vec<T>,
     pub truncated: bool,
@@ -34,7 +35,7 @@ pub(crate) fn has_every_word(name: &str, words: &[&str]) -> bool {
 }
 
 /// A practitioner or a team (a FHIR Group of practitioners).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Person {
     pub id: String,
     pub name: String,

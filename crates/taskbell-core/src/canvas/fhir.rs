@@ -6,12 +6,13 @@ use crate::task::{Note, Party, Task, TaskStatus};
 use crate::time_util::{format_rfc3339, parse_rfc3339};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 pub const EXT_GROUP: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-group";
 pub const EXT_PERMALINK: &str = "http://schemas.canvasmedical.com/fhir/extensions/task-permalink";
 
 /// What a user fills in to hand work to Canvas. `requester` is a Practitioner id.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, TS)]
 pub struct TaskDraft {
     pub description: String,
     pub requester: String,
@@ -19,19 +20,21 @@ pub struct TaskDraft {
     pub owner: Option<String>,
     pub team: Option<String>,
     #[serde(with = "time::serde::rfc3339::option", default)]
+    #[ts(type = "string | null")]
     pub due: Option<OffsetDateTime>,
     #[serde(default)]
     pub labels: Vec<String>,
     pub comment: Option<String>,
     /// Set by the caller so that a create whose answer was lost can be found again.
     #[serde(with = "time::serde::rfc3339::option", default)]
+    #[ts(type = "string | null")]
     pub authored_on: Option<OffsetDateTime>,
     /// What the pickers showed, kept for the history view; never sent to Canvas.
     #[serde(default)]
     pub names: DraftNames,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, TS)]
 pub struct DraftNames {
     pub patient: Option<String>,
     pub owner: Option<String>,

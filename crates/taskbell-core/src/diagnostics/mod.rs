@@ -7,29 +7,30 @@ pub mod redact;
 pub use redact::Redactor;
 
 use crate::logfile;
+use crate::settings::{ReceiveMode, SecretsBackend};
+use crate::status::ConnectionKind;
 use crate::store::Store;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 /// How many of the log's last lines go into diagnostics.
 pub const LOG_LINES: usize = 200;
 
 /// What the About section shows and diagnostics start with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct About {
     pub version: String,
     pub os: String,
     /// "Sandbox", or the Canvas instance.
     pub instance: String,
-    /// "sandbox" or "canvas".
-    pub mode: String,
-    /// "live", "webhook" or "poll".
-    pub receive: String,
+    pub mode: ConnectionKind,
+    pub receive: ReceiveMode,
     /// The status line, as the tray shows it.
     pub connection: String,
-    /// "keychain" or "file".
-    pub secrets: String,
+    pub secrets: SecretsBackend,
     pub data_dir: PathBuf,
+    /// Null when the app writes no log file.
     pub log_file: Option<PathBuf>,
 }
 
@@ -45,10 +46,10 @@ pub fn compose(about: &About, log_lines: &[String], redactor: &Redactor) -> Stri
         ("Taskbell", about.version.clone()),
         ("OS", about.os.clone()),
         ("Instance", about.instance.clone()),
-        ("Mode", about.mode.clone()),
-        ("Receive", about.receive.clone()),
+        ("Mode", about.mode.as_str().into()),
+        ("Receive", about.receive.as_str().into()),
         ("Connection", about.connection.clone()),
-        ("Secrets in", about.secrets.clone()),
+        ("Secrets in", about.secrets.as_str().into()),
         ("Data directory", about.data_dir.display().to_string()),
         ("Log file", log_file),
     ];

@@ -13,8 +13,9 @@ use crate::task::{EventKind, Party, Source, TaskEvent, TaskRef, TaskSnapshot, Ta
 use serde::Serialize;
 use std::time::Duration;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CreateOutcome {
     Created {

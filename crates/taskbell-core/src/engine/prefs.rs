@@ -3,8 +3,9 @@
 use crate::store::TaskRow;
 use crate::task::EventKind;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum NotifyScope {
     /// Tasks this user created (here or as requester in Canvas) or is assigned.
@@ -45,7 +46,7 @@ pub struct NotifyPrefs {
 }
 
 /// A daily window, in the desktop's local time, that may cross midnight (18:00 to 08:00).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QuietHours {
     /// "HH:MM".
     pub start: String,

@@ -16,9 +16,10 @@ use crate::task::TaskRef;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use std::sync::Mutex;
+use ts_rs::TS;
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Completed,
@@ -84,7 +85,7 @@ impl FromStr for NoticeKind {
 }
 
 /// A notification's buttons, as the D-Bus action keys name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeAction {
     /// Complete the task in Canvas.

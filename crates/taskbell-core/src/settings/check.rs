@@ -5,8 +5,9 @@ use super::plan::SandboxEndpoints;
 use super::{AppSettings, SecretName};
 use crate::canvas::{CanvasClient, TaskSearch};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ConnectionCheck {
     pub ok: bool,
     pub message: String,

@@ -1,5 +1,4 @@
-//! The user's settings, in the JSON shape the Settings view edits (ui/src/lib/api.ts,
-//! `Settings`). Secrets travel in one direction only: the window may send one when the user
+//! The user's settings, in the JSON shape the Settings view edits. Secrets travel in one direction only: the window may send one when the user
 //! types it, but a serialized `AppSettings` never carries one back; the `*_set` flags say
 //! whether one is stored. Where secrets live is [`crate::secrets`]'s business.
 
@@ -17,22 +16,24 @@ use crate::inbox::webhook::DEFAULT_PORT;
 use crate::task::EventKind;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use ts_rs::TS;
 
 /// Polling more often than this buys little and costs Canvas's patience.
 pub const MIN_POLL_SECS: u64 = 10;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct AppSettings {
     pub connection: Connection,
     pub receive: ReceiveSettings,
     pub notify: NotifySettings,
     pub autostart: bool,
-    /// Read-only: filled in by whoever stores the secrets.
+    /// Where secrets live: the OS keychain, or a file only this user can read. Read-only:
+    /// filled in by whoever stores the secrets.
     pub secrets_backend: SecretsBackend,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Connection {
     /// The embedded canvas-sandbox: the whole loop with no Canvas account.
@@ -40,7 +41,7 @@ pub enum Connection {
     Canvas(CanvasConnection),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CanvasConnection {
     /// The part before `.canvasmedical.com`, or "" when the URLs are given in full.
@@ -54,7 +55,7 @@ pub struct CanvasConnection {
     pub requester: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ReceiveMode {
     Live,
@@ -62,7 +63,17 @@ pub enum ReceiveMode {
     Poll,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl ReceiveMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiveMode::Live => "live",
+            ReceiveMode::Webhook => "webhook",
+            ReceiveMode::Poll => "poll",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ReceiveSettings {
     pub mode: ReceiveMode,
@@ -81,7 +92,7 @@ pub struct ReceiveSettings {
     pub poll_interval_secs: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct NotifySettings {
     pub scope: NotifyScope,
@@ -90,16 +101,19 @@ pub struct NotifySettings {
     pub sound: bool,
     /// Remind this many minutes before a task of mine is due; `None`: never.
     pub due_soon_minutes: Option<u32>,
+    /// Remind once when a task of mine becomes overdue.
     pub overdue: bool,
     /// Group ids whose tasks count as mine.
     pub teams: Vec<String>,
     pub assigned_to_me: bool,
     pub assigned_to_team: bool,
+    /// A comment by someone else on a task this user requested or owns.
     pub comments: bool,
+    /// No popups between these local times ("HH:MM"), which may wrap midnight; off when unset.
     pub quiet_hours: Option<QuietHours>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretsBackend {
     Keychain,
@@ -145,7 +159,8 @@ impl SecretName {
 
 /// A secret the window may send but never receives: it serializes as `null` whatever it holds,
 /// an empty string reads as "not given", and `Debug` hides it.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, TS)]
+#[ts(as = "Option<String>")]
 pub struct WriteOnly(pub Option<String>);
 
 impl WriteOnly {

@@ -6,8 +6,9 @@ use crate::task::{TaskRef, TaskStatus};
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct HistoryQuery {
     /// Empty means every status.
     #[serde(default)]
@@ -28,13 +29,13 @@ pub struct HistoryQuery {
 }
 
 /// Where a page ended: the sort key of its last row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Cursor {
     pub created_at: i64,
     pub rowid: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TaskRow {
     pub rowid: i64,
     pub system: String,
@@ -73,13 +74,13 @@ impl TaskRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HistoryPage {
     pub rows: Vec<TaskRow>,
     pub next: Option<Cursor>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct EventRow {
     pub kind: String,
     pub source: String,
@@ -91,14 +92,14 @@ pub struct EventRow {
     pub detail: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DayCount {
     /// Days since the Unix epoch, in the caller's time zone.
     pub day: i64,
     pub completed: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Stats {
     pub per_day: Vec<DayCount>,
     /// Median of done_at - created_at over completions in the range, in ms.

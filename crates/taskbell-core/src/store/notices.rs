@@ -9,9 +9,10 @@ use crate::notify::{NoticeAction, NoticeKind, Notification};
 use crate::task::TaskRef;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// A notice as the unread list shows it, and as its popup is made from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Notice {
     pub id: i64,
     pub task: TaskRef,

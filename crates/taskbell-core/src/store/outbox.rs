@@ -8,8 +8,9 @@ use super::{Store, StoreError};
 use crate::canvas::{ActionRequest, TaskDraft};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum OutboxState {
     /// Not yet accepted by Canvas; safe to send.
@@ -50,7 +51,7 @@ impl OutboxState {
 }
 
 /// What an entry asks of Canvas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum Work {
     Create {
@@ -62,7 +63,7 @@ pub enum Work {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OutboxEntry {
     pub local_id: String,
     pub system: String,
