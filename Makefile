@@ -20,6 +20,7 @@ help:
 	@echo "make run    build and start Taskbell (sandbox mode when no Canvas is configured)"
 	@echo "make test   everything CI checks"
 	@echo "make bindings  ui/src/lib/bindings.ts again, after a type the window and the shell exchange changed"
+	@echo "make screenshots  the README's screenshots again, from the end-to-end run"
 	@echo "make package  dist/taskbell_<version>_amd64.deb and dist/taskbell-<version>.x86_64.rpm"
 	@echo "make bench  the benchmarks recorded in BENCHMARKS.md (make bench-desktop: the app's alone)"
 

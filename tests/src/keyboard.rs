@@ -199,6 +199,11 @@ pub async fn tab_through(c: &Client, view: &str) -> Result<Vec<Stop>> {
                 .join(" → ")
         );
     }
+    eprintln!(
+        "{view}: all {} controls reached by Tab, in {} stops",
+        controls.len(),
+        stops.len()
+    );
     Ok(stops)
 }
 
