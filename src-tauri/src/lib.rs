@@ -16,6 +16,7 @@ mod secrets;
 mod settings_store;
 mod state;
 mod status;
+mod text_scale;
 mod threads;
 mod tray;
 mod window;

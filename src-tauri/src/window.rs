@@ -117,7 +117,12 @@ fn build<R: Runtime>(app: &AppHandle<R>, url: WebviewUrl) -> tauri::Result<Webvi
     if let Some(w) = app.get_webview_window(LABEL) {
         return Ok(w);
     }
+    let scale = crate::text_scale::desktop();
+    if scale != 1.0 {
+        tracing::info!("text scaled {scale:.2}× to follow the desktop's font size");
+    }
     WebviewWindowBuilder::new(app, LABEL, url)
+        .initialization_script(crate::text_scale::init_script(scale))
         .title("Taskbell")
         .inner_size(960.0, 680.0)
         .min_inner_size(640.0, 480.0)
