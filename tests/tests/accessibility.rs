@@ -6,7 +6,6 @@
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::unique;
 use fantoccini::{Client, Locator};
 use taskbell_e2e::artifacts::Artifacts;
 use taskbell_e2e::axe::{self, Violation};
@@ -109,10 +108,11 @@ async fn tour(artifacts: &Artifacts, c: &Client, theme: &str) -> Result<()> {
         .await?;
 
     // History with rows, its chart and a timeline.
-    for what in ["Call back about lab results", "Fax referral to cardiology"] {
-        let description = unique(what);
+    // Plain descriptions: each test has a data dir of its own, and these read well in the
+    // README's screenshots.
+    for description in ["Call back about lab results", "Fax referral to cardiology"] {
         let draft = ui::Draft {
-            description: &description,
+            description,
             patient: Some("Avery"),
             assignee: Some("Morgan"),
         };
@@ -125,6 +125,17 @@ async fn tour(artifacts: &Artifacts, c: &Client, theme: &str) -> Result<()> {
         "[data-testid=history-row] [data-testid=status-badge]",
         "Completed",
     )
+    .await?;
+    // The chart refreshes at most once a second after the list.
+    until("the chart to count a completion", PATIENCE, || async {
+        let total = ui::text_of(c, ".chart .total strong")
+            .await?
+            .unwrap_or_default();
+        Ok(match total.parse::<u32>() {
+            Ok(n) if n > 0 => Look::Done(()),
+            _ => Look::NotYet(format!("the chart says {total:?}")),
+        })
+    })
     .await?;
     audits.run(c, artifacts, "history").await?;
     c.find(Locator::Css("[data-testid=history-row] button.pick"))
@@ -158,14 +169,8 @@ async fn tour(artifacts: &Artifacts, c: &Client, theme: &str) -> Result<()> {
 /// An image without a text alternative, put in the page for a moment, is reported: the audit
 /// runs in this page and can fail.
 async fn audit_sees_a_planted_fault(c: &Client) -> Result<()> {
-    c.execute(
-        "const i = document.createElement('img'); i.id = 'planted'; i.src = 'data:,'; document.body.append(i);",
-        vec![],
-    )
-    .await?;
-    let found = axe::audit(c).await?;
-    c.execute("document.getElementById('planted').remove();", vec![])
-        .await?;
+    let plant = "const i = document.createElement('img'); i.id = 'planted'; i.src = 'data:,'; document.body.append(i);";
+    let found = with_planted(c, plant, || axe::audit(c)).await?;
     ensure!(
         found.iter().any(|v| v.rule == "image-alt"
             && v.blocks()
@@ -173,6 +178,19 @@ async fn audit_sees_a_planted_fault(c: &Client) -> Result<()> {
         "axe did not report an image without alt text; it found: {found:?}"
     );
     Ok(())
+}
+
+/// Runs `check` while the element `plant` adds (id `planted`) is in the page.
+async fn with_planted<T, F: std::future::Future<Output = Result<T>>>(
+    c: &Client,
+    plant: &str,
+    check: impl FnOnce() -> F,
+) -> Result<T> {
+    c.execute(plant, vec![]).await?;
+    let found = check().await;
+    c.execute("document.getElementById('planted').remove();", vec![])
+        .await?;
+    found
 }
 
 /// The page's background matches the theme the desktop asked for.
@@ -292,14 +310,8 @@ async fn zoomed(artifacts: &Artifacts, c: &Client) -> Result<()> {
 /// A button too narrow for its words, put in the page for a moment, is reported: the layout
 /// check can fail.
 async fn layout_check_sees_a_planted_cut(c: &Client) -> Result<()> {
-    c.execute(
-        "const b = document.createElement('button'); b.id = 'planted'; b.style.cssText = 'width: 40px; white-space: nowrap; overflow: hidden'; b.textContent = 'A label far too long'; document.querySelector('header').append(b);",
-        vec![],
-    )
-    .await?;
-    let cut = layout::cut_off(c).await?;
-    c.execute("document.getElementById('planted').remove();", vec![])
-        .await?;
+    let plant = "const b = document.createElement('button'); b.id = 'planted'; b.style.cssText = 'width: 40px; white-space: nowrap; overflow: hidden'; b.textContent = 'A label far too long'; document.querySelector('header').append(b);";
+    let cut = with_planted(c, plant, || layout::cut_off(c)).await?;
     ensure!(
         cut.iter().any(|p| p.contains("id=planted")),
         "the layout check missed a 40 px button holding a long label; it found: {cut:?}"

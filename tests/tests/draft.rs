@@ -46,8 +46,11 @@ async fn steps(world: &World, app: &Driven) -> Result<()> {
         "Esc inside the comment changed its text"
     );
 
-    // Esc again, outside any field: the window closes.
-    press(c, &key(Key::Escape)).await?;
+    // Esc again, outside any field: the window closes. The driver may answer the key with an
+    // error when the window is gone before it replies; whether it closed is checked next.
+    if let Err(e) = press(c, &key(Key::Escape)).await {
+        eprintln!("the closing Esc was answered with: {e:#}");
+    }
     until("the window to close", PATIENCE, || async {
         let open = c.windows().await?;
         Ok(if open.contains(&first) {
