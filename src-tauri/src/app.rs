@@ -6,7 +6,7 @@ use crate::notifier::{self, ShellNotifier};
 use crate::options::Options;
 use crate::secrets::Secrets;
 use crate::state::{Paths, Shell};
-use crate::{commands, connection, events, settings_store, status, tray, window};
+use crate::{appearance, commands, connection, events, settings_store, status, tray, window};
 use std::sync::Arc;
 use taskbell_core::notify::Notifier;
 use taskbell_core::Engine;
@@ -65,6 +65,7 @@ fn setup<R: Runtime>(app: &mut App<R>, options: Options) -> Result<(), Box<dyn s
     if options.window_at_start || (options.tray && !tray) {
         window::create(&handle, None)?;
     }
+    appearance::follow(&handle);
     events::forward(handle.clone());
     status::publish(&handle);
     if let Some(d) = desktop {

@@ -2,6 +2,7 @@
 //! tray, one window, desktop notifications and Tauri commands.
 
 mod app;
+mod appearance;
 #[cfg(test)]
 mod bindings;
 pub mod cli;

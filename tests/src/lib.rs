@@ -22,6 +22,7 @@ pub mod keyboard;
 pub mod layout;
 pub mod monitor;
 pub mod monitor_parse;
+pub mod portal;
 pub mod prerequisites;
 pub mod process;
 pub mod sandbox;

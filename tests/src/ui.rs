@@ -280,6 +280,32 @@ pub async fn screenshot(c: &Client, artifacts: &Artifacts, name: &str) -> Result
     artifacts.save(&format!("{name}.png"), &png)
 }
 
+/// The relative luminance of the page's background, 0 (black) to 1 (white): below one half, the
+/// window is in its dark theme.
+pub async fn background_luminance(c: &Client) -> Result<f64> {
+    let v = c
+        .execute(
+            "const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;",
+            vec![],
+        )
+        .await?;
+    v.as_f64().context("the page has no background colour")
+}
+
+/// Waits until the window shows its dark (or light) theme.
+pub async fn wait_theme(c: &Client, dark: bool) -> Result<f64> {
+    let want = if dark { "dark" } else { "light" };
+    until(&format!("the window to turn {want}"), PATIENCE, || async {
+        let l = background_luminance(c).await?;
+        Ok(if (l < 0.5) == dark {
+            Look::Done(l)
+        } else {
+            Look::NotYet(format!("a background of luminance {l:.2}"))
+        })
+    })
+    .await
+}
+
 /// The availability banner's text, if it is shown.
 pub async fn banner(c: &Client) -> Result<Option<String>> {
     text_of(c, "[data-testid=availability-banner]").await

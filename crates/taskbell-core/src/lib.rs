@@ -3,6 +3,8 @@
 //! The desktop shell (`src-tauri`) and the headless binary (`taskbell-cli`) are thin adapters over
 //! this crate, so the logic is tested without a window.
 
+#[cfg(feature = "desktop")]
+pub mod appearance;
 pub mod backoff;
 pub mod canvas;
 pub mod diagnostics;

@@ -5,18 +5,19 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 use taskbell_core::engine::{NotifyPrefs, NotifyScope};
 use taskbell_core::notify::{MemoryNotifier, Notification, Notifier, NotifyError};
 use taskbell_core::{Engine, EventKind, Source, TaskEvent, TaskRef, TaskStatus};
 
-/// A desktop that takes its time to show anything: the process is gone before it answers.
+/// A desktop that has not answered by the time the process is gone. It never answers at all:
+/// a fixed delay would let a loaded machine see it answer first, and the popup count as shown.
 struct Slow;
 
 impl Notifier for Slow {
     fn show(&self, _: &Notification) -> Result<(), NotifyError> {
-        std::thread::sleep(Duration::from_secs(3));
-        Ok(())
+        loop {
+            std::thread::park();
+        }
     }
 }
 

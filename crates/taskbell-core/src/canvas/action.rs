@@ -237,7 +237,7 @@ fn has_note(task: &Task, text: &str, author: &str, not_before: OffsetDateTime) -
     task.notes.iter().any(|n| {
         n.text == text
             && n.author.as_deref() == Some(author)
-            && n.time.map_or(true, |t| t >= not_before)
+            && n.time.is_none_or(|t| t >= not_before)
     })
 }
 

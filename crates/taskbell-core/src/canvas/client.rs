@@ -206,7 +206,7 @@ impl CanvasClient {
             // the second of `lastModified` would pass it unseen. Only a read answered once
             // Canvas's clock has left that second (as an earlier answer's `Date` proves) shows
             // every change such a second can hold.
-            if !sent_after.is_some_and(|t| t.unix_timestamp() > last_change)
+            if sent_after.is_none_or(|t| t.unix_timestamp() <= last_change)
                 && rereads < SAME_SECOND_REREADS
             {
                 rereads += 1;

@@ -4,7 +4,7 @@
 #[cfg(feature = "desktop")]
 pub mod desktop;
 #[cfg(all(test, feature = "desktop"))]
-mod fake_daemon;
+pub(crate) mod fake_daemon;
 #[cfg(feature = "desktop")]
 mod signals;
 
