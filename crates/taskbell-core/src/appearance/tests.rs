@@ -2,7 +2,7 @@
 //! value now, a change, an older portal that has only `Read`, and no portal at all.
 
 use super::*;
-use crate::notify::fake_daemon::PrivateBus;
+use crate::notify::fake_daemon::{private_bus_or_skip, stand_in, PrivateBus};
 use std::sync::mpsc;
 
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -15,16 +15,7 @@ struct FakePortal {
 
 impl FakePortal {
     fn start(bus: &PrivateBus, scheme: u32, version: u32) -> FakePortal {
-        let conn = connection::Builder::address(bus.address())
-            .and_then(|b| b.name(SERVICE))
-            .and_then(|b| b.build())
-            .expect("the stand-in portal takes the name");
-        let rule = MatchRule::builder()
-            .msg_type(Type::MethodCall)
-            .interface(INTERFACE)
-            .expect("a rule")
-            .build();
-        let calls = MessageIterator::for_match_rule(rule, &conn, None).expect("subscribed");
+        let (conn, calls) = stand_in(bus, SERVICE, INTERFACE);
         let c = conn.clone();
         std::thread::spawn(move || {
             for m in calls.flatten() {
@@ -54,18 +45,6 @@ impl FakePortal {
             )
             .expect("sent");
     }
-}
-
-macro_rules! private_bus_or_skip {
-    ($test:literal) => {
-        match PrivateBus::start() {
-            Some(bus) => bus,
-            None => {
-                eprintln!("SKIPPED {}: dbus-daemon is not installed", $test);
-                return;
-            }
-        }
-    };
 }
 
 fn followed(bus: &PrivateBus) -> mpsc::Receiver<ColorScheme> {

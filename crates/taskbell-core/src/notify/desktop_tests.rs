@@ -3,7 +3,7 @@
 //! exactly once, by notification id, until the notification closes.
 
 use super::*;
-use crate::notify::fake_daemon::{FakeDaemon, PrivateBus};
+use crate::notify::fake_daemon::{private_bus_or_skip, FakeDaemon, PrivateBus};
 use crate::notify::NoticeKind;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Instant;
@@ -11,18 +11,6 @@ use std::time::Instant;
 type Click = (String, TaskRef, Option<String>);
 
 const PATIENCE: Duration = Duration::from_secs(10);
-
-macro_rules! private_bus_or_skip {
-    ($test:literal) => {
-        match PrivateBus::start() {
-            Some(bus) => bus,
-            None => {
-                eprintln!("SKIPPED {}: dbus-daemon is not installed", $test);
-                return;
-            }
-        }
-    };
-}
 
 fn task(i: u32) -> TaskRef {
     TaskRef::new("sandbox", format!("t{i}"))

@@ -148,18 +148,40 @@ pub struct FakeDaemon {
 type Hints = HashMap<String, OwnedValue>;
 type NotifyArgs = (String, u32, String, String, String, Vec<String>, Hints, i32);
 
+/// A connection to `bus` that owns `name`, and the calls to `interface` it receives: the start
+/// of any stand-in service.
+pub fn stand_in(bus: &PrivateBus, name: &str, interface: &str) -> (Connection, MessageIterator) {
+    let conn = connection::Builder::address(bus.address())
+        .and_then(|b| b.method_timeout(ANSWER_WITHIN).name(name))
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("the stand-in for {name} connects and takes the name: {e}"));
+    let rule = MatchRule::builder()
+        .msg_type(Type::MethodCall)
+        .interface(interface)
+        .expect("a rule")
+        .build();
+    let calls = MessageIterator::for_match_rule(rule, &conn, None).expect("subscribed");
+    (conn, calls)
+}
+
+/// The private bus, or a line saying the test was skipped and a return, when dbus-daemon is
+/// not installed.
+macro_rules! private_bus_or_skip {
+    ($test:literal) => {
+        match $crate::notify::fake_daemon::PrivateBus::start() {
+            Some(bus) => bus,
+            None => {
+                eprintln!("SKIPPED {}: dbus-daemon is not installed", $test);
+                return;
+            }
+        }
+    };
+}
+pub(crate) use private_bus_or_skip;
+
 impl FakeDaemon {
     pub fn start(bus: &PrivateBus) -> FakeDaemon {
-        let conn = connection::Builder::address(bus.address())
-            .and_then(|b| b.method_timeout(ANSWER_WITHIN).name(SERVICE))
-            .and_then(|b| b.build())
-            .expect("the stand-in daemon connects and takes the name");
-        let rule = MatchRule::builder()
-            .msg_type(Type::MethodCall)
-            .interface(INTERFACE)
-            .expect("a rule")
-            .build();
-        let calls = MessageIterator::for_match_rule(rule, &conn, None).expect("subscribed");
+        let (conn, calls) = stand_in(bus, SERVICE, INTERFACE);
         let state = Arc::new(Mutex::new(State::default()));
         let (c, s) = (conn.clone(), state.clone());
         std::thread::spawn(move || {
