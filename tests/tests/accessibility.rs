@@ -17,7 +17,19 @@ use taskbell_e2e::{for_me, keyboard, layout, ui, Driven, Notifications, World};
 const ACCEPTED: &[(&str, &str)] = &[];
 
 /// The staff hand the user work this often, so For me has a task to open soon after start.
-const PACE: (&str, &str) = ("TASKBELL_SANDBOX_PACE_SECS", "3");
+const PACE: (&str, &str) = ("TASKBELL_SANDBOX_PACE_SECS", "5");
+
+/// What the user hands Canvas in the audit, in turn, until the staff complete one.
+const DESCRIPTIONS: [&str; 8] = [
+    "Call back about lab results",
+    "Fax referral to cardiology",
+    "Request prior authorisation for the MRI",
+    "Send the visit summary to the patient",
+    "Order a wheelchair for the next visit",
+    "Confirm the interpreter for Tuesday",
+    "Update the pharmacy on file",
+    "Scan the signed consent form",
+];
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "end-to-end: needs Xvfb, D-Bus and the built app; run `make test-e2e`"]
@@ -113,24 +125,31 @@ async fn tour(artifacts: &Artifacts, c: &Client, theme: &str) -> Result<()> {
         .await?;
 
     // History with rows, its chart and a timeline.
-    // Plain descriptions: each test has a data dir of its own, and these read well in the
-    // README's screenshots.
-    for description in ["Call back about lab results", "Fax referral to cardiology"] {
+    // Tasks until the staff complete one (they close one in five instead), so History has a
+    // completion to chart. Plain descriptions: each test has a data dir of its own, and these
+    // read well in the README's screenshots.
+    let mut completed = false;
+    for description in DESCRIPTIONS {
         let draft = ui::Draft {
             description,
             patient: Some("Avery"),
             assignee: Some("Morgan"),
         };
         ui::create_task(c, draft).await?;
+        let row = ui::wait_history_row(c, description, "the staff to finish it", |r| {
+            r.status != "Open"
+        })
+        .await?;
+        if row.status == "Completed" {
+            completed = true;
+            break;
+        }
     }
-    ui::show_view(c, "history").await?;
-    wait_for(
-        c,
-        "History to show a completed task",
-        "[data-testid=history-row] [data-testid=status-badge]",
-        "Completed",
-    )
-    .await?;
+    ensure!(
+        completed,
+        "the staff closed all {} tasks and completed none",
+        DESCRIPTIONS.len()
+    );
     // The chart refreshes at most once a second after the list.
     until("the chart to count a completion", PATIENCE, || async {
         let total = ui::text_of(c, ".chart .total strong")
