@@ -30,6 +30,19 @@ pub async fn text_of(c: &Client, css: &str) -> Result<Option<String>> {
     Ok(v.as_str().map(str::to_string))
 }
 
+/// The value of the form field with id `id`, read in the page.
+pub async fn value_of(c: &Client, id: &str) -> Result<String> {
+    let v = c
+        .execute(
+            "const e = document.getElementById(arguments[0]); return e ? e.value : null;",
+            vec![id.into()],
+        )
+        .await?;
+    v.as_str()
+        .map(str::to_string)
+        .with_context(|| format!("no #{id} in the window"))
+}
+
 pub async fn status_line(c: &Client) -> Result<String> {
     text_of(c, "[data-testid=status]")
         .await?

@@ -4,7 +4,7 @@
 
 mod common;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{bail, ensure, Result};
 use common::unique;
 use fantoccini::key::Key;
 use fantoccini::Client;
@@ -42,7 +42,7 @@ async fn steps(world: &World, app: &Driven) -> Result<()> {
         "Esc inside the comment left focus in it"
     );
     ensure!(
-        value_of(c, "nt-comment").await? == comment,
+        ui::value_of(c, "nt-comment").await? == comment,
         "Esc inside the comment changed its text"
     );
 
@@ -80,7 +80,7 @@ async fn steps(world: &World, app: &Driven) -> Result<()> {
             &format!("#{id} to hold the draft again"),
             PATIENCE,
             || async {
-                let v = value_of(c, id).await?;
+                let v = ui::value_of(c, id).await?;
                 Ok(if v == want {
                     Look::Done(())
                 } else {
@@ -99,21 +99,9 @@ async fn type_into(c: &Client, id: &str, text: &str) -> Result<()> {
     let field = c.find(fantoccini::Locator::Id(id)).await?;
     field.click().await?;
     press(c, text).await?;
-    let v = value_of(c, id).await?;
+    let v = ui::value_of(c, id).await?;
     if v != text {
         bail!("#{id} holds {v:?} after typing {text:?}");
     }
     Ok(())
-}
-
-async fn value_of(c: &Client, id: &str) -> Result<String> {
-    let v = c
-        .execute(
-            "const e = document.getElementById(arguments[0]); return e ? e.value : null;",
-            vec![id.into()],
-        )
-        .await?;
-    v.as_str()
-        .map(str::to_string)
-        .with_context(|| format!("no #{id} in the window"))
 }

@@ -161,13 +161,7 @@ async fn pick(c: &Client, id: &str, query: &str) -> Result<String> {
         .with_context(|| format!("no suggestion is marked as chosen under #{id}"))?;
     press(c, &key(Key::Enter)).await?;
     until(&format!("{option:?} to fill #{id}"), PATIENCE, || async {
-        let v = c
-            .execute(
-                "return document.getElementById(arguments[0]).value;",
-                vec![id.into()],
-            )
-            .await?;
-        let v = v.as_str().unwrap_or("").to_string();
+        let v = ui::value_of(c, id).await?;
         Ok(if v == option {
             Look::Done(v)
         } else {
