@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { TaskRow } from "./api";
 import { taskRow } from "../test/fakeApi";
 import { emptyFilters } from "./historyQuery";
-import { belongsOnTop, matchesFilters, replaceRow } from "./historyLive";
+import { insertRow, matchesFilters, replaceRow } from "./historyLive";
 
 describe("matchesFilters", () => {
   it("follows status, mine and the created-on date range, both days included", () => {
@@ -37,13 +38,26 @@ describe("replaceRow", () => {
   });
 });
 
-describe("belongsOnTop", () => {
-  it("takes a matching row newer than the first, or any matching row into an empty list", () => {
-    const rows = [taskRow(1), taskRow(2)];
-    expect(belongsOnTop(rows, taskRow(0), emptyFilters())).toBe(true);
-    expect(belongsOnTop(rows, taskRow(5), emptyFilters())).toBe(false);
-    expect(belongsOnTop(rows, taskRow(1, { task_id: "task-x", rowid: 99 }), emptyFilters())).toBe(true);
-    expect(belongsOnTop(rows, taskRow(0, { status: "closed" }), { ...emptyFilters(), statuses: ["open"] })).toBe(false);
-    expect(belongsOnTop([], taskRow(5), emptyFilters())).toBe(true);
+describe("insertRow", () => {
+  const ids = (rows: TaskRow[]) => rows.map((r) => r.task_id);
+
+  it("puts a matching row where the shell would list it: on top, in the middle, or last", () => {
+    const rows = [taskRow(1), taskRow(3)];
+    expect(ids(insertRow(rows, taskRow(0), emptyFilters(), false))).toEqual(["task-0", "task-1", "task-3"]);
+    expect(ids(insertRow(rows, taskRow(2), emptyFilters(), false))).toEqual(["task-1", "task-2", "task-3"]);
+    expect(ids(insertRow(rows, taskRow(5), emptyFilters(), false))).toEqual(["task-1", "task-3", "task-5"]);
+    expect(ids(insertRow(rows, taskRow(1, { task_id: "task-x", rowid: 99 }), emptyFilters(), false))).toEqual([
+      "task-x",
+      "task-1",
+      "task-3",
+    ]);
+    expect(ids(insertRow([], taskRow(5), emptyFilters(), false))).toEqual(["task-5"]);
+  });
+
+  it("leaves out a row the filters exclude, and one that belongs to a page not loaded yet", () => {
+    const rows = [taskRow(1), taskRow(3)];
+    expect(insertRow(rows, taskRow(0, { status: "closed" }), { ...emptyFilters(), statuses: ["open"] }, false)).toBe(rows);
+    expect(insertRow(rows, taskRow(5), emptyFilters(), true)).toBe(rows);
+    expect(ids(insertRow(rows, taskRow(2), emptyFilters(), true))).toEqual(["task-1", "task-2", "task-3"]);
   });
 });

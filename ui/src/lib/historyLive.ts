@@ -39,14 +39,19 @@ export function replaceRow(rows: TaskRow[], row: TaskRow): TaskRow[] {
   return out;
 }
 
+// Newest first, as the shell lists: by creation, then by row id.
+function listedBefore(a: TaskRow, b: TaskRow): boolean {
+  return a.created_at > b.created_at || (a.created_at === b.created_at && a.rowid > b.rowid);
+}
+
 /**
- * Whether a task not yet listed goes first: the list is newest first, so a row that matches the
- * filters and is newer than the first row belongs on top. Anything older would belong somewhere
- * in the middle or in a page not loaded yet, and is left for the next reload.
+ * The list with a task not yet listed put where the shell would list it. A row the filters
+ * exclude, or one that sorts after the last loaded row while more pages remain (it belongs to
+ * a page not loaded yet), is left out: the same list comes back.
  */
-export function belongsOnTop(rows: TaskRow[], row: TaskRow, f: HistoryFilters): boolean {
-  if (!matchesFilters(row, f)) return false;
-  const first = rows[0];
-  if (!first) return true;
-  return row.created_at > first.created_at || (row.created_at === first.created_at && row.rowid > first.rowid);
+export function insertRow(rows: TaskRow[], row: TaskRow, f: HistoryFilters, hasMore: boolean): TaskRow[] {
+  if (!matchesFilters(row, f)) return rows;
+  const at = rows.findIndex((r) => listedBefore(row, r));
+  if (at < 0) return hasMore ? rows : [...rows, row];
+  return [...rows.slice(0, at), row, ...rows.slice(at)];
 }

@@ -84,7 +84,7 @@ describe("History live updates", () => {
     expect(scroller().scrollTop).toBe(0);
   });
 
-  it("leaves out a new task the filters would not list, or one older than the first row", async () => {
+  it("leaves out a new task the filters would not list, and puts an older one where it sorts", async () => {
     render(History);
     await waitFor(() => expect(rowsShown()).toHaveLength(3));
     await fireEvent.click(screen.getByLabelText("Open"));
@@ -94,12 +94,24 @@ describe("History live updates", () => {
     changed("task-0", "completed");
     await waitFor(() => expect(api.task).toHaveBeenCalledTimes(1));
 
+    // Older than every listed row, in a list that has no more pages: it goes last.
     api.task.mockResolvedValueOnce(taskRow(9, { description: "Found late" }));
     changed("task-9");
-    await waitFor(() => expect(api.task).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(rowsShown()).toHaveLength(4));
+    expect(rowsShown()[3].textContent).toContain("Found late");
+    expect(screen.queryByText("Done elsewhere")).toBeNull();
+  });
+
+  it("leaves a task older than every listed row to the page not loaded yet", async () => {
+    const cursor = { created_at: 1_699_999_000_000, rowid: 3 };
+    api.history.mockResolvedValue({ rows: [taskRow(1), taskRow(2), taskRow(3)], next: cursor });
+    render(History);
+    await waitFor(() => expect(rowsShown()).toHaveLength(3));
+    api.task.mockResolvedValueOnce(taskRow(9, { description: "Found late" }));
+    changed("task-9");
+    await waitFor(() => expect(api.task).toHaveBeenCalledTimes(1));
     await new Promise((r) => setTimeout(r, 50));
     expect(rowsShown()).toHaveLength(3);
-    expect(screen.queryByText("Done elsewhere")).toBeNull();
     expect(screen.queryByText("Found late")).toBeNull();
   });
 
